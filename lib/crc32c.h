@@ -1,0 +1,18 @@
+/*
+ * crc32c.h - CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the
+ * checksum of stream headers and tables.  Check value: the CRC of the
+ * nine bytes "123456789" is 0xE3069283.
+ */
+#ifndef RS_CRC32C_H
+#define RS_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Extends crc (start with 0) over len bytes of buf and returns the new
+ * value, so a checksum can be computed piece by piece.
+ */
+uint32_t rs_crc32c(uint32_t crc, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * idmap.h - map from external 64-bit ids to dense indices 0..n-1, assigned
+ * in first-seen order.  Dense indices are how matrices and models address
+ * rows and columns; the map turns them back into external ids for output.
+ */
+#ifndef RS_IDMAP_H
+#define RS_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rs_idmap;
+
+/* Creates an empty map sized for about expected ids (0 is fine). */
+int rs_idmap_create(struct rs_idmap **out, size_t expected);
+
+/*
+ * Dense index of id, inserting it (as index size()) if new.  Returns the
+ * index, or RS_ENOMEM (negative).  Maps hold at most 2^32 - 2 ids.
+ */
+int64_t rs_idmap_intern(struct rs_idmap *m, uint64_t id);
+
+/* Dense index of id, or -1 if absent. */
+int64_t rs_idmap_find(const struct rs_idmap *m, uint64_t id);
+
+size_t rs_idmap_size(const struct rs_idmap *m);
+
+/* Dense index -> external id, size() entries; borrowed, valid until the
+ * next intern. */
+const uint64_t *rs_idmap_ids(const struct rs_idmap *m);
+
+/* Bytes of memory the map holds. */
+size_t rs_idmap_bytes(const struct rs_idmap *m);
+
+void rs_idmap_free(struct rs_idmap *m);
+
+#endif

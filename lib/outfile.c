@@ -1,0 +1,150 @@
+/*
+ * outfile.c - atomic output files.  See outfile.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outfile.h"
+#include "banned.h"
+
+struct rs_outfile {
+	int fd;
+	char *path;		/* NULL for stdout */
+	char *tmp;
+};
+
+int
+rs_outfile_open(struct rs_outfile **out, const char *path,
+    struct rs_error *err)
+{
+	struct rs_outfile *o;
+	size_t n;
+
+	*out = NULL;
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->fd = STDOUT_FILENO;
+		*out = o;
+		return 0;
+	}
+	n = strlen(path) + 16;
+	if ((o->path = strdup(path)) == NULL ||
+	    (o->tmp = malloc(n)) == NULL) {
+		rs_outfile_abort(o);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	/* A leading dot keeps half-written files out of globs. */
+	{
+		const char *slash = strrchr(path, '/');
+		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+
+		snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path,
+		    path + dirlen);
+	}
+	if ((o->fd = mkstemp(o->tmp)) < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		o->tmp = NULL;
+		rs_outfile_abort(o);
+		return rs_error_errno(err, RS_EIO, e, "%s: cannot create "
+		    "output", path);
+	}
+	/* mkstemp makes 0600; outputs are ordinary files. */
+	{
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(o->fd, 0666 & ~mask);
+	}
+	*out = o;
+	return 0;
+}
+
+int
+rs_outfile_fd(const struct rs_outfile *o)
+{
+	return o->fd;
+}
+
+const char *
+rs_outfile_name(const struct rs_outfile *o)
+{
+	return o->path ? o->path : "<stdout>";
+}
+
+int
+rs_outfile_is_stdout(const struct rs_outfile *o)
+{
+	return o->path == NULL;
+}
+
+static void
+sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+int
+rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
+{
+	int rc = 0;
+
+	if (o->path == NULL) {
+		if (fsync(o->fd) < 0 && errno != EINVAL && errno != ENOTSUP &&
+		    errno != EROFS && errno != EBADF)
+			rc = rs_error_errno(err, RS_EIO, errno, "<stdout>");
+		free(o);
+		return rc;
+	}
+	if (fsync(o->fd) < 0)
+		rc = rs_error_errno(err, RS_EIO, errno, "%s: fsync", o->path);
+	if (close(o->fd) < 0 && rc == 0)
+		rc = rs_error_errno(err, RS_EIO, errno, "%s: close", o->path);
+	o->fd = -1;
+	if (rc == 0 && rename(o->tmp, o->path) < 0)
+		rc = rs_error_errno(err, RS_EIO, errno, "%s: rename", o->path);
+	if (rc == 0) {
+		sync_dir(o->path);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	rs_outfile_abort(o);
+	return rc;
+}
+
+void
+rs_outfile_abort(struct rs_outfile *o)
+{
+	if (o == NULL)
+		return;
+	if (o->path != NULL && o->fd >= 0)
+		close(o->fd);
+	if (o->tmp != NULL)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}

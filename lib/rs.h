@@ -1,0 +1,27 @@
+/*
+ * rs.h - the public interface of librs, the library behind the rs tools.
+ *
+ * Global rules (stated once, as jq's jv.h does):
+ *  - Fallible functions return 0 (or a count) on success and a negative
+ *    RS_E* code on failure, and fill the caller's struct rs_error if one is
+ *    given.  The library never prints and never exits.
+ *  - Functions borrow their pointer arguments; a function that takes or
+ *    gives ownership says so in its name (_take, _detach) or its comment.
+ *  - Objects are opaque with create/free pairs; every _free accepts NULL.
+ *  - External ids (visitor, item, category, property) are uint64_t as
+ *    the user gave them; dense indices never leak into output.
+ */
+#ifndef RS_H
+#define RS_H
+
+#include "error.h"
+#include "bytes.h"
+#include "crc32c.h"
+#include "stream.h"
+#include "outfile.h"
+#include "records.h"
+#include "textout.h"
+#include "idmap.h"
+#include "rstime.h"
+
+#endif

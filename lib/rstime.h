@@ -1,0 +1,36 @@
+/*
+ * rstime.h - times as the tools take and print them.  Internally a time is
+ * signed milliseconds since 1970-01-01T00:00:00Z (the Retailrocket
+ * timestamp unit).  Users may write an integer (milliseconds) or an ISO
+ * 8601 UTC date or date-time: 2015-09-04, 2015-09-04T12:30,
+ * 2015-09-04T12:30:05, 2015-09-04T12:30:05.250Z (a trailing Z is allowed,
+ * other offsets are not: the data is UTC).  Durations: 14d, 36h, 30m,
+ * 90s, 500ms, or a bare integer of milliseconds.
+ */
+#ifndef RS_RSTIME_H
+#define RS_RSTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define RS_MS_PER_DAY 86400000LL
+
+/* Parses s as a time; RS_EINPUT with a message naming s on failure. */
+int rs_time_parse(const char *s, int64_t *ms, struct rs_error *err);
+
+/* Parses s as a duration in milliseconds (>= 0). */
+int rs_duration_parse(const char *s, int64_t *ms, struct rs_error *err);
+
+/*
+ * Formats ms as "2015-09-04T12:30:05.250Z" (always 24 characters) into
+ * buf of at least 32 bytes; returns buf.
+ */
+char *rs_time_format(int64_t ms, char *buf, size_t n);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t rs_days_from_civil(int64_t y, unsigned m, unsigned d);
+void rs_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
+#endif

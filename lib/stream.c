@@ -1,0 +1,1188 @@
+/*
+ * stream.c - reading and writing rs binary streams.  The format is laid out
+ * in stream.h and man/rs-stream.5.
+ *
+ * Writer: the header is serialised into memory, then everything (header,
+ * blocks, trailers) goes through one sink that either writes raw bytes or
+ * feeds a zstd compression context (content checksum on) whose output is
+ * written to the fd.  Each table keeps a running CRC-32C of its blocks.
+ *
+ * Reader: one buffer holds decompressed payload bytes [pos, end).  need(n)
+ * makes n bytes contiguous at pos by compacting, growing and decompressing
+ * more; a block is then handed out as a pointer into that buffer, so
+ * reading costs one copy (zstd's output) and no per-record work.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "bytes.h"
+#include "crc32c.h"
+#include "stream.h"
+#include "banned.h"
+
+static const unsigned char rs_magic[8] = {
+	0x89, 'R', 'S', 'T', '\r', '\n', 0x1a, '\n'
+};
+
+#define FIXED_HEADER 28
+
+/* ---- kinds, types, tables ---- */
+
+const char *
+rs_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case RS_KIND_EVENTS:	return "events";
+	case RS_KIND_PROPS:	return "props";
+	case RS_KIND_TREE:	return "tree";
+	case RS_KIND_ITEMS:	return "items";
+	case RS_KIND_MATRIX:	return "matrix";
+	case RS_KIND_MODEL:	return "model";
+	case RS_KIND_RECS:	return "recs";
+	case RS_KIND_REQUESTS:	return "requests";
+	default:		return "unknown";
+	}
+}
+
+const char *
+rs_type_name(unsigned type)
+{
+	static const char *const names[] = {
+		"unknown", "u8", "u16", "u32", "u64", "i32", "i64", "f32",
+		"f64", "enum", "str", "id", "time"
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] :
+	    "unknown";
+}
+
+size_t
+rs_type_width(unsigned type)
+{
+	switch (type) {
+	case RS_T_U8: case RS_T_ENUM:			return 1;
+	case RS_T_U16:					return 2;
+	case RS_T_U32: case RS_T_I32: case RS_T_F32:	return 4;
+	case RS_T_U64: case RS_T_I64: case RS_T_F64:
+	case RS_T_ID: case RS_T_TIME:			return 8;
+	default:					return 0;
+	}
+}
+
+static uint32_t
+col_count(const struct rs_column *c)
+{
+	return c->count == 0 ? 1 : c->count;
+}
+
+size_t
+rs_table_record_width(const struct rs_table_desc *t)
+{
+	size_t w = 0;
+	unsigned i;
+
+	for (i = 0; i < t->ncols; i++) {
+		if (t->cols[i].type == RS_T_STR)
+			return 0;
+		w += rs_type_width(t->cols[i].type) * col_count(&t->cols[i]);
+	}
+	return w;
+}
+
+int
+rs_table_column(const struct rs_table_desc *t, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t
+rs_record_size(const struct rs_table_desc *t, const unsigned char *p,
+    size_t avail)
+{
+	size_t off = 0, w;
+	uint32_t len;
+	unsigned i;
+
+	for (i = 0; i < t->ncols; i++) {
+		if (t->cols[i].type == RS_T_STR) {
+			if (avail - off < 4)
+				return 0;
+			len = rs_get_le32(p + off);
+			if (len > avail - off - 4)
+				return 0;
+			off += 4 + (size_t)len;
+		} else {
+			w = rs_type_width(t->cols[i].type) *
+			    col_count(&t->cols[i]);
+			if (w > avail - off)
+				return 0;
+			off += w;
+		}
+	}
+	return off;
+}
+
+enum rs_sniff
+rs_stream_sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f &&
+	    p[3] == 0xfd)
+		return RS_SNIFF_ZSTD;
+	if (n >= 4 && memcmp(p, rs_magic, 4) == 0)
+		return RS_SNIFF_RAW;
+	return RS_SNIFF_OTHER;
+}
+
+/* ---- a growable byte buffer for header serialisation ---- */
+
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static unsigned char *
+buf_grow(struct buf *b, size_t n)
+{
+	unsigned char *np;
+	size_t cap;
+
+	if (b->oom)
+		return NULL;
+	if (b->cap - b->len < n) {
+		cap = b->cap ? b->cap * 2 : 256;
+		while (cap - b->len < n)
+			cap *= 2;
+		if ((np = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	b->len += n;
+	return b->p + b->len - n;
+}
+
+static void
+buf_u8(struct buf *b, unsigned v)
+{
+	unsigned char *p = buf_grow(b, 1);
+
+	if (p)
+		*p = (unsigned char)v;
+}
+
+static void
+buf_u16(struct buf *b, unsigned v)
+{
+	unsigned char *p = buf_grow(b, 2);
+
+	if (p)
+		rs_put_le16(p, (uint16_t)v);
+}
+
+static void
+buf_u32(struct buf *b, uint32_t v)
+{
+	unsigned char *p = buf_grow(b, 4);
+
+	if (p)
+		rs_put_le32(p, v);
+}
+
+static void
+buf_u64(struct buf *b, uint64_t v)
+{
+	unsigned char *p = buf_grow(b, 8);
+
+	if (p)
+		rs_put_le64(p, v);
+}
+
+static void
+buf_bytes(struct buf *b, const void *s, size_t n)
+{
+	unsigned char *p = buf_grow(b, n);
+
+	if (p && n)
+		memcpy(p, s, n);
+}
+
+/* ---- writer ---- */
+
+struct rs_writer {
+	int fd;
+	char *name;
+	int raw;
+	ZSTD_CCtx *cctx;
+	unsigned char *zout;
+	size_t zout_cap;
+	unsigned ntables, cur;
+	uint64_t *rows;
+	uint32_t crc;			/* of the current table's blocks */
+	unsigned char *blk;		/* rs_writer_put's pending records */
+	size_t blk_len, blk_cap;
+	uint32_t blk_nrec;
+	int failed;
+};
+
+void
+rs_writer_opts_init(struct rs_writer_opts *o)
+{
+	o->level = 3;
+	o->raw = 0;
+	o->workers = 0;
+	o->block_bytes = 256u << 10;
+}
+
+static int
+write_all(struct rs_writer *w, const void *p, size_t n, struct rs_error *err)
+{
+	const unsigned char *s = p;
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(w->fd, s, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = 1;
+			return rs_error_errno(err, RS_EIO, errno, "%s: write",
+			    w->name);
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Pushes payload bytes through the compressor (or raw) to the fd. */
+static int
+sink(struct rs_writer *w, const void *p, size_t n, ZSTD_EndDirective end,
+    struct rs_error *err)
+{
+	ZSTD_inBuffer in = { p, n, 0 };
+	ZSTD_outBuffer out;
+	size_t rem;
+	int rc;
+
+	if (w->failed)
+		return rs_error_set(err, RS_EIO, "%s: earlier write failed",
+		    w->name);
+	if (w->raw)
+		return n ? write_all(w, p, n, err) : 0;
+	for (;;) {
+		out.dst = w->zout;
+		out.size = w->zout_cap;
+		out.pos = 0;
+		rem = ZSTD_compressStream2(w->cctx, &out, &in, end);
+		if (ZSTD_isError(rem)) {
+			w->failed = 1;
+			return rs_error_set(err, RS_EIO, "%s: zstd: %s",
+			    w->name, ZSTD_getErrorName(rem));
+		}
+		if (out.pos && (rc = write_all(w, w->zout, out.pos, err)) < 0)
+			return rc;
+		if (end == ZSTD_e_continue ? in.pos == in.size : rem == 0)
+			return 0;
+	}
+}
+
+static int
+table_bytes(struct rs_writer *w, const void *p, size_t n, struct rs_error *err)
+{
+	w->crc = rs_crc32c(w->crc, p, n);
+	return sink(w, p, n, ZSTD_e_continue, err);
+}
+
+static int
+put_block(struct rs_writer *w, const void *bytes, size_t len, uint32_t nrec,
+    struct rs_error *err)
+{
+	unsigned char h[8];
+	int rc;
+
+	if (nrec == 0)
+		return 0;
+	if (len > RS_BLOCK_MAX)
+		return rs_error_set(err, RS_EARG, "%s: block of %zu bytes is "
+		    "larger than %u", w->name, len, RS_BLOCK_MAX);
+	if (w->cur >= w->ntables)
+		return rs_error_set(err, RS_EARG, "%s: records after the last "
+		    "table", w->name);
+	rs_put_le32(h, nrec);
+	rs_put_le32(h + 4, (uint32_t)len);
+	if ((rc = table_bytes(w, h, 8, err)) < 0 ||
+	    (rc = table_bytes(w, bytes, len, err)) < 0)
+		return rc;
+	w->rows[w->cur] += nrec;
+	return 0;
+}
+
+static int
+flush_pending(struct rs_writer *w, struct rs_error *err)
+{
+	int rc;
+
+	rc = put_block(w, w->blk, w->blk_len, w->blk_nrec, err);
+	w->blk_len = 0;
+	w->blk_nrec = 0;
+	return rc;
+}
+
+static int
+serialise_header(struct buf *b, const struct rs_stream_desc *d)
+{
+	const struct rs_table_desc *t;
+	const struct rs_column *c;
+	unsigned i, j, k;
+	size_t n;
+
+	buf_bytes(b, rs_magic, sizeof(rs_magic));
+	buf_u16(b, RS_STREAM_MAJOR);
+	buf_u16(b, RS_STREAM_MINOR);
+	buf_u16(b, d->kind);
+	buf_u16(b, 0);
+	buf_u32(b, 0);			/* length, patched below */
+	buf_u32(b, d->ntables);
+	buf_u32(b, d->nmeta);
+	for (i = 0; i < d->ntables; i++) {
+		t = &d->tables[i];
+		n = strlen(t->name);
+		if (n > UINT16_MAX || t->ncols == 0 ||
+		    t->ncols > RS_MAX_COLUMNS)
+			return -1;
+		buf_u16(b, (unsigned)n);
+		buf_bytes(b, t->name, n);
+		buf_u64(b, t->nrows);
+		buf_u16(b, t->ncols);
+		for (j = 0; j < t->ncols; j++) {
+			c = &t->cols[j];
+			n = strlen(c->name);
+			if (n > UINT16_MAX || (rs_type_width(c->type) == 0 &&
+			    c->type != RS_T_STR))
+				return -1;
+			if (c->type == RS_T_STR && col_count(c) != 1)
+				return -1;
+			buf_u8(b, c->type);
+			buf_u32(b, col_count(c));
+			buf_u16(b, (unsigned)n);
+			buf_bytes(b, c->name, n);
+			if (c->type != RS_T_ENUM)
+				continue;
+			buf_u16(b, c->nlabels);
+			for (k = 0; k < c->nlabels; k++) {
+				n = strlen(c->labels[k]);
+				if (n > UINT16_MAX)
+					return -1;
+				buf_u16(b, (unsigned)n);
+				buf_bytes(b, c->labels[k], n);
+			}
+		}
+	}
+	for (i = 0; i < d->nmeta; i++) {
+		n = strlen(d->meta[i].key);
+		if (n > UINT16_MAX)
+			return -1;
+		buf_u16(b, (unsigned)n);
+		buf_bytes(b, d->meta[i].key, n);
+		n = strlen(d->meta[i].value);
+		if (n > UINT32_MAX)
+			return -1;
+		buf_u32(b, (uint32_t)n);
+		buf_bytes(b, d->meta[i].value, n);
+	}
+	buf_u32(b, 0);			/* CRC, patched below */
+	if (b->oom || b->len > RS_HEADER_MAX)
+		return -1;
+	rs_put_le32(b->p + 16, (uint32_t)b->len);
+	rs_put_le32(b->p + b->len - 4, rs_crc32c(0, b->p, b->len - 4));
+	return 0;
+}
+
+int
+rs_writer_open(struct rs_writer **out, int fd, const char *name,
+    const struct rs_stream_desc *desc, const struct rs_writer_opts *opts,
+    struct rs_error *err)
+{
+	struct rs_writer_opts def;
+	struct rs_writer *w;
+	struct buf hdr = { 0 };
+	int rc;
+
+	*out = NULL;
+	if (opts == NULL) {
+		rs_writer_opts_init(&def);
+		opts = &def;
+	}
+	if (desc->ntables == 0 || desc->ntables > RS_MAX_TABLES)
+		return rs_error_set(err, RS_EARG, "%s: a stream needs 1 to %d "
+		    "tables", name, RS_MAX_TABLES);
+	if (serialise_header(&hdr, desc) < 0) {
+		free(hdr.p);
+		return rs_error_set(err, RS_EARG, "%s: stream header cannot "
+		    "be encoded (bad schema or too large)", name);
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->name = strdup(name)) == NULL ||
+	    (w->rows = calloc(desc->ntables, sizeof(*w->rows))) == NULL ||
+	    (w->blk = malloc(opts->block_bytes ? opts->block_bytes : 1)) ==
+	    NULL) {
+		free(hdr.p);
+		rs_writer_free(w);
+		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
+	}
+	w->fd = fd;
+	w->raw = opts->raw;
+	w->ntables = desc->ntables;
+	w->blk_cap = opts->block_bytes ? opts->block_bytes : 1;
+	if (!w->raw) {
+		w->zout_cap = ZSTD_CStreamOutSize();
+		if ((w->cctx = ZSTD_createCCtx()) == NULL ||
+		    (w->zout = malloc(w->zout_cap)) == NULL) {
+			free(hdr.p);
+			rs_writer_free(w);
+			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    name);
+		}
+		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
+		    opts->level);
+		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		/* Fails harmlessly on a libzstd built without threads. */
+		if (opts->workers > 0)
+			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers,
+			    opts->workers);
+	}
+	rc = sink(w, hdr.p, hdr.len, ZSTD_e_continue, err);
+	free(hdr.p);
+	if (rc < 0) {
+		rs_writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int
+rs_writer_put(struct rs_writer *w, const void *rec, size_t len,
+    struct rs_error *err)
+{
+	unsigned char *np;
+	size_t cap;
+	int rc;
+
+	if (w->blk_len + len > w->blk_cap && w->blk_nrec > 0 &&
+	    (rc = flush_pending(w, err)) < 0)
+		return rc;
+	if (len > w->blk_cap) {		/* one record larger than a block */
+		if (len > RS_BLOCK_MAX)
+			return rs_error_set(err, RS_EARG, "%s: record of %zu "
+			    "bytes is too large", w->name, len);
+		cap = len;
+		if ((np = realloc(w->blk, cap)) == NULL)
+			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    w->name);
+		w->blk = np;
+		w->blk_cap = cap;
+	}
+	memcpy(w->blk + w->blk_len, rec, len);
+	w->blk_len += len;
+	w->blk_nrec++;
+	return 0;
+}
+
+int
+rs_writer_put_block(struct rs_writer *w, const void *bytes, size_t len,
+    uint32_t nrec, struct rs_error *err)
+{
+	int rc;
+
+	if (w->blk_nrec > 0 && (rc = flush_pending(w, err)) < 0)
+		return rc;
+	return put_block(w, bytes, len, nrec, err);
+}
+
+int
+rs_writer_end_table(struct rs_writer *w, struct rs_error *err)
+{
+	unsigned char t[20];
+	int rc;
+
+	if (w->cur >= w->ntables)
+		return rs_error_set(err, RS_EARG, "%s: no table left to end",
+		    w->name);
+	if ((rc = flush_pending(w, err)) < 0)
+		return rc;
+	rs_put_le32(t, 0);
+	rs_put_le32(t + 4, 0);
+	rs_put_le64(t + 8, w->rows[w->cur]);
+	rs_put_le32(t + 16, w->crc);
+	if ((rc = sink(w, t, sizeof(t), ZSTD_e_continue, err)) < 0)
+		return rc;
+	w->cur++;
+	w->crc = 0;
+	return 0;
+}
+
+int
+rs_writer_finish(struct rs_writer *w, struct rs_error *err)
+{
+	int rc;
+
+	if (w->cur < w->ntables && (rc = rs_writer_end_table(w, err)) < 0)
+		return rc;
+	if (w->cur != w->ntables)
+		return rs_error_set(err, RS_EARG, "%s: %u of %u tables written",
+		    w->name, w->cur, w->ntables);
+	return sink(w, NULL, 0, ZSTD_e_end, err);
+}
+
+uint64_t
+rs_writer_rows(const struct rs_writer *w, unsigned i)
+{
+	return i < w->ntables ? w->rows[i] : 0;
+}
+
+void
+rs_writer_free(struct rs_writer *w)
+{
+	if (w == NULL)
+		return;
+	ZSTD_freeCCtx(w->cctx);
+	free(w->zout);
+	free(w->blk);
+	free(w->rows);
+	free(w->name);
+	free(w);
+}
+
+/* ---- reader ---- */
+
+struct rs_reader {
+	int fd;
+	char *name;
+	int compressed;
+	ZSTD_DCtx *dctx;
+	unsigned char *in;		/* compressed input */
+	size_t in_pos, in_len, in_cap;
+	int in_eof;
+	size_t zret;			/* last ZSTD_decompressStream result */
+	unsigned char *buf;		/* payload bytes [pos, end) */
+	size_t pos, end, cap;
+	unsigned kind, major, minor;
+	unsigned ntables, cur;
+	struct rs_table_desc *tables;
+	unsigned nmeta;
+	char **meta;			/* key, value pairs */
+	char *strings;			/* backing for the header's names */
+	uint64_t *rows;
+	uint32_t crc;
+	int done;
+	struct rs_column *cols_all;
+	const char **labels_all;
+};
+
+static int
+fill_input(struct rs_reader *r, struct rs_error *err)
+{
+	ssize_t k;
+
+	if (r->in_pos == r->in_len)
+		r->in_pos = r->in_len = 0;
+	for (;;) {
+		k = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return rs_error_errno(err, RS_EIO, errno, "%s: read",
+			    r->name);
+		if (k == 0)
+			r->in_eof = 1;
+		r->in_len += (size_t)k;
+		return 0;
+	}
+}
+
+/* Makes n payload bytes available at r->buf + r->pos. */
+static int
+need(struct rs_reader *r, size_t n, struct rs_error *err)
+{
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer out;
+	unsigned char *nb;
+	size_t cap, k;
+	ssize_t got;
+	int rc;
+
+	while (r->end - r->pos < n) {
+		if (r->pos > 0) {
+			memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+			r->end -= r->pos;
+			r->pos = 0;
+		}
+		if (r->cap < n || r->cap - r->end < (64u << 10)) {
+			cap = r->cap ? r->cap : (1u << 20);
+			while (cap < n || cap - r->end < (64u << 10))
+				cap *= 2;
+			if ((nb = realloc(r->buf, cap)) == NULL)
+				return rs_error_set(err, RS_ENOMEM,
+				    "%s: out of memory", r->name);
+			r->buf = nb;
+			r->cap = cap;
+		}
+		if (!r->compressed) {
+			/* Raw: leftover sniffed bytes first, then the fd. */
+			if (r->in_pos < r->in_len) {
+				k = r->in_len - r->in_pos;
+				if (k > r->cap - r->end)
+					k = r->cap - r->end;
+				memcpy(r->buf + r->end, r->in + r->in_pos, k);
+				r->in_pos += k;
+				r->end += k;
+				continue;
+			}
+			got = read(r->fd, r->buf + r->end, r->cap - r->end);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				return rs_error_errno(err, RS_EIO, errno,
+				    "%s: read", r->name);
+			if (got == 0)
+				return rs_error_set(err, RS_ETRUNC, "%s: "
+				    "truncated stream (input ends before the "
+				    "end marker)", r->name);
+			r->end += (size_t)got;
+			continue;
+		}
+		if (r->in_pos == r->in_len) {
+			if (r->in_eof)
+				return rs_error_set(err, RS_ETRUNC, "%s: "
+				    "truncated stream (input ends before the "
+				    "end marker)", r->name);
+			if ((rc = fill_input(r, err)) < 0)
+				return rc;
+			continue;
+		}
+		in.src = r->in;
+		in.size = r->in_len;
+		in.pos = r->in_pos;
+		out.dst = r->buf;
+		out.size = r->cap;
+		out.pos = r->end;
+		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		if (ZSTD_isError(r->zret))
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (zstd: %s)", r->name,
+			    ZSTD_getErrorName(r->zret));
+		r->in_pos = in.pos;
+		r->end = out.pos;
+	}
+	return 0;
+}
+
+/*
+ * After the last trailer: the input must end here.  For zstd input the
+ * frame must also be complete; zstd verifies the content checksum as it
+ * reaches the frame's end, which is when zret becomes 0.
+ */
+static int
+check_end(struct rs_reader *r, struct rs_error *err)
+{
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer out;
+	unsigned char c;
+	ssize_t k;
+	int rc;
+
+	if (r->end > r->pos)
+		goto trailing;
+	if (!r->compressed) {
+		if (r->in_pos < r->in_len)
+			goto trailing;
+		while ((k = read(r->fd, &c, 1)) < 0 && errno == EINTR)
+			;
+		if (k < 0)
+			return rs_error_errno(err, RS_EIO, errno, "%s: read",
+			    r->name);
+		if (k > 0)
+			goto trailing;
+		return 0;
+	}
+	r->pos = r->end = 0;
+	for (;;) {
+		if (r->in_pos == r->in_len) {
+			if (!r->in_eof && (rc = fill_input(r, err)) < 0)
+				return rc;
+			if (r->in_pos == r->in_len && r->in_eof) {
+				if (r->zret == 0)
+					return 0;
+				return rs_error_set(err, RS_ETRUNC, "%s: "
+				    "truncated stream (zstd frame incomplete)",
+				    r->name);
+			}
+			continue;
+		}
+		in.src = r->in;
+		in.size = r->in_len;
+		in.pos = r->in_pos;
+		out.dst = r->buf;
+		out.size = r->cap;
+		out.pos = 0;
+		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		if (ZSTD_isError(r->zret))
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (zstd: %s)", r->name,
+			    ZSTD_getErrorName(r->zret));
+		r->in_pos = in.pos;
+		if (out.pos > 0)
+			goto trailing;
+	}
+trailing:
+	return rs_error_set(err, RS_ECORRUPT, "%s: unexpected data after the "
+	    "end of the stream", r->name);
+}
+
+static int
+bad_header(struct rs_reader *r, struct rs_error *err, const char *what)
+{
+	return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream header (%s)",
+	    r->name, what);
+}
+
+/* Parses the header bytes h[0..len) (CRC already verified). */
+static int
+parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
+    struct rs_error *err)
+{
+	size_t off = FIXED_HEADER, strbytes = 0, ncols = 0, nlabels = 0, n;
+	size_t end = len - 4, soff = 0, coff = 0, loff = 0;
+	unsigned i, j, k, tc, nl;
+	int pass;
+	char *s;
+
+	r->ntables = rs_get_le32(h + 20);
+	r->nmeta = rs_get_le32(h + 24);
+	if (r->ntables == 0 || r->ntables > RS_MAX_TABLES)
+		return bad_header(r, err, "table count");
+	if (r->nmeta > len / 6)
+		return bad_header(r, err, "metadata count");
+
+#define NEED(x) do { if ((x) > end - off) \
+		return bad_header(r, err, "lengths overrun the header"); \
+	} while (0)
+	/* Pass 0 measures and checks, pass 1 copies into one allocation. */
+	for (pass = 0; pass < 2; pass++) {
+		off = FIXED_HEADER;
+		for (i = 0; i < r->ntables; i++) {
+			NEED(2);
+			n = rs_get_le16(h + off);
+			off += 2;
+			NEED(n + 10);
+			if (pass) {
+				s = r->strings + soff;
+				memcpy(s, h + off, n);
+				s[n] = '\0';
+				soff += n + 1;
+				r->tables[i].name = s;
+				r->tables[i].nrows = rs_get_le64(h + off + n);
+			}
+			strbytes += n + 1;
+			off += n + 8;
+			tc = rs_get_le16(h + off);
+			off += 2;
+			if (tc == 0 || tc > RS_MAX_COLUMNS)
+				return bad_header(r, err, "column count");
+			if (pass) {
+				r->tables[i].ncols = tc;
+				r->tables[i].cols = r->cols_all + coff;
+			}
+			for (j = 0; j < tc; j++, ncols++) {
+				NEED(7);
+				if (pass) {
+					struct rs_column *c = r->cols_all + coff;
+
+					c->type = h[off];
+					c->count = rs_get_le32(h + off + 1);
+				}
+				if (h[off] < RS_T_U8 || h[off] > RS_T_TIME)
+					return bad_header(r, err,
+					    "unknown column type");
+				if (rs_get_le32(h + off + 1) == 0 ||
+				    (h[off] == RS_T_STR &&
+				    rs_get_le32(h + off + 1) != 1) ||
+				    rs_get_le32(h + off + 1) > (1u << 20))
+					return bad_header(r, err,
+					    "column array length");
+				n = rs_get_le16(h + off + 5);
+				off += 7;
+				NEED(n);
+				if (pass) {
+					s = r->strings + soff;
+					memcpy(s, h + off, n);
+					s[n] = '\0';
+					soff += n + 1;
+					r->cols_all[coff].name = s;
+				}
+				strbytes += n + 1;
+				off += n;
+				if (h[off - n - 7] != RS_T_ENUM) {
+					coff += pass;
+					continue;
+				}
+				NEED(2);
+				nl = rs_get_le16(h + off);
+				off += 2;
+				if (pass) {
+					r->cols_all[coff].nlabels = (uint16_t)nl;
+					r->cols_all[coff].labels =
+					    r->labels_all + loff;
+				}
+				for (k = 0; k < nl; k++, nlabels++) {
+					NEED(2);
+					n = rs_get_le16(h + off);
+					off += 2;
+					NEED(n);
+					if (pass) {
+						s = r->strings + soff;
+						memcpy(s, h + off, n);
+						s[n] = '\0';
+						soff += n + 1;
+						r->labels_all[loff++] = s;
+					}
+					strbytes += n + 1;
+					off += n;
+				}
+				coff += pass;
+			}
+		}
+		for (i = 0; i < r->nmeta; i++) {
+			NEED(2);
+			n = rs_get_le16(h + off);
+			off += 2;
+			NEED(n);
+			if (pass) {
+				s = r->strings + soff;
+				memcpy(s, h + off, n);
+				s[n] = '\0';
+				soff += n + 1;
+				r->meta[2 * i] = s;
+			}
+			strbytes += n + 1;
+			off += n;
+			NEED(4);
+			n = rs_get_le32(h + off);
+			off += 4;
+			NEED(n);
+			if (pass) {
+				s = r->strings + soff;
+				memcpy(s, h + off, n);
+				s[n] = '\0';
+				soff += n + 1;
+				r->meta[2 * i + 1] = s;
+			}
+			strbytes += n + 1;
+			off += n;
+		}
+		if (off != end)
+			return bad_header(r, err, "length mismatch");
+		if (pass == 0) {
+			r->strings = malloc(strbytes ? strbytes : 1);
+			r->tables = calloc(r->ntables, sizeof(*r->tables));
+			r->cols_all = calloc(ncols, sizeof(*r->cols_all));
+			r->labels_all = calloc(nlabels ? nlabels : 1,
+			    sizeof(*r->labels_all));
+			r->meta = calloc(2 * (size_t)r->nmeta + 1,
+			    sizeof(*r->meta));
+			r->rows = calloc(r->ntables, sizeof(*r->rows));
+			if (!r->strings || !r->tables || !r->cols_all ||
+			    !r->labels_all || !r->meta || !r->rows)
+				return rs_error_set(err, RS_ENOMEM,
+				    "%s: out of memory", r->name);
+		}
+	}
+#undef NEED
+	return 0;
+}
+
+static int
+read_header(struct rs_reader *r, struct rs_error *err)
+{
+	const unsigned char *h;
+	uint32_t len;
+	int rc;
+
+	if ((rc = need(r, FIXED_HEADER, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	if (memcmp(h, rs_magic, sizeof(rs_magic)) != 0)
+		return rs_error_set(err, RS_EFORMAT, "%s: not an rs stream "
+		    "(bad magic)", r->name);
+	r->major = rs_get_le16(h + 8);
+	r->minor = rs_get_le16(h + 10);
+	r->kind = rs_get_le16(h + 12);
+	if (r->major > RS_STREAM_MAJOR)
+		return rs_error_set(err, RS_EVERSION, "%s: stream format "
+		    "version %u.%u is newer than this program's %d.%d; "
+		    "upgrade rs to read it", r->name, r->major, r->minor,
+		    RS_STREAM_MAJOR, RS_STREAM_MINOR);
+	if (r->major < 1)
+		return rs_error_set(err, RS_EVERSION, "%s: stream format "
+		    "version %u.%u is not supported", r->name, r->major,
+		    r->minor);
+	len = rs_get_le32(h + 16);
+	if (len < FIXED_HEADER + 4 || len > RS_HEADER_MAX)
+		return bad_header(r, err, "header length");
+	if ((rc = need(r, len, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	if (rs_crc32c(0, h, len - 4) != rs_get_le32(h + len - 4))
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream "
+		    "(header checksum mismatch)", r->name);
+	if ((rc = parse_header(r, h, len, err)) < 0)
+		return rc;
+	r->pos += len;
+	return 0;
+}
+
+int
+rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
+    const unsigned char *pre, size_t n, struct rs_error *err)
+{
+	struct rs_reader *r;
+	int rc;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->name = strdup(name)) == NULL) {
+		free(r);
+		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
+	}
+	r->fd = fd;
+	r->in_cap = ZSTD_DStreamInSize();
+	if (r->in_cap < n + 16)
+		r->in_cap = n + 16;
+	if ((r->in = malloc(r->in_cap)) == NULL) {
+		rs_reader_free(r);
+		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
+	}
+	if (n > 0)
+		memcpy(r->in, pre, n);
+	r->in_len = n;
+	/* Sniff: at least four bytes, unless the input is shorter. */
+	while (r->in_len < 4 && !r->in_eof)
+		if ((rc = fill_input(r, err)) < 0)
+			goto fail;
+	switch (rs_stream_sniff(r->in, r->in_len)) {
+	case RS_SNIFF_ZSTD:
+		r->compressed = 1;
+		if ((r->dctx = ZSTD_createDCtx()) == NULL) {
+			rc = rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    name);
+			goto fail;
+		}
+		break;
+	case RS_SNIFF_RAW:
+		break;
+	default:
+		rc = rs_error_set(err, RS_EFORMAT, r->in_len == 0 ?
+		    "%s: not an rs stream (empty input)" :
+		    "%s: not an rs stream (no rs or zstd magic; CSV goes "
+		    "through rs-load first)", name);
+		goto fail;
+	}
+	if ((rc = read_header(r, err)) < 0) {
+		/* A zstd frame that is not an rs stream inside. */
+		goto fail;
+	}
+	*out = r;
+	return 0;
+fail:
+	rs_reader_free(r);
+	return rc;
+}
+
+int
+rs_reader_open(struct rs_reader **out, int fd, const char *name,
+    struct rs_error *err)
+{
+	return rs_reader_open_with(out, fd, name, NULL, 0, err);
+}
+
+int
+rs_reader_expect(const struct rs_reader *r, unsigned kind,
+    struct rs_error *err)
+{
+	if (r->kind == kind)
+		return 0;
+	return rs_error_set(err, RS_EFORMAT, "%s: is a '%s' stream, "
+	    "expected '%s'", r->name, rs_kind_name(r->kind),
+	    rs_kind_name(kind));
+}
+
+unsigned rs_reader_kind(const struct rs_reader *r) { return r->kind; }
+unsigned rs_reader_major(const struct rs_reader *r) { return r->major; }
+unsigned rs_reader_minor(const struct rs_reader *r) { return r->minor; }
+const char *rs_reader_name(const struct rs_reader *r) { return r->name; }
+unsigned rs_reader_ntables(const struct rs_reader *r) { return r->ntables; }
+unsigned rs_reader_nmeta(const struct rs_reader *r) { return r->nmeta; }
+int rs_reader_done(const struct rs_reader *r) { return r->done; }
+
+const struct rs_table_desc *
+rs_reader_table(const struct rs_reader *r, unsigned i)
+{
+	return i < r->ntables ? &r->tables[i] : NULL;
+}
+
+const char *
+rs_reader_meta(const struct rs_reader *r, const char *key)
+{
+	unsigned i;
+
+	/* The last entry wins, so a tool may override an inherited key. */
+	for (i = r->nmeta; i-- > 0;)
+		if (strcmp(r->meta[2 * i], key) == 0)
+			return r->meta[2 * i + 1];
+	return NULL;
+}
+
+void
+rs_reader_meta_at(const struct rs_reader *r, unsigned i, const char **key,
+    const char **value)
+{
+	*key = i < r->nmeta ? r->meta[2 * i] : NULL;
+	*value = i < r->nmeta ? r->meta[2 * i + 1] : NULL;
+}
+
+uint64_t
+rs_reader_rows(const struct rs_reader *r, unsigned i)
+{
+	return i < r->ntables ? r->rows[i] : 0;
+}
+
+/* Checks that a block's records fit its byte length exactly. */
+static int
+check_records(struct rs_reader *r, const unsigned char *p, size_t len,
+    uint32_t nrec, struct rs_error *err)
+{
+	const struct rs_table_desc *t = &r->tables[r->cur];
+	size_t w = rs_table_record_width(t), off = 0, sz;
+	uint32_t i;
+
+	if (w != 0) {
+		if ((uint64_t)w * nrec != len)
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (table '%s': block of %u records has %zu "
+			    "bytes, expected %zu)", r->name, t->name, nrec,
+			    len, w * nrec);
+		return 0;
+	}
+	for (i = 0; i < nrec; i++) {
+		if ((sz = rs_record_size(t, p + off, len - off)) == 0)
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (table '%s': record %llu overruns its "
+			    "block)", r->name, t->name,
+			    (unsigned long long)(r->rows[r->cur] + i + 1));
+		off += sz;
+	}
+	if (off != len)
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream "
+		    "(table '%s': block has %zu stray bytes)", r->name,
+		    t->name, len - off);
+	return 0;
+}
+
+int
+rs_reader_next(struct rs_reader *r, struct rs_block *b,
+    struct rs_error *err)
+{
+	const unsigned char *h;
+	uint32_t nrec, len, crc;
+	uint64_t total;
+	int rc;
+
+	if (r->done)
+		return 0;
+	if ((rc = need(r, 8, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	nrec = rs_get_le32(h);
+	len = rs_get_le32(h + 4);
+	b->table = r->cur;
+	if (nrec == 0) {
+		if (len != 0)
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (end block with a length)", r->name);
+		if ((rc = need(r, 20, err)) < 0)
+			return rc;
+		h = r->buf + r->pos;
+		total = rs_get_le64(h + 8);
+		crc = rs_get_le32(h + 16);
+		if (crc != r->crc)
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (table '%s' checksum mismatch)", r->name,
+			    r->tables[r->cur].name);
+		if (total != r->rows[r->cur] ||
+		    (r->tables[r->cur].nrows != RS_NROWS_UNKNOWN &&
+		    r->tables[r->cur].nrows != total))
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (table '%s' record count mismatch)",
+			    r->name, r->tables[r->cur].name);
+		r->pos += 20;
+		r->crc = 0;
+		if (++r->cur == r->ntables) {
+			if ((rc = check_end(r, err)) < 0)
+				return rc;
+			r->done = 1;
+		}
+		b->nrec = 0;
+		b->len = 0;
+		b->data = NULL;
+		return 0;
+	}
+	if (len > RS_BLOCK_MAX)
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream "
+		    "(block length %u exceeds %u)", r->name, len,
+		    RS_BLOCK_MAX);
+	r->crc = rs_crc32c(r->crc, h, 8);
+	r->pos += 8;
+	if ((rc = need(r, len, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	r->crc = rs_crc32c(r->crc, h, len);
+	if ((rc = check_records(r, h, len, nrec, err)) < 0)
+		return rc;
+	r->pos += len;
+	r->rows[r->cur] += nrec;
+	b->nrec = nrec;
+	b->len = len;
+	b->data = h;
+	return 1;
+}
+
+void
+rs_reader_free(struct rs_reader *r)
+{
+	if (r == NULL)
+		return;
+	ZSTD_freeDCtx(r->dctx);
+	free(r->in);
+	free(r->buf);
+	free(r->tables);
+	free(r->cols_all);
+	free(r->labels_all);
+	free(r->meta);
+	free(r->strings);
+	free(r->rows);
+	free(r->name);
+	free(r);
+}

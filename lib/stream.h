@@ -1,0 +1,258 @@
+/*
+ * stream.h - the rs binary stream: the typed, checksummed, self-describing
+ * format that tools hand each other (the full byte-level specification is
+ * man/rs-stream.5; keep the two in step).
+ *
+ * A stream is a payload, written either raw or as ordinary zstd frames with
+ * the content checksum on (so `zstd -t` and `zstdcat | xxd` work).  A reader
+ * sniffs the first four bytes: zstd magic = decompress, rs magic = raw,
+ * anything else = "not an rs stream".  All integers are little-endian.
+ *
+ * Payload = header, then the tables in header order, each a run of blocks
+ * closed by a trailer.  No seeking is ever needed, so pipes work.
+ *
+ * Header:
+ *   offset size  meaning
+ *   0      8     magic 89 52 53 54 0D 0A 1A 0A ("\x89RST\r\n\x1a\n")
+ *   8      2     major version (RS_STREAM_MAJOR); a reader refuses newer
+ *   10     2     minor version (additive changes only)
+ *   12     2     kind (enum rs_kind)
+ *   14     2     flags (none defined in 1.0; readers ignore unknown bits)
+ *   16     4     header length H in bytes, from offset 0 through the CRC
+ *   20     4     number of tables T (1..RS_MAX_TABLES)
+ *   24     4     number of metadata entries M
+ *   28     ...   T table descriptions:
+ *                  u16 name length, name bytes,
+ *                  u64 row count (RS_NROWS_UNKNOWN if not known up front),
+ *                  u16 column count C, then C columns:
+ *                    u8 type (enum rs_type), u32 array length (>= 1),
+ *                    u16 name length, name bytes,
+ *                    for RS_T_ENUM only: u16 label count, then each label
+ *                    as u16 length + bytes (code i means label i)
+ *          ...   M metadata entries: u16 key length, key, u32 value length,
+ *                value (bytes; by convention UTF-8 text)
+ *   H-4    4     CRC-32C of bytes 0 .. H-5
+ *
+ * Table body:
+ *   blocks:   u32 record count n (> 0), u32 byte length L, L bytes holding
+ *             n records back to back (fields in column order, each field as
+ *             its type says; arrays store their elements in order)
+ *   trailer:  u32 0, u32 0 (the end block), u64 total records of the table,
+ *             u32 CRC-32C over every block header and body of the table
+ *
+ * A stream that ends before the last table's trailer is truncated: a hard
+ * error, never a shorter data set.  Bytes after it are an error too.
+ */
+#ifndef RS_STREAM_H
+#define RS_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define RS_STREAM_MAJOR 1
+#define RS_STREAM_MINOR 0
+#define RS_NROWS_UNKNOWN UINT64_MAX
+#define RS_ID_NONE UINT64_MAX		/* an absent RS_T_ID value */
+#define RS_MAX_TABLES 64
+#define RS_MAX_COLUMNS 1024
+#define RS_BLOCK_MAX (64u << 20)	/* largest block a reader accepts */
+#define RS_HEADER_MAX (16u << 20)
+
+/* Column types; the on-disk width follows each name. */
+enum rs_type {
+	RS_T_U8 = 1,	/* 1 */
+	RS_T_U16 = 2,	/* 2 */
+	RS_T_U32 = 3,	/* 4 */
+	RS_T_U64 = 4,	/* 8 */
+	RS_T_I32 = 5,	/* 4, two's complement */
+	RS_T_I64 = 6,	/* 8, two's complement */
+	RS_T_F32 = 7,	/* 4, IEEE-754 binary32 */
+	RS_T_F64 = 8,	/* 8, IEEE-754 binary64 */
+	RS_T_ENUM = 9,	/* 1, index into the column's labels */
+	RS_T_STR = 10,	/* u32 length + bytes; array length must be 1 */
+	RS_T_ID = 11,	/* 8, external id; RS_ID_NONE means absent */
+	RS_T_TIME = 12	/* 8, signed milliseconds since 1970-01-01 UTC */
+};
+
+/* Record kinds: what a stream holds.  Numbers are part of the format. */
+enum rs_kind {
+	RS_KIND_EVENTS = 1,	/* events.csv rows */
+	RS_KIND_PROPS = 2,	/* item_properties rows */
+	RS_KIND_TREE = 3,	/* category_tree rows */
+	RS_KIND_ITEMS = 4,	/* clean item table (rs-clean-items) */
+	RS_KIND_MATRIX = 5,	/* sparse visitor x item matrix */
+	RS_KIND_MODEL = 6,	/* trained model */
+	RS_KIND_RECS = 7,	/* recommendations */
+	RS_KIND_REQUESTS = 8	/* replay requests */
+};
+
+struct rs_column {
+	const char *name;
+	enum rs_type type;
+	uint32_t count;			/* array length; 0 is read as 1 */
+	const char *const *labels;	/* RS_T_ENUM only */
+	uint16_t nlabels;
+};
+
+struct rs_table_desc {
+	const char *name;
+	uint64_t nrows;			/* or RS_NROWS_UNKNOWN */
+	unsigned ncols;
+	const struct rs_column *cols;
+};
+
+struct rs_meta {
+	const char *key;
+	const char *value;
+};
+
+struct rs_stream_desc {
+	uint16_t kind;
+	unsigned ntables;
+	const struct rs_table_desc *tables;
+	unsigned nmeta;
+	const struct rs_meta *meta;
+};
+
+/* Name of a kind ("events"), or "unknown". */
+const char *rs_kind_name(unsigned kind);
+
+/* Name of a type ("u64"), or "unknown". */
+const char *rs_type_name(unsigned type);
+
+/* Width in bytes of one element of a fixed-width type, 0 for RS_T_STR. */
+size_t rs_type_width(unsigned type);
+
+/*
+ * Width of one record of the table, or 0 if it has a RS_T_STR column
+ * (records then vary; walk them with rs_record_size).
+ */
+size_t rs_table_record_width(const struct rs_table_desc *t);
+
+/* Index of the column called name, or -1. */
+int rs_table_column(const struct rs_table_desc *t, const char *name);
+
+/*
+ * Size of the record that starts at p, with avail bytes left in the block;
+ * 0 if the record runs past avail (a corrupt block).
+ */
+size_t rs_record_size(const struct rs_table_desc *t, const unsigned char *p,
+	size_t avail);
+
+/* What the first bytes of some input are. */
+enum rs_sniff { RS_SNIFF_OTHER = 0, RS_SNIFF_ZSTD, RS_SNIFF_RAW };
+enum rs_sniff rs_stream_sniff(const unsigned char *p, size_t n);
+
+/* ---- writing ---- */
+
+struct rs_writer;
+
+struct rs_writer_opts {
+	int level;		/* zstd level; default 3 */
+	int raw;		/* 1: no compression (tests, debugging) */
+	int workers;		/* zstd worker threads, 0 = compress inline */
+	size_t block_bytes;	/* rs_writer_put flushes at this size */
+};
+
+void rs_writer_opts_init(struct rs_writer_opts *o);
+
+/*
+ * Starts a stream on fd (borrowed, not closed) and writes its header.  name
+ * is used in messages only.  desc and everything it points to is copied.
+ * opts may be NULL for the defaults.  On success *out is the writer.
+ */
+int rs_writer_open(struct rs_writer **out, int fd, const char *name,
+	const struct rs_stream_desc *desc, const struct rs_writer_opts *opts,
+	struct rs_error *err);
+
+/* Appends one encoded record of len bytes to the current table. */
+int rs_writer_put(struct rs_writer *w, const void *rec, size_t len,
+	struct rs_error *err);
+
+/*
+ * Appends nrec encoded records (len bytes, len <= RS_BLOCK_MAX) to the
+ * current table as one block, after whatever rs_writer_put buffered.
+ */
+int rs_writer_put_block(struct rs_writer *w, const void *bytes, size_t len,
+	uint32_t nrec, struct rs_error *err);
+
+/* Closes the current table with its trailer; the next put starts the next. */
+int rs_writer_end_table(struct rs_writer *w, struct rs_error *err);
+
+/*
+ * Ends the stream: closes the current table, checks that every table of
+ * the header was written, and flushes everything to fd.  The caller then
+ * fsyncs/renames (see outfile.h).  Records written so far: rs_writer_rows.
+ */
+int rs_writer_finish(struct rs_writer *w, struct rs_error *err);
+
+/* Records written to table i so far. */
+uint64_t rs_writer_rows(const struct rs_writer *w, unsigned i);
+
+/* Frees w; NULL is fine.  A writer freed unfinished leaves a truncated
+ * stream, which readers reject: that is the point. */
+void rs_writer_free(struct rs_writer *w);
+
+/* ---- reading ---- */
+
+struct rs_reader;
+
+struct rs_block {
+	unsigned table;			/* index into the header's tables */
+	uint32_t nrec;
+	size_t len;
+	const unsigned char *data;	/* valid until the next reader call */
+};
+
+/*
+ * Reads and checks the header from fd (borrowed).  name is used in
+ * messages ("events.rse: truncated stream ...").  Errors: RS_EFORMAT for
+ * input that is not an rs stream, RS_EVERSION for a newer major version,
+ * RS_ECORRUPT for a bad header checksum, RS_ETRUNC, RS_EIO.
+ */
+int rs_reader_open(struct rs_reader **out, int fd, const char *name,
+	struct rs_error *err);
+
+/* As rs_reader_open, starting with n bytes already read from fd. */
+int rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
+	const unsigned char *pre, size_t n, struct rs_error *err);
+
+/* RS_EFORMAT with "NAME: is a 'x' stream, expected 'y'" unless kind fits. */
+int rs_reader_expect(const struct rs_reader *r, unsigned kind,
+	struct rs_error *err);
+
+unsigned rs_reader_kind(const struct rs_reader *r);
+unsigned rs_reader_major(const struct rs_reader *r);
+unsigned rs_reader_minor(const struct rs_reader *r);
+const char *rs_reader_name(const struct rs_reader *r);
+unsigned rs_reader_ntables(const struct rs_reader *r);
+const struct rs_table_desc *rs_reader_table(const struct rs_reader *r,
+	unsigned i);
+
+/* Value of metadata key, or NULL.  Borrowed; lives as long as r. */
+const char *rs_reader_meta(const struct rs_reader *r, const char *key);
+unsigned rs_reader_nmeta(const struct rs_reader *r);
+void rs_reader_meta_at(const struct rs_reader *r, unsigned i,
+	const char **key, const char **value);
+
+/*
+ * Next block.  Returns 1 and fills *b; returns 0 at the end of a table
+ * after checking its trailer (b->table says which ended), after which the
+ * next call reads the next table; returns 0 with rs_reader_done(r) true
+ * once the last table has ended and the input is checked to end there.
+ * Negative on error: RS_ETRUNC, RS_ECORRUPT, RS_EIO.
+ */
+int rs_reader_next(struct rs_reader *r, struct rs_block *b,
+	struct rs_error *err);
+
+/* 1 once every table has been read and verified. */
+int rs_reader_done(const struct rs_reader *r);
+
+/* Records of table i verified so far. */
+uint64_t rs_reader_rows(const struct rs_reader *r, unsigned i);
+
+void rs_reader_free(struct rs_reader *r);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * tool.c - helpers for the rs command-line tools.  See tool.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "banned.h"
+
+const char *progname = "rs";
+int tool_verbose;
+int tool_quiet;
+
+static char *argv_joined;
+
+void
+tool_init(int argc, char **argv)
+{
+	const char *slash;
+	size_t n = 1;
+	int i;
+
+	if (argc > 0 && argv[0] != NULL) {
+		slash = strrchr(argv[0], '/');
+		progname = slash ? slash + 1 : argv[0];
+	}
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	argv_joined = xmalloc(n);
+	argv_joined[0] = '\0';
+	n = 0;
+	for (i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]);
+
+		/* argv[0] as the program name only: paths differ by host. */
+		const char *s = i == 0 ? progname : argv[i];
+
+		k = strlen(s);
+		if (i > 0)
+			argv_joined[n++] = ' ';
+		memcpy(argv_joined + n, s, k);
+		n += k;
+	}
+	argv_joined[n] = '\0';
+}
+
+static void
+vmsg(const char *fmt, va_list ap, int errnum)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (errnum)
+		fprintf(stderr, ": %s", strerror(errnum));
+	fputc('\n', stderr);
+}
+
+void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+	exit(1);
+}
+
+void
+die_errno(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, e);
+	va_end(ap);
+	exit(1);
+}
+
+void
+die_err(const struct rs_error *err)
+{
+	die("%s", err->msg[0] ? err->msg : rs_strerror(err->code));
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (tool_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tool_verbose || tool_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+}
+
+void
+usage_error(const char *usage_text, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+void
+usage_exit(const char *usage_text)
+{
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+void
+version_exit(void)
+{
+	printf("%s (rs) %s\n", progname, RS_VERSION);
+	close_stdout();
+	exit(0);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		die("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		die("out of memory");
+	return p;
+}
+
+uint64_t
+parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max,
+    const char *usage_text)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (arg[0] == '\0' || arg[0] == '-' || arg[0] == '+' ||
+	    (v = strtoull(arg, &end, 10), errno != 0) || *end != '\0')
+		usage_error(usage_text, "invalid %s '%s': not a whole number",
+		    opt, arg);
+	if (v < min || v > max)
+		usage_error(usage_text, "invalid %s '%s': must be from %llu to "
+		    "%llu", opt, arg, (unsigned long long)min,
+		    (unsigned long long)max);
+	return v;
+}
+
+int64_t
+parse_i64(const char *opt, const char *arg, int64_t min, int64_t max,
+    const char *usage_text)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	if (arg[0] == '\0' || (v = strtoll(arg, &end, 10), errno != 0) ||
+	    *end != '\0')
+		usage_error(usage_text, "invalid %s '%s': not a whole number",
+		    opt, arg);
+	if (v < min || v > max)
+		usage_error(usage_text, "invalid %s '%s': must be from %lld to "
+		    "%lld", opt, arg, (long long)min, (long long)max);
+	return v;
+}
+
+double
+parse_double(const char *opt, const char *arg, double min, double max,
+    const char *usage_text)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	if (arg[0] == '\0' || (v = strtod(arg, &end), errno != 0) ||
+	    *end != '\0' || !isfinite(v))
+		usage_error(usage_text, "invalid %s '%s': not a number", opt,
+		    arg);
+	if (v < min || v > max)
+		usage_error(usage_text, "invalid %s '%s': must be from %g to %g",
+		    opt, arg, min, max);
+	return v;
+}
+
+int
+open_input(const char *path)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	if ((fd = open(path, O_RDONLY)) < 0)
+		die_errno("%s", path);
+	return fd;
+}
+
+const char *
+input_name(const char *path)
+{
+	return (path == NULL || strcmp(path, "-") == 0) ? "<stdin>" : path;
+}
+
+void
+close_input(int fd)
+{
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+struct rs_outfile *
+open_binary_output(const char *path)
+{
+	struct rs_outfile *o;
+	struct rs_error err;
+
+	if ((path == NULL || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO))
+		die("refusing to write a binary stream to a terminal "
+		    "(use -o file, or pipe into rs-cat)");
+	if (rs_outfile_open(&o, path, &err) < 0)
+		die_err(&err);
+	return o;
+}
+
+struct rs_outfile *
+open_text_output(const char *path)
+{
+	struct rs_outfile *o;
+	struct rs_error err;
+
+	if (rs_outfile_open(&o, path, &err) < 0)
+		die_err(&err);
+	return o;
+}
+
+void
+commit_output(struct rs_outfile *o)
+{
+	struct rs_error err;
+
+	if (rs_outfile_commit(o, &err) < 0)
+		die_err(&err);
+}
+
+const struct rs_meta *
+tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
+{
+	static struct rs_meta *m;
+	static unsigned cap;
+	unsigned i;
+
+	if (cap < nextra + 3) {
+		cap = nextra + 3;
+		m = xrealloc(m, cap * sizeof(*m));
+	}
+	m[0].key = "tool";
+	m[0].value = progname;
+	m[1].key = "version";
+	m[1].value = RS_VERSION;
+	m[2].key = "argv";
+	m[2].value = argv_joined ? argv_joined : progname;
+	for (i = 0; i < nextra; i++)
+		m[3 + i] = extra[i];
+	*n = nextra + 3;
+	return m;
+}
+
+int
+close_stdout(void)
+{
+	int bad = ferror(stdout);
+
+	if (fflush(stdout) != 0 || bad) {
+		if (errno == 0)
+			errno = EIO;
+		die_errno("write error on standard output");
+	}
+	if (fclose(stdout) != 0)
+		die_errno("write error on standard output");
+	return 0;
+}
+
+int
+progress_enabled(void)
+{
+	return !tool_quiet && isatty(STDERR_FILENO);
+}

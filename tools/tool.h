@@ -1,0 +1,99 @@
+/*
+ * tool.h - helpers shared by the rs command-line tools only (they may print
+ * and exit; the library may not): program name, messages, checked
+ * allocation, option-argument parsing, input/output plumbing and the
+ * metadata every output records.
+ */
+#ifndef RS_TOOL_H
+#define RS_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rs.h"
+
+/* Exit statuses (rs(7)): 0 success, 1 runtime failure, 2 usage error. */
+#define EXIT_USAGE 2
+
+extern const char *progname;
+extern int tool_verbose;	/* -v count */
+extern int tool_quiet;		/* -q */
+
+/* Records the program name and argv (for metadata); call first in main. */
+void tool_init(int argc, char **argv);
+
+/* "progname: message\n" on stderr, then exit(1). */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* As die, appending ": strerror(errno)". */
+void die_errno(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* Prints err->msg and exits 1. */
+void die_err(const struct rs_error *err) __attribute__((noreturn));
+/* "progname: message\n" on stderr unless -q. */
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Only with -v. */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Wrong usage: prints "progname: message", then the usage lines, to stderr
+ * and exits 2.  usage_text is the tool's synopsis ("usage: rs-x ...\n").
+ */
+void usage_error(const char *usage_text, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* For getopt's own '?' result: usage only, exit 2 (getopt printed why). */
+void usage_exit(const char *usage_text) __attribute__((noreturn));
+
+/* Prints "progname (rs) VERSION" to stdout and exits 0. */
+void version_exit(void) __attribute__((noreturn));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/*
+ * Parses an option argument as a number in [min, max]; on any problem
+ * (empty, trailing garbage, out of range) prints "invalid --opt 'arg':
+ * why" with the usage and exits 2.
+ */
+uint64_t parse_u64(const char *opt, const char *arg, uint64_t min,
+	uint64_t max, const char *usage_text);
+int64_t parse_i64(const char *opt, const char *arg, int64_t min, int64_t max,
+	const char *usage_text);
+double parse_double(const char *opt, const char *arg, double min, double max,
+	const char *usage_text);
+
+/* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
+int open_input(const char *path);
+/* The name to use in messages for an input path. */
+const char *input_name(const char *path);
+/* Closes an fd from open_input unless it is stdin. */
+void close_input(int fd);
+
+/*
+ * Opens an atomic output (outfile.h) for a binary stream; refuses a
+ * terminal on standard output (use -o, or pipe into a tool).  Dies on
+ * error.
+ */
+struct rs_outfile *open_binary_output(const char *path);
+/* The same for text output (a terminal is fine). */
+struct rs_outfile *open_text_output(const char *path);
+/* Commits o; dies with a message on failure (full disk, closed pipe). */
+void commit_output(struct rs_outfile *o);
+
+/*
+ * Metadata every output records: tool, version, argv (space-joined), plus
+ * the extra pairs given.  Returns a static array of *n entries, valid
+ * until the next call.
+ */
+const struct rs_meta *tool_meta(const struct rs_meta *extra, unsigned nextra,
+	unsigned *n);
+
+/* Flushes and closes stdout, dying with a message on error (sbase fshut). */
+int close_stdout(void);
+
+/* 1 if progress lines should be drawn on stderr (a terminal, not -q). */
+int progress_enabled(void);
+
+#endif
