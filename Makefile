@@ -81,6 +81,7 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 		-Ilib $(ZSTD_CFLAGS) $(BLAS_CFLAGS) -o $@ $< $(LIB_SRC) $(RS_LDLIBS)
 
 check: all $(UNITS) $(FUZZ_REPLAY)
+	@RS_DEPS=test sh scripts/check-deps
 	@O=$(O) sh scripts/run-tests
 
 test: check

@@ -701,6 +701,7 @@ check_end(struct rs_reader *r, struct rs_error *err)
 	ZSTD_inBuffer in;
 	ZSTD_outBuffer out;
 	unsigned char c;
+	size_t prev;
 	ssize_t k;
 	int rc;
 
@@ -738,7 +739,10 @@ check_end(struct rs_reader *r, struct rs_error *err)
 		out.dst = r->buf;
 		out.size = r->cap;
 		out.pos = 0;
+		prev = r->zret;
 		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		if (ZSTD_isError(r->zret) && prev == 0)
+			goto trailing;	/* junk where a frame would start */
 		if (ZSTD_isError(r->zret))
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (zstd: %s)", r->name,

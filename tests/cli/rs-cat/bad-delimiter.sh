@@ -1,0 +1,1 @@
+rs-cat -d x

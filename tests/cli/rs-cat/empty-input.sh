@@ -1,0 +1,1 @@
+rs-cat </dev/null

@@ -1,0 +1,1 @@
+rs-cat --help | head -n 1

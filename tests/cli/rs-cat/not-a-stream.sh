@@ -1,0 +1,1 @@
+printf 'timestamp,visitorid,event,itemid,transactionid\n' | rs-cat

@@ -1,0 +1,65 @@
+/*
+ * test_crc32c.c - CRC-32C against published check values (RFC 3720
+ * appendix B.4 vectors and the "123456789" check), and piecewise use.
+ */
+#include "rs.h"
+#include "tap.h"
+
+static void
+test_crc32c__check_value(void)
+{
+	CHECK_EQ_U64(rs_crc32c(0, "123456789", 9), 0xE3069283u);
+	CHECK_EQ_U64(rs_crc32c(0, "", 0), 0);
+}
+
+static void
+test_crc32c__rfc3720_vectors(void)
+{
+	unsigned char buf[32];
+	int i;
+
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ_U64(rs_crc32c(0, buf, 32), 0x8A9136AAu);
+	memset(buf, 0xff, sizeof(buf));
+	CHECK_EQ_U64(rs_crc32c(0, buf, 32), 0x62A8AB43u);
+	for (i = 0; i < 32; i++)
+		buf[i] = (unsigned char)i;
+	CHECK_EQ_U64(rs_crc32c(0, buf, 32), 0x46DD794Eu);
+	for (i = 0; i < 32; i++)
+		buf[i] = (unsigned char)(31 - i);
+	CHECK_EQ_U64(rs_crc32c(0, buf, 32), 0x113FDB5Cu);
+}
+
+static void
+test_crc32c__piecewise_and_unaligned(void)
+{
+	unsigned char buf[1000];
+	uint32_t whole, c;
+	size_t i, cut;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	whole = rs_crc32c(0, buf, sizeof(buf));
+	for (cut = 0; cut < 20; cut++) {
+		c = rs_crc32c(0, buf, cut);
+		c = rs_crc32c(c, buf + cut, sizeof(buf) - cut);
+		CHECK_EQ_U64(c, whole);
+	}
+	/* Unaligned starts must agree with a bytewise reference. */
+	for (cut = 1; cut < 9; cut++) {
+		uint32_t ref = 0;
+
+		for (i = cut; i < 200; i++)
+			ref = rs_crc32c(ref, buf + i, 1);
+		CHECK_EQ_U64(rs_crc32c(0, buf + cut, 200 - cut), ref);
+	}
+}
+
+int
+main(void)
+{
+	RUN(test_crc32c__check_value);
+	RUN(test_crc32c__rfc3720_vectors);
+	RUN(test_crc32c__piecewise_and_unaligned);
+	return tap_done();
+}
