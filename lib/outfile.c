@@ -15,15 +15,48 @@
 struct rs_outfile {
 	int fd;
 	char *path;		/* NULL for stdout */
-	char *tmp;
+	char *tmp;		/* NULL when writing in place */
+	int direct;		/* a device or FIFO, written in place */
 };
+
+/*
+ * The file a symbolic link names, even if it does not exist yet (a
+ * dangling link): relative targets are taken from the link's directory.
+ * Returns a malloc'd path, or NULL (then the link itself is replaced).
+ */
+static char *
+link_target(const char *path)
+{
+	const char *slash;
+	char target[4096], *p;
+	ssize_t n;
+	size_t dirlen;
+
+	if ((p = realpath(path, NULL)) != NULL)
+		return p;
+	if ((n = readlink(path, target, sizeof(target) - 1)) <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] == '/')
+		return strdup(target);
+	slash = strrchr(path, '/');
+	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if ((p = malloc(dirlen + (size_t)n + 1)) == NULL)
+		return NULL;
+	memcpy(p, path, dirlen);
+	memcpy(p + dirlen, target, (size_t)n + 1);
+	return p;
+}
 
 int
 rs_outfile_open(struct rs_outfile **out, const char *path,
     struct rs_error *err)
 {
 	struct rs_outfile *o;
+	struct stat st;
+	char *real = NULL;
 	size_t n;
+	int rc;
 
 	*out = NULL;
 	if ((o = calloc(1, sizeof(*o))) == NULL)
@@ -33,9 +66,39 @@ rs_outfile_open(struct rs_outfile **out, const char *path,
 		*out = o;
 		return 0;
 	}
+	/*
+	 * Only a regular file (or a new one) is replaced by rename.  A device,
+	 * FIFO or socket (/dev/null, /dev/stdout, a named pipe) is written in
+	 * place: renaming over it would replace the device node itself.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->fd = open(path, O_WRONLY | O_TRUNC)) < 0) {
+			int e = errno;
+
+			free(o);
+			return rs_error_errno(err, RS_EIO, e, "%s: cannot open "
+			    "output", path);
+		}
+		if ((o->path = strdup(path)) == NULL) {
+			close(o->fd);
+			free(o);
+			return rs_error_set(err, RS_ENOMEM, "out of memory");
+		}
+		o->direct = 1;
+		*out = o;
+		return 0;
+	}
+	/*
+	 * Through a symbolic link, the file it names is what gets replaced
+	 * (the temporary goes beside it), not the link.
+	 */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (real = link_target(path)) != NULL)
+		path = real;
 	n = strlen(path) + 16;
 	if ((o->path = strdup(path)) == NULL ||
 	    (o->tmp = malloc(n)) == NULL) {
+		free(real);
 		rs_outfile_abort(o);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	}
@@ -53,9 +116,12 @@ rs_outfile_open(struct rs_outfile **out, const char *path,
 		free(o->tmp);
 		o->tmp = NULL;
 		rs_outfile_abort(o);
-		return rs_error_errno(err, RS_EIO, e, "%s: cannot create "
+		rc = rs_error_errno(err, RS_EIO, e, "%s: cannot create "
 		    "output", path);
+		free(real);
+		return rc;
 	}
+	free(real);
 	/* mkstemp makes 0600; outputs are ordinary files. */
 	{
 		mode_t mask = umask(0);
@@ -112,11 +178,16 @@ rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
 {
 	int rc = 0;
 
-	if (o->path == NULL) {
+	if (o->path == NULL || o->direct) {
 		if (fsync(o->fd) < 0 && errno != EINVAL && errno != ENOTSUP &&
 		    errno != EROFS && errno != EBADF)
-			rc = rs_error_errno(err, RS_EIO, errno, "<stdout>");
-		free(o);
+			rc = rs_error_errno(err, RS_EIO, errno, "%s",
+			    rs_outfile_name(o));
+		if (o->direct && close(o->fd) < 0 && rc == 0)
+			rc = rs_error_errno(err, RS_EIO, errno, "%s: close",
+			    o->path);
+		o->fd = -1;
+		rs_outfile_abort(o);
 		return rc;
 	}
 	if (fsync(o->fd) < 0)

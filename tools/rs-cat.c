@@ -18,7 +18,7 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-cat [-Hiqv] [-d delim] [-o file] [stream ...]\n";
+    "usage: rs-cat [-Hiqv] [-d delim] [-m key] [-o file] [stream ...]\n";
 
 static void
 help(void)
@@ -29,6 +29,8 @@ help(void)
 	    "  -H, --no-header     omit the header line of each table\n"
 	    "  -i, --info          print the header, schema, metadata and row\n"
 	    "                      counts instead of the rows\n"
+	    "  -m, --meta KEY      print only the value of metadata KEY (exit 1\n"
+	    "                      if a stream lacks it); for scripts\n"
 	    "  -o, --output FILE   write to FILE (atomically) instead of stdout\n"
 	    "  -q, --quiet         no warnings\n"
 	    "  -v, --verbose       say more on stderr\n"
@@ -43,6 +45,7 @@ struct opts {
 	char delim;
 	int header;
 	int info;
+	const char *meta;	/* --meta KEY */
 };
 
 static void
@@ -231,6 +234,19 @@ cat_one(struct rs_textout *t, const char *path, const struct opts *o)
 	fd = open_input(path);
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0)
 		die_err(&err);
+	if (o->meta != NULL) {
+		/* The header alone answers; no need to read the rows. */
+		const char *v = rs_reader_meta(r, o->meta);
+
+		if (v == NULL)
+			die("%s: no metadata key '%s'", input_name(path),
+			    o->meta);
+		rs_textout_str(t, v);
+		rs_textout_char(t, '\n');
+		rs_reader_free(r);
+		close_input(fd);
+		return;
+	}
 	kind = rs_reader_kind(r);
 	if (kind == RS_KIND_PROPS &&
 	    rs_records_check(rs_reader_table(r, 0), kind, input_name(path),
@@ -266,13 +282,14 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "info", no_argument, NULL, 'i' },
+		{ "meta", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { ',', 1, 0 };
+	struct opts o = { ',', 1, 0, NULL };
 	struct rs_outfile *out;
 	struct rs_textout t;
 	struct rs_error err;
@@ -280,7 +297,7 @@ main(int argc, char **argv)
 	int c, i;
 
 	tool_init(argc, argv);
-	while ((c = getopt_long(argc, argv, "d:hHio:qv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:hHim:o:qv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (strcmp(optarg, "tab") == 0 ||
@@ -300,6 +317,9 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			o.info = 1;
+			break;
+		case 'm':
+			o.meta = optarg;
 			break;
 		case 'o':
 			output = optarg;

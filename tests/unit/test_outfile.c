@@ -3,6 +3,8 @@
  * abort leaves no temporary file, commit replaces the old content.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -80,10 +82,65 @@ test_outfile__unwritable(void)
 	    NULL);
 }
 
+/*
+ * Regression: an existing path that is not a regular file (here a FIFO;
+ * /dev/null in the bug) is written in place, never renamed over.
+ */
+static void
+test_outfile__fifo_written_in_place(void)
+{
+	char dir[] = "/tmp/rs-test-out.XXXXXX", path[128], c = 0;
+	struct rs_outfile *o;
+	struct rs_error err;
+	struct stat st;
+	int keep;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	/* A reader end of our own, so opening for writing does not block. */
+	keep = open(path, O_RDWR | O_NONBLOCK);
+	CHECK(keep >= 0);
+	CHECK(rs_outfile_open(&o, path, &err) == 0);
+	CHECK(write(rs_outfile_fd(o), "x", 1) == 1);
+	CHECK(rs_outfile_commit(o, &err) == 0);
+	CHECK(stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+	CHECK(read(keep, &c, 1) == 1 && c == 'x');
+	CHECK(count_entries(dir) == 1);
+	close(keep);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_outfile__symlink_followed(void)
+{
+	char dir[] = "/tmp/rs-test-out.XXXXXX", path[128], link[128], buf[64];
+	struct rs_outfile *o;
+	struct rs_error err;
+	struct stat st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/real", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	CHECK(symlink("real", link) == 0);
+	CHECK(rs_outfile_open(&o, link, &err) == 0);
+	CHECK(write(rs_outfile_fd(o), "via", 3) == 3);
+	CHECK(rs_outfile_commit(o, &err) == 0);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	slurp(path, buf, sizeof(buf));
+	CHECK_STR(buf, "via");
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	RUN(test_outfile__commit_and_abort);
 	RUN(test_outfile__unwritable);
+	RUN(test_outfile__fifo_written_in_place);
+	RUN(test_outfile__symlink_followed);
 	return tap_done();
 }

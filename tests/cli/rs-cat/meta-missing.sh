@@ -1,0 +1,1 @@
+rs-cat -m nope $ROOT/tests/data/streams/1.0/tree.rse
