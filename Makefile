@@ -88,10 +88,10 @@ test: check
 
 # The end-to-end job on generated data (see README).
 demo: all
-	@sh scripts/demo
+	@O=$(O) sh scripts/demo
 
 bench: all
-	@sh bench/run
+	@O=$(O) sh bench/run
 
 lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)

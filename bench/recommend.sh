@@ -1,0 +1,88 @@
+#!/bin/sh
+# recommend.sh - benchmark of rs-recommend on generated data (issue #5).
+#
+#   sh bench/recommend.sh [dir]
+#
+# dir (default ${BENCH_DIR:-/tmp/rs-bench}/scale-1) holds, or gets, the
+# scale-1 training matrix train.rsm (rs-synth, rs-load, rs-interactions as
+# bench/als.sh makes it) and an f = 64 ALS model rec-model.rsa trained on
+# it (3 iterations: speed does not depend on the quality).  Measures
+# 10 000 visitors with K = 10 and --exclude-bought, and 10 000 --similar
+# queries, with 1 and 2 threads, under /usr/bin/time -v: seconds (wall and
+# CPU), visitors per second, peak RSS, and GFLOP/s of the score products
+# beside the same run's sgemm rate for the kernel's shape (the unit-test
+# binary's sgemm-rate helper), then the latency of a single visitor once
+# the model is loaded (its latency helper).  Reference (implicit 0.7.3,
+# same kind of machine): 4.7 s and 5.3 s; goal 1.7x faster, single
+# visitor under 3 ms.  The machine is shared, so CPU time is the steadier
+# figure; the load average is printed with the results.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:-build}
+dir=${1:-${BENCH_DIR:-/tmp/rs-bench}/scale-1}
+bin=$root/$O/bin
+helper=$root/$O/tests/test_recommend
+export OPENBLAS_NUM_THREADS=1
+mkdir -p "$dir"
+
+[ -x "$bin/rs-recommend" ] || { echo "recommend.sh: build first (make O=$O)" >&2; exit 1; }
+if [ ! -f "$dir/train.rsm" ]; then
+	echo "generating scale 1 data in $dir"
+	"$bin/rs-synth" -q -j 2 -s 1 -o "$dir/csv"
+	"$bin/rs-load" -q -o "$dir/events.rse" "$dir/csv/events.csv"
+	"$bin/rs-interactions" -q --until end-14d -o "$dir/train.rsm" \
+	    "$dir/events.rse"
+	rm -rf "$dir/csv"
+fi
+if [ ! -f "$dir/rec-model.rsa" ]; then
+	echo "training the f = 64 model (3 iterations)"
+	"$bin/rs-als-train" -q -f 64 -i 3 -t 2 -o "$dir/rec-model.rsa" \
+	    "$dir/train.rsm"
+fi
+m=$dir/rec-model.rsa
+w=$(mktemp -d "${TMPDIR:-/tmp}/rs-bench-rec.XXXXXX")
+trap 'rm -rf "$w"' EXIT INT TERM
+
+# 10 000 visitors and 10 000 items spread over the model (rs-cat prints
+# the "users" table first, then "items").
+"$bin/rs-cat" "$m" | awk -v w="$w" '
+	/^visitorid$/ { t = 1; next } /^itemid$/ { t = 2; next }
+	/^factors/ { t = 0 }
+	t == 1 { u[nu++] = $0 } t == 2 { it[ni++] = $0 }
+	END {
+		for (i = 0; i < 10000 && i < nu; i++)
+			print u[int(i * (nu / 10000))] >(w "/users.txt")
+		for (i = 0; i < 10000 && i < ni; i++)
+			print it[int(i * (ni / 10000))] >(w "/items.txt")
+	}'
+"$bin/rs-cat" -i "$m" | awk -F'\t' '$1 == "table" && $2 ~ /s$/ { printf "%s %s; ", $2, $3 } END { print "f = 64" }'
+if [ -x "$helper" ]; then
+	echo "sgemm rate of the kernel's shape (256 x 1024 x 64, one core):" \
+	    "$("$helper" sgemm-rate 256 1024 64) GFLOP/s per CPU second"
+fi
+
+run() {	# label, then rs-recommend arguments
+	label=$1; shift
+	/usr/bin/time -v "$bin/rs-recommend" -v -k 10 -m "$m" "$@" \
+	    -o /dev/null 2>"$w/err" || { cat "$w/err"; exit 1; }
+	awk -v l="$label" '
+		/recommend .* s wall/ { for (i = 1; i <= NF; i++) {
+			if ($(i+1) == "s" && $(i+2) == "wall,") wall = $i
+			if ($(i+1) == "s" && $(i+2) == "cpu,") cpu = $i
+			if ($(i+1) == "per") rate = $i
+			if ($(i+1) == "GFLOP") gf = $i } }
+		/Maximum resident/ { rss = $NF }
+		/Elapsed \(wall/ { total = $NF }
+		END { printf "%-28s %7.2f s wall %7.2f s cpu %8.0f /s %6.1f GFLOP/s(cpu) peak %5.0f MB (whole run %s)\n",
+		    l, wall, cpu, rate, (cpu > 0 ? gf / cpu : 0), rss / 1024, total }' "$w/err"
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+run "visitors --exclude-bought -t1" --exclude-bought "$dir/train.rsm" "$w/users.txt"
+run "visitors --exclude-bought -t2" --exclude-bought "$dir/train.rsm" -t 2 "$w/users.txt"
+run "similar -t1" --similar "$w/items.txt"
+run "similar -t2" --similar -t 2 "$w/items.txt"
+[ -x "$helper" ] && "$helper" latency "$m"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "reference implicit 0.7.3: 4.7 s visitors, 5.3 s similar (floor about 2.3 s);" \
+    "goal: 2.76 s and 3.12 s, a single visitor under 3 ms"

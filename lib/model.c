@@ -1,0 +1,718 @@
+/*
+ * model.c - model streams (layout in model.h), views over training
+ * output, scoring and the validation metrics.
+ *
+ * In memory a model is a few flat arrays: user_ids[nusers],
+ * item_ids[nitems], X (nusers x f, row-major, ld f), Y (nitems x f,
+ * row-major, ld f) or scores[nitems].  A loaded model owns them (owned =
+ * 1) and a copy of the metadata; a view borrows them.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "crc32c.h"
+#include "dense.h"
+#include "model.h"
+#include "topk.h"
+#include "banned.h"
+
+#define SCORE_BATCH 64
+#define WRITE_CHUNK (1u << 20)
+
+struct rs_model {
+	int kind;
+	int owned;
+	uint32_t nusers, nitems, f;
+	const uint64_t *user_ids, *item_ids;
+	const float *X, *Y, *scores;
+	char **meta;		/* key, value pairs, owned */
+	unsigned nmeta;
+};
+
+static int
+ascending(const uint64_t *ids, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 1; i < n; i++)
+		if (ids[i - 1] >= ids[i])
+			return 0;
+	return 1;
+}
+
+static int
+new_model(struct rs_model **out, int kind, struct rs_error *err)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	(*out)->kind = kind;
+	return 0;
+}
+
+int
+rs_model_als_view(struct rs_model **out, const uint64_t *user_ids,
+    uint32_t nusers, const uint64_t *item_ids, uint32_t nitems, uint32_t f,
+    const float *X, const float *Y, struct rs_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (f == 0 || !ascending(user_ids, nusers) ||
+	    !ascending(item_ids, nitems))
+		return rs_error_set(err, RS_EARG, "model view: no factors or "
+		    "ids not ascending");
+	if ((rc = new_model(out, RS_MODEL_ALS, err)) < 0)
+		return rc;
+	(*out)->nusers = nusers;
+	(*out)->nitems = nitems;
+	(*out)->f = f;
+	(*out)->user_ids = user_ids;
+	(*out)->item_ids = item_ids;
+	(*out)->X = X;
+	(*out)->Y = Y;
+	return 0;
+}
+
+int
+rs_model_popular_view(struct rs_model **out, const uint64_t *item_ids,
+    uint32_t nitems, const float *scores, struct rs_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!ascending(item_ids, nitems))
+		return rs_error_set(err, RS_EARG, "model view: item ids not "
+		    "ascending");
+	if ((rc = new_model(out, RS_MODEL_POPULAR, err)) < 0)
+		return rc;
+	(*out)->nitems = nitems;
+	(*out)->item_ids = item_ids;
+	(*out)->scores = scores;
+	return 0;
+}
+
+int
+rs_model_popular_scores(const struct rs_csr *m, float *scores,
+    struct rs_error *err)
+{
+	double *acc;
+	uint64_t k;
+	uint32_t c;
+
+	if ((acc = calloc(m->ncols ? m->ncols : 1, sizeof(*acc))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	for (k = 0; k < m->nnz; k++)
+		acc[m->indices[k]] += m->values[k];
+	for (c = 0; c < m->ncols; c++)
+		scores[c] = (float)acc[c];
+	free(acc);
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static int
+put_ids(struct rs_writer *w, const uint64_t *ids, uint32_t n,
+    unsigned char *buf, struct rs_error *err)
+{
+	uint32_t i, j, per = WRITE_CHUNK / 8, nb;
+	int rc;
+
+	for (i = 0; i < n; i += nb) {
+		nb = n - i < per ? n - i : per;
+		for (j = 0; j < nb; j++)
+			rs_put_le64(buf + (size_t)j * 8, ids[i + j]);
+		if ((rc = rs_writer_put_block(w, buf, (size_t)nb * 8, nb,
+		    err)) < 0)
+			return rc;
+	}
+	return rs_writer_end_table(w, err);
+}
+
+static int
+put_floats(struct rs_writer *w, const float *v, uint32_t n, uint32_t width,
+    unsigned char *buf, struct rs_error *err)
+{
+	uint32_t i, per = WRITE_CHUNK / (4 * width), nb;
+	size_t j;
+	int rc;
+
+	if (per == 0)
+		per = 1;
+	for (i = 0; i < n; i += nb) {
+		nb = n - i < per ? n - i : per;
+		for (j = 0; j < (size_t)nb * width; j++)
+			rs_put_f32(buf + j * 4, v[(size_t)i * width + j]);
+		if ((rc = rs_writer_put_block(w, buf, (size_t)nb * width * 4,
+		    nb, err)) < 0)
+			return rc;
+	}
+	return rs_writer_end_table(w, err);
+}
+
+int
+rs_model_write(const struct rs_model *m, int fd, const char *name,
+    const struct rs_meta *meta, unsigned nmeta,
+    const struct rs_writer_opts *opts, struct rs_error *err)
+{
+	struct rs_column c_user = { "visitorid", RS_T_ID, 1, NULL, 0 };
+	struct rs_column c_item = { "itemid", RS_T_ID, 1, NULL, 0 };
+	struct rs_column c_fac = { "factors", RS_T_F32, m->f, NULL, 0 };
+	struct rs_column c_score = { "score", RS_T_F32, 1, NULL, 0 };
+	struct rs_table_desc t[4];
+	struct rs_stream_desc d;
+	struct rs_writer *w = NULL;
+	unsigned char *buf;
+	size_t bufsz = WRITE_CHUNK + (size_t)m->f * 4;
+	int rc;
+
+	if ((buf = malloc(bufsz)) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	memset(&d, 0, sizeof(d));
+	d.kind = RS_KIND_MODEL;
+	d.tables = t;
+	d.meta = meta;
+	d.nmeta = nmeta;
+	if (m->kind == RS_MODEL_ALS) {
+		t[0] = (struct rs_table_desc){ "users", m->nusers, 1, &c_user };
+		t[1] = (struct rs_table_desc){ "items", m->nitems, 1, &c_item };
+		t[2] = (struct rs_table_desc){ "user_factors", m->nusers, 1,
+		    &c_fac };
+		t[3] = (struct rs_table_desc){ "item_factors", m->nitems, 1,
+		    &c_fac };
+		d.ntables = 4;
+	} else {
+		t[0] = (struct rs_table_desc){ "items", m->nitems, 1, &c_item };
+		t[1] = (struct rs_table_desc){ "scores", m->nitems, 1,
+		    &c_score };
+		d.ntables = 2;
+	}
+	if ((rc = rs_writer_open(&w, fd, name, &d, opts, err)) < 0)
+		goto out;
+	if (m->kind == RS_MODEL_ALS) {
+		if ((rc = put_ids(w, m->user_ids, m->nusers, buf, err)) < 0 ||
+		    (rc = put_ids(w, m->item_ids, m->nitems, buf, err)) < 0 ||
+		    (rc = put_floats(w, m->X, m->nusers, m->f, buf, err)) < 0 ||
+		    (rc = put_floats(w, m->Y, m->nitems, m->f, buf, err)) < 0)
+			goto out;
+	} else {
+		if ((rc = put_ids(w, m->item_ids, m->nitems, buf, err)) < 0 ||
+		    (rc = put_floats(w, m->scores, m->nitems, 1, buf, err)) < 0)
+			goto out;
+	}
+	rc = rs_writer_finish(w, err);
+out:
+	rs_writer_free(w);
+	free(buf);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+enum { T_USERS, T_ITEMS, T_UF, T_IF, T_SCORES, T_N };
+
+static const char *const tnames[T_N] = {
+	"users", "items", "user_factors", "item_factors", "scores"
+};
+
+/* Checks the schema of table i (role) and returns its row count. */
+static int
+check_table(const struct rs_reader *r, unsigned i, int role, uint32_t *f,
+    uint32_t *nrows, struct rs_error *err)
+{
+	const struct rs_table_desc *t = rs_reader_table(r, i);
+	const struct rs_column *c = &t->cols[0];
+	enum rs_type want = role <= T_ITEMS ? RS_T_ID : RS_T_F32;
+	uint32_t cnt = c->count ? c->count : 1;
+
+	if (t->ncols != 1 || c->type != want ||
+	    (role != T_UF && role != T_IF && cnt != 1))
+		return rs_error_set(err, RS_EFORMAT, "%s: table '%s' has an "
+		    "unexpected schema", rs_reader_name(r), t->name);
+	if (t->nrows == RS_NROWS_UNKNOWN || t->nrows > UINT32_MAX - 1)
+		return rs_error_set(err, RS_EFORMAT, "%s: table '%s' has no "
+		    "usable row count", rs_reader_name(r), t->name);
+	if (role == T_UF || role == T_IF) {
+		if (cnt > 4096 || (*f != 0 && *f != cnt))
+			return rs_error_set(err, RS_EFORMAT, "%s: factor "
+			    "tables disagree on the number of factors",
+			    rs_reader_name(r));
+		*f = cnt;
+	}
+	*nrows = (uint32_t)t->nrows;
+	return 0;
+}
+
+static int
+copy_meta(struct rs_model *m, const struct rs_reader *r)
+{
+	const char *k, *v;
+	unsigned i, n = rs_reader_nmeta(r);
+
+	if ((m->meta = calloc(2 * (size_t)n + 1, sizeof(*m->meta))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rs_reader_meta_at(r, i, &k, &v);
+		if ((m->meta[2 * i] = strdup(k)) == NULL ||
+		    (m->meta[2 * i + 1] = strdup(v)) == NULL)
+			return -1;
+		m->nmeta = i + 1;
+	}
+	return 0;
+}
+
+int
+rs_model_read(struct rs_reader *r, struct rs_model **out,
+    struct rs_error *err)
+{
+	struct rs_model *m = NULL;
+	const char *kind, *name = rs_reader_name(r);
+	int role[RS_MAX_TABLES], have[T_N], rc, kind_n;
+	uint32_t nrows[T_N], f = 0, j;
+	uint64_t got[T_N];
+	unsigned i, nt = rs_reader_ntables(r);
+	void *dst[T_N];
+	size_t w[T_N], e, base;
+	struct rs_block b;
+	uint64_t *uids = NULL, *iids = NULL;
+	float *X = NULL, *Y = NULL, *S = NULL, v;
+
+	*out = NULL;
+	if ((rc = rs_reader_expect(r, RS_KIND_MODEL, err)) < 0)
+		return rc;
+	kind = rs_reader_meta(r, "model");
+	if (kind != NULL && strcmp(kind, "als") == 0)
+		kind_n = RS_MODEL_ALS;
+	else if (kind != NULL && strcmp(kind, "popular") == 0)
+		kind_n = RS_MODEL_POPULAR;
+	else
+		return rs_error_set(err, RS_EFORMAT, "%s: unknown model '%s'",
+		    name, kind ? kind : "");
+	memset(have, 0, sizeof(have));
+	memset(got, 0, sizeof(got));
+	memset(nrows, 0, sizeof(nrows));
+	for (i = 0; i < nt; i++) {
+		role[i] = -1;
+		for (j = 0; j < T_N; j++)
+			if (strcmp(rs_reader_table(r, i)->name, tnames[j]) == 0)
+				role[i] = (int)j;
+		if (role[i] < 0)
+			continue;
+		if (have[role[i]]++)
+			return rs_error_set(err, RS_EFORMAT, "%s: table '%s' "
+			    "appears twice", name, tnames[role[i]]);
+		if ((rc = check_table(r, i, role[i], &f, &nrows[role[i]],
+		    err)) < 0)
+			return rc;
+	}
+	for (j = 0; j < T_N; j++) {
+		int need = j == T_ITEMS || (kind_n == RS_MODEL_ALS ?
+		    (j != T_SCORES) : j == T_SCORES);
+		if (need && !have[j])
+			return rs_error_set(err, RS_EFORMAT, "%s: %s model "
+			    "without a '%s' table", name, kind, tnames[j]);
+	}
+	if (kind_n == RS_MODEL_ALS && (nrows[T_UF] != nrows[T_USERS] ||
+	    nrows[T_IF] != nrows[T_ITEMS]))
+		return rs_error_set(err, RS_ECORRUPT, "%s: factor and id "
+		    "tables have different row counts", name);
+	if (kind_n == RS_MODEL_POPULAR && nrows[T_SCORES] != nrows[T_ITEMS])
+		return rs_error_set(err, RS_ECORRUPT, "%s: score and id "
+		    "tables have different row counts", name);
+	if ((rc = new_model(&m, kind_n, err)) < 0)
+		return rc;
+	m->owned = 1;
+	m->nitems = nrows[T_ITEMS];
+	iids = malloc(((size_t)m->nitems + 1) * 8);
+	if (kind_n == RS_MODEL_ALS) {
+		m->nusers = nrows[T_USERS];
+		m->f = f;
+		uids = malloc(((size_t)m->nusers + 1) * 8);
+		X = rs_dense_alloc((size_t)m->nusers * f + 1);
+		Y = rs_dense_alloc((size_t)m->nitems * f + 1);
+	} else {
+		S = rs_dense_alloc((size_t)m->nitems + 1);
+	}
+	m->user_ids = uids;
+	m->item_ids = iids;
+	m->X = X;
+	m->Y = Y;
+	m->scores = S;
+	if (iids == NULL || (kind_n == RS_MODEL_ALS ? (!uids || !X || !Y) :
+	    !S) || copy_meta(m, r) < 0) {
+		rs_model_free(m);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	dst[T_USERS] = uids, w[T_USERS] = 8;
+	dst[T_ITEMS] = iids, w[T_ITEMS] = 8;
+	dst[T_UF] = X, w[T_UF] = (size_t)f * 4;
+	dst[T_IF] = Y, w[T_IF] = (size_t)f * 4;
+	dst[T_SCORES] = S, w[T_SCORES] = 4;
+	for (;;) {
+		rc = rs_reader_next(r, &b, err);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			if (rs_reader_done(r))
+				break;
+			continue;
+		}
+		if (role[b.table] < 0 || dst[role[b.table]] == NULL)
+			continue;
+		j = (uint32_t)role[b.table];
+		if (got[j] + b.nrec > nrows[j] || b.len != b.nrec * w[j]) {
+			rc = rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "holds more rows than its header says", name,
+			    tnames[j]);
+			goto fail;
+		}
+		base = got[j];
+		if (w[j] == 8) {
+			for (e = 0; e < b.nrec; e++)
+				((uint64_t *)dst[j])[base + e] =
+				    rs_get_le64(b.data + e * 8);
+		} else {
+			for (e = 0; e < b.len / 4; e++) {
+				v = rs_get_f32(b.data + e * 4);
+				if (!isfinite(v)) {
+					rc = rs_error_set(err, RS_ECORRUPT,
+					    "%s: table '%s' row %llu: value "
+					    "is not finite", name, tnames[j],
+					    (unsigned long long)(base +
+					    e * 4 / w[j]));
+					goto fail;
+				}
+				((float *)dst[j])[base * (w[j] / 4) + e] = v;
+			}
+		}
+		got[j] += b.nrec;
+	}
+	for (j = 0; j < T_N; j++)
+		if (dst[j] != NULL && got[j] != nrows[j]) {
+			rc = rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "has %llu rows, its header says %u", name,
+			    tnames[j], (unsigned long long)got[j], nrows[j]);
+			goto fail;
+		}
+	if (!ascending(iids, m->nitems) || (uids != NULL &&
+	    !ascending(uids, m->nusers))) {
+		rc = rs_error_set(err, RS_ECORRUPT, "%s: ids are not strictly "
+		    "ascending", name);
+		goto fail;
+	}
+	*out = m;
+	return 0;
+fail:
+	rs_model_free(m);
+	return rc;
+}
+
+int
+rs_model_load(struct rs_model **out, int fd, const char *name,
+    struct rs_error *err)
+{
+	struct rs_reader *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rs_reader_open(&r, fd, name, err)) < 0)
+		return rc;
+	rc = rs_model_read(r, out, err);
+	rs_reader_free(r);
+	return rc;
+}
+
+/* ---- access ---- */
+
+int
+rs_model_kind(const struct rs_model *m)
+{
+	return m->kind;
+}
+
+uint32_t
+rs_model_nusers(const struct rs_model *m)
+{
+	return m->nusers;
+}
+
+uint32_t
+rs_model_nitems(const struct rs_model *m)
+{
+	return m->nitems;
+}
+
+uint32_t
+rs_model_factors(const struct rs_model *m)
+{
+	return m->f;
+}
+
+const uint64_t *
+rs_model_user_ids(const struct rs_model *m)
+{
+	return m->user_ids;
+}
+
+const uint64_t *
+rs_model_item_ids(const struct rs_model *m)
+{
+	return m->item_ids;
+}
+
+const float *
+rs_model_user_factors(const struct rs_model *m)
+{
+	return m->X;
+}
+
+const float *
+rs_model_item_factors(const struct rs_model *m)
+{
+	return m->Y;
+}
+
+const float *
+rs_model_item_scores(const struct rs_model *m)
+{
+	return m->scores;
+}
+
+const char *
+rs_model_meta(const struct rs_model *m, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nmeta; i++)
+		if (strcmp(m->meta[2 * i], key) == 0)
+			return m->meta[2 * i + 1];
+	return NULL;
+}
+
+static int64_t
+bsearch_id(const uint64_t *ids, uint32_t n, uint64_t id)
+{
+	uint32_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
+}
+
+int64_t
+rs_model_find_user(const struct rs_model *m, uint64_t id)
+{
+	return m->user_ids ? bsearch_id(m->user_ids, m->nusers, id) : -1;
+}
+
+int64_t
+rs_model_find_item(const struct rs_model *m, uint64_t id)
+{
+	return bsearch_id(m->item_ids, m->nitems, id);
+}
+
+void
+rs_model_score(const struct rs_model *m, const int64_t *users, size_t n,
+    float *scores)
+{
+	size_t i, ni = m->nitems, f = m->f, s;
+	float *row;
+
+	if (m->kind == RS_MODEL_POPULAR) {
+		for (i = 0; i < n; i++)
+			memcpy(scores + i * ni, m->scores, ni * sizeof(float));
+		return;
+	}
+	/*
+	 * Known visitors in runs: a run of consecutive dense indices
+	 * u0..u0+len-1 is the contiguous block X + u0 * f (ld f), scored as
+	 * S (len x ni, ld ni) = X_run (len x f) * Y^T (Y ni x f, ld f).
+	 * Otherwise one row at a time (the same sgemm with len = 1).
+	 */
+	for (i = 0; i < n; i += s) {
+		row = scores + i * ni;
+		if (users[i] < 0 || (uint64_t)users[i] >= m->nusers) {
+			memset(row, 0, ni * sizeof(float));
+			s = 1;
+			continue;
+		}
+		for (s = 1; i + s < n && users[i + s] == users[i] + (int64_t)s;
+		    s++)
+			;
+		rs_dense_sgemm(0, 1, s, ni, f, 1.0f,
+		    m->X + (size_t)users[i] * f, f, m->Y, f, 0.0f, row, ni);
+	}
+}
+
+/* ---- validation ---- */
+
+static int64_t
+csr_find_row(const struct rs_csr *c, uint64_t id)
+{
+	return c->row_ids ? bsearch_id(c->row_ids, c->nrows, id) :
+	    (id < c->nrows ? (int64_t)id : -1);
+}
+
+static int64_t
+csr_col_id(const struct rs_csr *c, uint32_t col)
+{
+	return c->col_ids ? (int64_t)c->col_ids[col] : (int64_t)col;
+}
+
+int
+rs_model_validate(const struct rs_model *m, const struct rs_csr *train,
+    const struct rs_csr *test, unsigned k, struct rs_model_eval *out,
+    struct rs_error *err)
+{
+	int64_t *tmap = NULL, *rmap = NULL, users[SCORE_BATCH];
+	uint32_t trow[SCORE_BATCH], rows[SCORE_BATCH], *top = NULL, c, t;
+	float *sc = NULL;
+	unsigned char *truth = NULL;
+	size_t ni = m->nitems, nb = 0, i, got, j, ntruth;
+	double sr = 0, sn = 0, dcg, idcg;
+	uint64_t kk, nv = 0, hits;
+	int64_t tr, mu;
+
+	memset(out, 0, sizeof(*out));
+	if (k == 0)
+		return rs_error_set(err, RS_EARG, "validation needs k > 0");
+	tmap = malloc(((size_t)test->ncols + 1) * sizeof(*tmap));
+	rmap = malloc(((size_t)train->ncols + 1) * sizeof(*rmap));
+	sc = rs_dense_alloc(SCORE_BATCH * (ni ? ni : 1));
+	truth = calloc(ni + 1, 1);
+	top = malloc((size_t)k * sizeof(*top));
+	if (!tmap || !rmap || !sc || !truth || !top) {
+		free(tmap), free(rmap), rs_dense_free(sc), free(truth);
+		free(top);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	for (c = 0; c < test->ncols; c++)
+		tmap[c] = rs_model_find_item(m, (uint64_t)csr_col_id(test, c));
+	for (c = 0; c < train->ncols; c++)
+		rmap[c] = rs_model_find_item(m, (uint64_t)csr_col_id(train,
+		    c));
+	for (t = 0; t <= test->nrows; t++) {
+		if (t < test->nrows) {
+			if (test->indptr[t] == test->indptr[t + 1])
+				continue;
+			tr = csr_find_row(train, test->row_ids ?
+			    test->row_ids[t] : t);
+			if (tr < 0)
+				continue;
+			mu = m->kind == RS_MODEL_ALS ? rs_model_find_user(m,
+			    train->row_ids ? train->row_ids[tr] :
+			    (uint64_t)tr) : 0;
+			if (mu < 0)
+				continue;
+			users[nb] = mu;
+			trow[nb] = (uint32_t)tr;
+			rows[nb++] = t;
+			if (nb < SCORE_BATCH)
+				continue;
+		}
+		if (nb == 0)
+			break;
+		rs_model_score(m, users, nb, sc);
+		for (i = 0; i < nb; i++) {
+			float *s = sc + i * ni;
+
+			for (kk = train->indptr[trow[i]];
+			    kk < train->indptr[trow[i] + 1]; kk++)
+				if (rmap[train->indices[kk]] >= 0)
+					s[rmap[train->indices[kk]]] = -INFINITY;
+			ntruth = 0;
+			for (kk = test->indptr[rows[i]];
+			    kk < test->indptr[rows[i] + 1]; kk++) {
+				ntruth++;
+				if (tmap[test->indices[kk]] >= 0)
+					truth[tmap[test->indices[kk]]] = 1;
+			}
+			got = rs_topk(s, ni, k, top, NULL);
+			hits = 0;
+			dcg = idcg = 0;
+			for (j = 0; j < got; j++)
+				if (truth[top[j]]) {
+					hits++;
+					dcg += 1.0 / log2((double)j + 2);
+				}
+			for (j = 0; j < k && j < ntruth; j++)
+				idcg += 1.0 / log2((double)j + 2);
+			sr += (double)hits / (double)ntruth;
+			sn += dcg / idcg;
+			nv++;
+			for (kk = test->indptr[rows[i]];
+			    kk < test->indptr[rows[i] + 1]; kk++)
+				if (tmap[test->indices[kk]] >= 0)
+					truth[tmap[test->indices[kk]]] = 0;
+		}
+		nb = 0;
+	}
+	if (nv > 0) {
+		out->recall = sr / (double)nv;
+		out->ndcg = sn / (double)nv;
+	}
+	out->visitors = nv;
+	free(tmap), free(rmap), rs_dense_free(sc), free(truth), free(top);
+	return 0;
+}
+
+uint32_t
+rs_model_digest(const struct rs_csr *m)
+{
+	unsigned char b[16];
+	uint32_t crc = 0, i;
+	uint64_t k;
+
+	rs_put_le32(b, m->nrows);
+	rs_put_le32(b + 4, m->ncols);
+	rs_put_le64(b + 8, m->nnz);
+	crc = rs_crc32c(crc, b, 16);
+	for (i = 0; i < m->nrows && m->row_ids; i++) {
+		rs_put_le64(b, m->row_ids[i]);
+		crc = rs_crc32c(crc, b, 8);
+	}
+	for (i = 0; i < m->ncols && m->col_ids; i++) {
+		rs_put_le64(b, m->col_ids[i]);
+		crc = rs_crc32c(crc, b, 8);
+	}
+	for (i = 0; i <= m->nrows; i++) {
+		rs_put_le64(b, m->indptr[i]);
+		crc = rs_crc32c(crc, b, 8);
+	}
+	for (k = 0; k < m->nnz; k++) {
+		rs_put_le32(b, m->indices[k]);
+		rs_put_f32(b + 4, m->values[k]);
+		crc = rs_crc32c(crc, b, 8);
+	}
+	return crc;
+}
+
+void
+rs_model_free(struct rs_model *m)
+{
+	unsigned i;
+
+	if (m == NULL)
+		return;
+	if (m->owned) {
+		free((void *)(uintptr_t)m->user_ids);
+		free((void *)(uintptr_t)m->item_ids);
+		rs_dense_free((void *)(uintptr_t)m->X);
+		rs_dense_free((void *)(uintptr_t)m->Y);
+		rs_dense_free((void *)(uintptr_t)m->scores);
+	}
+	for (i = 0; i < m->nmeta; i++) {
+		free(m->meta[2 * i]);
+		free(m->meta[2 * i + 1]);
+	}
+	free(m->meta);
+	free(m);
+}

@@ -1,0 +1,268 @@
+/*
+ * requests.c - request streams (layout in requests.h) and whole event
+ * streams read into memory.
+ *
+ * rs_requests_make is one pass over the events to find the stream's end
+ * (for relative bounds), one pass to collect the targets with their input
+ * positions, and a sort by (time, position), so equal times keep input
+ * order and ids are a pure function of the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "requests.h"
+#include "banned.h"
+
+static const struct rs_column req_cols[] = {
+	{ "id", RS_T_U64, 1, NULL, 0 },
+	{ "visitorid", RS_T_ID, 1, NULL, 0 },
+	{ "timestamp", RS_T_TIME, 1, NULL, 0 },
+	{ "itemid", RS_T_ID, 1, NULL, 0 }
+};
+
+int
+rs_events_read_all(struct rs_reader *r, struct rs_event **out, size_t *n,
+    struct rs_error *err)
+{
+	const char *name = rs_reader_name(r);
+	const struct rs_table_desc *t;
+	struct rs_event *ev = NULL, *nev;
+	struct rs_block blk;
+	size_t cap = 0, len = 0;
+	uint32_t j;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = rs_reader_expect(r, RS_KIND_EVENTS, err)) < 0 ||
+	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS, name,
+	    err)) < 0)
+		return rc;
+	t = rs_reader_table(r, 0);
+	if (t->nrows != RS_NROWS_UNKNOWN && t->nrows < (1ull << 32)) {
+		cap = (size_t)t->nrows;
+		if (cap > 0 && (ev = malloc(cap * sizeof(*ev))) == NULL)
+			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    name);
+	}
+	for (;;) {
+		if ((rc = rs_reader_next(r, &blk, err)) < 0)
+			goto fail;
+		if (rc == 0) {
+			if (rs_reader_done(r))
+				break;
+			continue;
+		}
+		if (len + blk.nrec > cap) {
+			size_t ncap = cap ? cap : 4096;
+
+			while (ncap < len + blk.nrec)
+				ncap *= 2;
+			if ((nev = realloc(ev, ncap * sizeof(*ev))) == NULL) {
+				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
+				    "memory", name);
+				goto fail;
+			}
+			ev = nev;
+			cap = ncap;
+		}
+		for (j = 0; j < blk.nrec; j++)
+			rs_event_decode(blk.data + (size_t)j * RS_EVENT_WIDTH,
+			    &ev[len++]);
+	}
+	*out = ev;
+	*n = len;
+	return 0;
+fail:
+	free(ev);
+	return rc;
+}
+
+static int
+cmp_req(const void *a, const void *b)
+{
+	const struct rs_request *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	/* id holds the input position until ids are assigned */
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int64_t
+resolve(const struct rs_bound *b, int64_t end, int64_t open)
+{
+	if (b == NULL || !b->set)
+		return open;
+	return b->relative ? end + b->ms : b->ms;
+}
+
+int
+rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
+    const struct rs_bound *since, const struct rs_bound *until,
+    struct rs_request **out, size_t *nout, int64_t *since_ms,
+    int64_t *until_ms, struct rs_error *err)
+{
+	struct rs_request *q;
+	int64_t end = 0, lo, hi;
+	size_t i, m = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (type >= RS_EV_NTYPES)
+		return rs_error_set(err, RS_EARG, "bad event type %u", type);
+	for (i = 0; i < n; i++)
+		if (i == 0 || ev[i].ts > end)
+			end = ev[i].ts;
+	lo = resolve(since, end, INT64_MIN);
+	hi = resolve(until, end, INT64_MAX);
+	if (since_ms != NULL)
+		*since_ms = lo;
+	if (until_ms != NULL)
+		*until_ms = hi;
+	for (i = 0; i < n; i++)
+		if (ev[i].type == type && ev[i].ts >= lo && ev[i].ts < hi)
+			m++;
+	if ((q = malloc((m ? m : 1) * sizeof(*q))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "requests: out of memory");
+	for (i = 0, m = 0; i < n; i++)
+		if (ev[i].type == type && ev[i].ts >= lo && ev[i].ts < hi)
+			q[m++] = (struct rs_request){ i, ev[i].visitor,
+			    ev[i].ts, ev[i].item };
+	qsort(q, m, sizeof(*q), cmp_req);
+	for (i = 0; i < m; i++)
+		q[i].id = i + 1;
+	*out = q;
+	*nout = m;
+	return 0;
+}
+
+void
+rs_requests_desc(const struct rs_meta *meta, unsigned nmeta, uint64_t nrows,
+    struct rs_table_desc *table, struct rs_stream_desc *out)
+{
+	*table = (struct rs_table_desc){ "requests", nrows, 4, req_cols };
+	*out = (struct rs_stream_desc){ RS_KIND_REQUESTS, 1, table, nmeta,
+	    meta };
+}
+
+void
+rs_request_encode(unsigned char *p, const struct rs_request *q)
+{
+	rs_put_le64(p, q->id);
+	rs_put_le64(p + 8, q->visitor);
+	rs_put_le64(p + 16, (uint64_t)q->ts);
+	rs_put_le64(p + 24, q->item);
+}
+
+void
+rs_request_decode(const unsigned char *p, struct rs_request *q)
+{
+	q->id = rs_get_le64(p);
+	q->visitor = rs_get_le64(p + 8);
+	q->ts = (int64_t)rs_get_le64(p + 16);
+	q->item = rs_get_le64(p + 24);
+}
+
+int
+rs_requests_write(const struct rs_request *q, size_t n, int fd,
+    const char *name, const struct rs_meta *meta, unsigned nmeta,
+    const struct rs_writer_opts *opts, struct rs_error *err)
+{
+	unsigned char rec[RS_REQUEST_WIDTH];
+	struct rs_table_desc t;
+	struct rs_stream_desc d;
+	struct rs_writer *w;
+	size_t i;
+	int rc;
+
+	rs_requests_desc(meta, nmeta, n, &t, &d);
+	if ((rc = rs_writer_open(&w, fd, name, &d, opts, err)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rs_request_encode(rec, &q[i]);
+		if ((rc = rs_writer_put(w, rec, sizeof(rec), err)) < 0)
+			goto out;
+	}
+	rc = rs_writer_finish(w, err);
+out:
+	rs_writer_free(w);
+	return rc;
+}
+
+static int
+check_schema(const struct rs_table_desc *t, const char *name,
+    struct rs_error *err)
+{
+	unsigned i;
+
+	if (strcmp(t->name, "requests") != 0 || t->ncols != 4)
+		goto bad;
+	for (i = 0; i < 4; i++)
+		if (t->cols[i].type != req_cols[i].type ||
+		    (t->cols[i].count != 1 && t->cols[i].count != 0) ||
+		    strcmp(t->cols[i].name, req_cols[i].name) != 0)
+			goto bad;
+	return 0;
+bad:
+	return rs_error_set(err, RS_EFORMAT, "%s: '%s' table does not have "
+	    "the schema of format 1.0", name, t->name);
+}
+
+int
+rs_requests_read(struct rs_reader *r, struct rs_request **out, size_t *n,
+    struct rs_error *err)
+{
+	const char *name = rs_reader_name(r);
+	struct rs_request *q = NULL, *nq;
+	struct rs_block blk;
+	size_t cap = 0, len = 0;
+	uint32_t j;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = rs_reader_expect(r, RS_KIND_REQUESTS, err)) < 0 ||
+	    (rc = check_schema(rs_reader_table(r, 0), name, err)) < 0)
+		return rc;
+	for (;;) {
+		if ((rc = rs_reader_next(r, &blk, err)) < 0)
+			goto fail;
+		if (rc == 0) {
+			if (rs_reader_done(r))
+				break;
+			continue;
+		}
+		if (len + blk.nrec > cap) {
+			size_t ncap = cap ? cap : 1024;
+
+			while (ncap < len + blk.nrec)
+				ncap *= 2;
+			if ((nq = realloc(q, ncap * sizeof(*q))) == NULL) {
+				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
+				    "memory", name);
+				goto fail;
+			}
+			q = nq;
+			cap = ncap;
+		}
+		for (j = 0; j < blk.nrec; j++, len++) {
+			rs_request_decode(blk.data + (size_t)j *
+			    RS_REQUEST_WIDTH, &q[len]);
+			if (len > 0 && q[len].id <= q[len - 1].id) {
+				rc = rs_error_set(err, RS_ECORRUPT, "%s: record "
+				    "%zu: request ids do not ascend", name,
+				    len);
+				goto fail;
+			}
+		}
+	}
+	*out = q;
+	*n = len;
+	return 0;
+fail:
+	free(q);
+	return rc;
+}

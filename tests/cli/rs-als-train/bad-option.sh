@@ -1,0 +1,2 @@
+# an unknown option is a usage error (exit 2)
+rs-als-train --nope

@@ -1,0 +1,2 @@
+# unknown solver names are usage errors
+rs-als-train -s lu nothing.rsm

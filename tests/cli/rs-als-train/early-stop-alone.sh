@@ -1,0 +1,2 @@
+# --early-stop means nothing without --validate
+rs-als-train --early-stop nothing.rsm

@@ -1,0 +1,2 @@
+# --version prints the program and toolkit version
+rs-als-train --version

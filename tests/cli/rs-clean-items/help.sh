@@ -1,0 +1,2 @@
+# -h prints the full help to stdout and exits 0.
+rs-clean-items -h

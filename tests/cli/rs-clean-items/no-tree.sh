@@ -1,0 +1,2 @@
+# The category tree is required.
+rs-clean-items props.rse

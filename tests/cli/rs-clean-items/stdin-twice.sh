@@ -1,0 +1,2 @@
+# Standard input can be read once only.
+rs-clean-items -t - -

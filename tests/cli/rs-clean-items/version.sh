@@ -1,0 +1,2 @@
+# --version prints the program and version to stdout.
+rs-clean-items --version

@@ -1,0 +1,1 @@
+cd $ROOT/tests/data/eval && rs-eval -t truth.rsm dup.csv

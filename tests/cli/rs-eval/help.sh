@@ -1,0 +1,1 @@
+rs-eval --help | head -n 1

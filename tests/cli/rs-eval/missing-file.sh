@@ -1,0 +1,1 @@
+rs-eval -t $ROOT/tests/data/eval/truth.rsm nonexistent.csv

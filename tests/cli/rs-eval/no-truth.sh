@@ -1,0 +1,1 @@
+rs-eval $ROOT/tests/data/eval/model.csv

@@ -1,0 +1,4 @@
+# the stream on standard input, zstd-compressed
+set -eu
+D=$ROOT/tests/data/interactions
+rs-interactions --csv - <$D/tiny-zstd.rse

@@ -1,0 +1,4 @@
+# --version
+set -eu
+D=$ROOT/tests/data/interactions
+rs-interactions --version

@@ -1,0 +1,1 @@
+rs-load -o x.rse no-such.csv

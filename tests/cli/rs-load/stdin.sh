@@ -1,0 +1,2 @@
+cp "$ROOT"/tests/data/csv/*.csv .
+rs-load <tree.csv | rs-cat

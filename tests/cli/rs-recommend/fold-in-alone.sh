@@ -1,0 +1,2 @@
+# --fold-in has nothing to fold in without --recent.
+rs-recommend --fold-in --all -m m.rsa

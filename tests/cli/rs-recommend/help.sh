@@ -1,0 +1,2 @@
+# --help prints the usage and the options to stdout, exit 0.
+rs-recommend --help

@@ -1,0 +1,2 @@
+# A missing model file.
+rs-recommend -m nonexistent.rsa </dev/null

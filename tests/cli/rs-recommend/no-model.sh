@@ -1,0 +1,2 @@
+# The model is required.
+rs-recommend --all

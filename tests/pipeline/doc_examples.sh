@@ -1,0 +1,29 @@
+# The README's "A pipeline to paste" and the EXAMPLES of rs(7) run as
+# written (at the small scale they use), the way jq tests its manual: a
+# documented command that stops working fails here.
+set -eu
+mkdir -p bin
+# The README says `export PATH=$PWD/bin:$PATH` after make; here the build's
+# tools are already first on PATH.
+readme_block() {
+	# From the section's title to the next section's underline.
+	awk '/^A pipeline to paste/ {on = 1; getline; next}
+	     on && /^---/ {exit}
+	     on && /^    / {sub(/^    /, ""); print}' "$ROOT/README"
+}
+mkdir readme && cd readme
+readme_block | grep -v '^export PATH' >pipeline.sh
+[ "$(wc -l <pipeline.sh)" -gt 10 ] || { echo "README pipeline not found"; exit 1; }
+sh -eu pipeline.sh >out.txt 2>err.txt || { echo "README pipeline failed:"; tail -20 err.txt; exit 1; }
+grep -q '^label' out.txt || { echo "README pipeline printed no metric table"; exit 1; }
+cd ..
+
+# rs(7): every .Bd -literal block of EXAMPLES, in order, in one directory.
+mkdir man7 && cd man7
+awk '/^\.Sh EXAMPLES/ {ex = 1} /^\.Sh SEE ALSO/ {ex = 0}
+     ex && /^\.Bd -literal/ {on = 1; next} on && /^\.Ed/ {on = 0; next}
+     on {gsub(/\\e/, "\\"); print}' "$ROOT/man/rs.7" >examples.sh
+[ "$(wc -l <examples.sh)" -gt 10 ] || { echo "rs(7) examples not found"; exit 1; }
+sh -eu examples.sh >out.txt 2>err.txt || { echo "rs(7) examples failed:"; tail -20 err.txt; exit 1; }
+grep -q '^kind	model$' out.txt || { echo "rs(7) pipe example printed no model info"; exit 1; }
+echo "README and rs(7) examples ran"

@@ -1,0 +1,990 @@
+/*
+ * rs-eval - offline evaluation of recommendation files against a
+ * ground-truth matrix.
+ *
+ * Reads the truth (a matrix stream: visitors x items, e.g. the addtocart
+ * events after the cut-off), optionally the training matrix (popularity,
+ * novelty, catalogue size) and the item table (catalogue size), then each
+ * recommendation file (CSV, TSV or JSON Lines with user, item, rank), and
+ * prints one row of metrics per file at every K: an aligned table, CSV or
+ * JSON.  On request it writes per-visitor numbers and one MLflow run per
+ * file.  The definitions live in lib/metrics.h and rs-eval(1).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "banned.h"
+
+#define EXIT_BELOW 4	/* --min-recall not met */
+
+static const char usage_text[] =
+    "usage: rs-eval [-qv] [-f format] [-k list] [-l label] [-o file]\n"
+    "       [--experiment name] [--items items] [--min-recall k:x]\n"
+    "       [--mlflow dir] [--model file] [--param key=value]\n"
+    "       [--per-user file] [--run-name name] [--train matrix]\n"
+    "       -t truth recs ...\n";
+
+static void
+help(void)
+{
+	printf("%s", usage_text);
+	printf("Score recommendation files against a ground-truth matrix.\n\n"
+	    "  -f, --format F        table (default), csv or json\n"
+	    "  -k, --k LIST          cut-offs, comma-separated (default "
+	    "5,10,20)\n"
+	    "  -l, --label NAME      name of the next recommendation file's "
+	    "row\n"
+	    "                        (repeat, one per file; default: file "
+	    "name)\n"
+	    "  -o, --output FILE     write the results to FILE (atomically)\n"
+	    "  -q, --quiet           no warnings\n"
+	    "  -t, --truth MATRIX    ground-truth matrix stream (required)\n"
+	    "  -v, --verbose         counts and timing on stderr\n"
+	    "      --experiment NAME MLflow experiment (default: Default)\n"
+	    "      --items ITEMS     item table: the catalogue for coverage\n"
+	    "      --min-recall K:X  exit 4 if recall@K of the last file is "
+	    "below X\n"
+	    "      --mlflow DIR      log one MLflow run per file into the "
+	    "file store DIR\n"
+	    "      --model FILE      rs stream whose metadata become MLflow "
+	    "params\n"
+	    "                        (once for all files, or once per file)\n"
+	    "      --param KEY=VAL   extra MLflow param (repeatable)\n"
+	    "      --per-user FILE   per-visitor numbers as CSV\n"
+	    "      --run-name NAME   MLflow run name (default: the label)\n"
+	    "      --train MATRIX    training matrix: popularity, novelty, "
+	    "catalogue\n"
+	    "  -h, --help            this help\n"
+	    "      --version         print the version\n\n"
+	    "Recommendation files: CSV or TSV with a header naming user, "
+	    "item and rank,\nor JSON Lines; - is standard input.  Exit 0, "
+	    "1 on errors, 2 on bad usage,\n4 when --min-recall is not met.\n");
+	close_stdout();
+	exit(0);
+}
+
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+struct opts {
+	enum fmt fmt;
+	unsigned k[RS_METRICS_MAXK];
+	unsigned nk;
+	const char **labels;
+	unsigned nlabels;
+	const char **models;
+	unsigned nmodels;
+	const char **params;
+	unsigned nparams;
+	const char *output, *truth, *train, *items, *mlflow, *experiment,
+	    *run_name, *per_user;
+	unsigned min_k;
+	double min_x;
+	int min_set;
+};
+
+/* One evaluated file. */
+struct result {
+	const char *file;
+	char *label;
+	uint64_t rows;
+	struct rs_eval_result r;
+};
+
+/* The metric columns, in output order. */
+enum { M_PRECISION, M_RECALL, M_NDCG, M_MAP, M_HIT, M_MRR, M_COVERAGE,
+    M_NOVELTY, M_POP, NMETRICS };
+static const char *const mname[NMETRICS] = { "precision", "recall",
+    "ndcg", "map", "hit_rate", "mrr", "coverage", "novelty", "avg_pop" };
+static const char *const mshort[NMETRICS] = { "P", "R", "NDCG", "MAP",
+    "HR", "MRR", "Cov", "Nov", "Pop" };
+
+static double
+metric(const struct rs_eval_at_k *a, int m)
+{
+	switch (m) {
+	case M_PRECISION:
+		return a->precision;
+	case M_RECALL:
+		return a->recall;
+	case M_NDCG:
+		return a->ndcg;
+	case M_MAP:
+		return a->map;
+	case M_HIT:
+		return a->hit_rate;
+	case M_MRR:
+		return a->mrr;
+	case M_COVERAGE:
+		return a->coverage;
+	case M_NOVELTY:
+		return a->novelty;
+	default:
+		return a->avg_pop;
+	}
+}
+
+static int
+cmp_unsigned(const void *a, const void *b)
+{
+	const unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+parse_k(struct opts *o, const char *arg)
+{
+	char tok[32];
+	const char *p = arg, *c;
+	unsigned n = 0, i, j;
+	size_t len;
+
+	for (;;) {
+		c = strchr(p, ',');
+		len = c ? (size_t)(c - p) : strlen(p);
+		if (len == 0 || len >= sizeof(tok))
+			usage_error(usage_text, "invalid --k '%s': expected "
+			    "a list such as 5,10,20", arg);
+		if (n == RS_METRICS_MAXK)
+			usage_error(usage_text, "invalid --k '%s': at most "
+			    "%d cut-offs", arg, RS_METRICS_MAXK);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		o->k[n++] = (unsigned)parse_u64("--k", tok, 1, 100000,
+		    usage_text);
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	qsort(o->k, n, sizeof(o->k[0]), cmp_unsigned);
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || o->k[i] != o->k[j - 1])
+			o->k[j++] = o->k[i];
+	o->nk = j;
+}
+
+static void
+parse_min_recall(struct opts *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	char tok[32];
+	size_t len;
+
+	if (colon == NULL || (len = (size_t)(colon - arg)) == 0 ||
+	    len >= sizeof(tok))
+		usage_error(usage_text, "invalid --min-recall '%s': expected "
+		    "K:X, e.g. 10:0.05", arg);
+	memcpy(tok, arg, len);
+	tok[len] = '\0';
+	o->min_k = (unsigned)parse_u64("--min-recall", tok, 1, 100000,
+	    usage_text);
+	o->min_x = parse_double("--min-recall", colon + 1, 0, 1, usage_text);
+	o->min_set = 1;
+}
+
+static const char **
+push(const char **v, unsigned *n, const char *s)
+{
+	v = xrealloc(v, (*n + 1) * sizeof(*v));
+	v[(*n)++] = s;
+	return v;
+}
+
+/* Default label: the base name without a known extension. */
+static char *
+default_label(const char *path)
+{
+	static const char *const ext[] = { ".csv", ".tsv", ".tab", ".jsonl",
+	    ".ndjson", ".json" };
+	const char *b = strrchr(path, '/');
+	size_t n, m, i;
+	char *s;
+
+	if (strcmp(path, "-") == 0)
+		return xstrdup("stdin");
+	s = xstrdup(b ? b + 1 : path);
+	n = strlen(s);
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		m = strlen(ext[i]);
+		if (n > m && strcmp(s + n - m, ext[i]) == 0) {
+			s[n - m] = '\0';
+			break;
+		}
+	}
+	return s;
+}
+
+static struct rs_csr *
+load_matrix(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_csr *m;
+	struct rs_error err;
+	int fd;
+
+	fd = open_input(path);
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
+	    rs_csr_read(r, &m, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	return m;
+}
+
+/* The item ids of an item table (sorted, as the table is); *n of them. */
+static uint64_t *
+load_catalogue(const char *path, size_t *n)
+{
+	struct rs_reader *r;
+	struct rs_items *t;
+	struct rs_error err;
+	uint64_t *ids;
+	size_t i;
+	int fd;
+
+	fd = open_input(path);
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
+	    rs_items_read(r, &t, &err) < 0)
+		die_err(&err);
+	*n = rs_items_count(t);
+	ids = xmalloc((*n ? *n : 1) * sizeof(*ids));
+	for (i = 0; i < *n; i++)
+		ids[i] = rs_items_at(t, i)->item;
+	rs_items_free(t);
+	rs_reader_free(r);
+	close_input(fd);
+	return ids;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+fmt_num(char *buf, size_t n, double v, int digits)
+{
+	if (isnan(v))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.*f", digits, v);
+}
+
+/* ---- per-visitor output ---- */
+
+struct per_user {
+	struct rs_textout t;
+	const char *label;
+	unsigned nk;
+};
+
+static void
+csv_double(struct rs_textout *t, double v)
+{
+	char buf[40];
+
+	if (!isnan(v)) {
+		snprintf(buf, sizeof(buf), "%.9g", v);
+		rs_textout_str(t, buf);
+	}
+}
+
+static int
+per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
+    const struct rs_user_at_k *at)
+{
+	struct per_user *pu = arg;
+	unsigned j;
+
+	rs_textout_csv_field(&pu->t, pu->label, strlen(pu->label), ',');
+	rs_textout_char(&pu->t, ',');
+	rs_textout_u64(&pu->t, user);
+	rs_textout_char(&pu->t, ',');
+	rs_textout_u64(&pu->t, ntruth);
+	rs_textout_char(&pu->t, ',');
+	rs_textout_u64(&pu->t, nrecs);
+	for (j = 0; j < pu->nk; j++) {
+		rs_textout_char(&pu->t, ',');
+		rs_textout_u64(&pu->t, at[j].hits);
+		rs_textout_char(&pu->t, ',');
+		csv_double(&pu->t, at[j].precision);
+		rs_textout_char(&pu->t, ',');
+		csv_double(&pu->t, at[j].recall);
+		rs_textout_char(&pu->t, ',');
+		csv_double(&pu->t, at[j].ndcg);
+		rs_textout_char(&pu->t, ',');
+		csv_double(&pu->t, at[j].ap);
+		rs_textout_char(&pu->t, ',');
+		csv_double(&pu->t, at[j].rr);
+	}
+	rs_textout_char(&pu->t, '\n');
+	return 0;
+}
+
+static void
+per_user_header(struct per_user *pu, const unsigned *k)
+{
+	static const char *const col[] = { "hits", "precision", "recall",
+	    "ndcg", "ap", "rr" };
+	char buf[48];
+	unsigned j, c;
+
+	rs_textout_str(&pu->t, "label,user,truth,recs");
+	for (j = 0; j < pu->nk; j++)
+		for (c = 0; c < sizeof(col) / sizeof(col[0]); c++) {
+			snprintf(buf, sizeof(buf), ",%s_at_%u", col[c], k[j]);
+			rs_textout_str(&pu->t, buf);
+		}
+	rs_textout_char(&pu->t, '\n');
+}
+
+/* ---- MLflow ---- */
+
+/* A metadata key as an MLflow name: other characters become '_'. */
+static char *
+mlflow_key(const char *key)
+{
+	char *s = xstrdup(key), *p;
+
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		    *p == '.' || *p == ' '))
+			*p = '_';
+	return s;
+}
+
+static int
+seen_key(char **keys, unsigned n, const char *k)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+log_run(const struct opts *o, const struct result *res, unsigned nfiles,
+    const char *model, const char *kl)
+{
+	struct rs_mlflow_run *run;
+	struct rs_reader *mr = NULL;
+	struct rs_error err;
+	struct rs_textout mt;
+	char *name, *seed, **keys = NULL, *key, buf[64];
+	const char *val;
+	const char *user = getenv("USER"), *k, *v;
+	unsigned nkeys = 0, i, j, m;
+	int64_t t0 = now_ms();
+	int fd = -1;
+
+	if (user == NULL)
+		user = getenv("LOGNAME");
+	if (o->run_name == NULL)
+		name = xstrdup(res->label);
+	else if (nfiles == 1)
+		name = xstrdup(o->run_name);
+	else {
+		size_t n = strlen(o->run_name) + strlen(res->label) + 2;
+
+		name = xmalloc(n);
+		snprintf(name, n, "%s-%s", o->run_name, res->label);
+	}
+	{
+		size_t n = strlen(res->label) + strlen(res->file) +
+		    strlen(o->truth) + 3;
+
+		seed = xmalloc(n);
+		snprintf(seed, n, "%s\n%s\n%s", res->label, res->file,
+		    o->truth);
+	}
+	if (rs_mlflow_run_start(&run, o->mlflow, o->experiment, name, user,
+	    seed, t0, &err) < 0)
+		die_err(&err);
+	/* --param first: it overrides the model's metadata. */
+	for (i = 0; i < o->nparams; i++) {
+		const char *eq = strchr(o->params[i], '=');
+		size_t n = (size_t)(eq - o->params[i]);
+
+		key = xmalloc(n + 1);
+		memcpy(key, o->params[i], n);
+		key[n] = '\0';
+		if (!seen_key(keys, nkeys, key) &&
+		    rs_mlflow_log_param(run, key, eq + 1, &err) < 0)
+			die_err(&err);
+		keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
+		keys[nkeys++] = key;
+	}
+	if (model != NULL) {
+		fd = open_input(model);
+		if (rs_reader_open(&mr, fd, input_name(model), &err) < 0)
+			die_err(&err);
+		for (m = 0; m < rs_reader_nmeta(mr); m++) {
+			rs_reader_meta_at(mr, m, &k, &v);
+			key = mlflow_key(k);
+			if (seen_key(keys, nkeys, key)) {
+				free(key);
+				continue;
+			}
+			if (rs_mlflow_log_param(run, key, v, &err) < 0)
+				die_err(&err);
+			keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
+			keys[nkeys++] = key;
+		}
+	}
+	{
+		const struct rs_meta own[] = {
+			{ "eval.k", kl }, { "eval.label", res->label },
+			{ "eval.recs", res->file }, { "eval.truth", o->truth },
+			{ "eval.train", o->train }, { "eval.items", o->items }
+		};
+
+		for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+			if (own[i].value != NULL &&
+			    !seen_key(keys, nkeys, own[i].key) &&
+			    rs_mlflow_log_param(run, own[i].key, own[i].value,
+			    &err) < 0)
+				die_err(&err);
+	}
+	for (j = 0; j < res->r.nk; j++)
+		for (m = 0; m < NMETRICS; m++) {
+			double x = metric(&res->r.at[j], m);
+
+			if (isnan(x))
+				continue;
+			snprintf(buf, sizeof(buf), "%s_at_%u", mname[m],
+			    res->r.at[j].k);
+			if (rs_mlflow_log_metric(run, buf, x, t0, 0, &err) < 0)
+				die_err(&err);
+		}
+	if (rs_mlflow_log_metric(run, "users", (double)res->r.users, t0, 0,
+	    &err) < 0 ||
+	    rs_mlflow_log_metric(run, "users_with_recs",
+	    (double)res->r.with_recs, t0, 0, &err) < 0 ||
+	    rs_mlflow_log_metric(run, "users_without_recs",
+	    (double)res->r.without_recs, t0, 0, &err) < 0 ||
+	    rs_mlflow_log_metric(run, "ignored", (double)res->r.ignored, t0,
+	    0, &err) < 0 ||
+	    rs_mlflow_set_tag(run, "mlflow.source.name", "rs-eval",
+	    &err) < 0 ||
+	    rs_mlflow_set_tag(run, "mlflow.source.type", "LOCAL", &err) < 0 ||
+	    rs_mlflow_set_tag(run, "mlflow.user", user ? user : "",
+	    &err) < 0 ||
+	    rs_mlflow_set_tag(run, "rs.label", res->label, &err) < 0)
+		die_err(&err);
+	if (strcmp(res->file, "-") == 0) {
+		warnx("%s: standard input is not kept as an MLflow artifact",
+		    res->label);
+	} else {
+		const char *b = strrchr(res->file, '/');
+
+		if (rs_mlflow_log_artifact_file(run, b ? b + 1 : res->file,
+		    res->file, &err) < 0)
+			die_err(&err);
+	}
+	if (mr != NULL) {
+		/* The model's metadata, one "key<TAB>value" line each. */
+		char *path = NULL;
+		size_t n = strlen(rs_mlflow_run_dir(run)) + 40;
+		struct rs_outfile *out;
+
+		path = xmalloc(n);
+		snprintf(path, n, "%s/artifacts/model_meta.tsv",
+		    rs_mlflow_run_dir(run));
+		if (rs_outfile_open(&out, path, &err) < 0)
+			die_err(&err);
+		if (rs_textout_init(&mt, rs_outfile_fd(out), path) < 0)
+			die("out of memory");
+		for (m = 0; m < rs_reader_nmeta(mr); m++) {
+			rs_reader_meta_at(mr, m, &k, &v);
+			rs_textout_str(&mt, k);
+			rs_textout_char(&mt, '\t');
+			for (val = v; *val; val++)
+				rs_textout_char(&mt, *val == '\n' ||
+				    *val == '\t' ? ' ' : *val);
+			rs_textout_char(&mt, '\n');
+		}
+		if (rs_textout_flush(&mt, &err) < 0) {
+			rs_outfile_abort(out);
+			die_err(&err);
+		}
+		rs_textout_release(&mt);
+		if (rs_outfile_commit(out, &err) < 0)
+			die_err(&err);
+		free(path);
+		rs_reader_free(mr);
+		close_input(fd);
+	}
+	if (rs_mlflow_run_end(run, now_ms(), &err) < 0)
+		die_err(&err);
+	verbose("%s: mlflow run %s in experiment %s", res->label,
+	    rs_mlflow_run_id(run), rs_mlflow_experiment_id(run));
+	rs_mlflow_run_free(run);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	free(name);
+	free(seed);
+}
+
+/* ---- the results ---- */
+
+static void
+json_str(struct rs_textout *t, const char *s)
+{
+	char buf[8];
+
+	rs_textout_char(t, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\') {
+			rs_textout_char(t, '\\');
+			rs_textout_char(t, *s);
+		} else if ((unsigned char)*s < 0x20) {
+			snprintf(buf, sizeof(buf), "\\u%04x", (unsigned)*s);
+			rs_textout_str(t, buf);
+		} else {
+			rs_textout_char(t, *s);
+		}
+	}
+	rs_textout_char(t, '"');
+}
+
+static void
+print_csv(struct rs_textout *t, const struct result *res, unsigned n,
+    const struct opts *o)
+{
+	char buf[48];
+	unsigned i, j, m;
+
+	rs_textout_str(t, "label,file,rows,users,users_with_recs,"
+	    "users_without_recs,ignored");
+	for (m = 0; m < NMETRICS; m++)
+		for (j = 0; j < o->nk; j++) {
+			snprintf(buf, sizeof(buf), ",%s_at_%u", mname[m],
+			    o->k[j]);
+			rs_textout_str(t, buf);
+		}
+	rs_textout_char(t, '\n');
+	for (i = 0; i < n; i++) {
+		rs_textout_csv_field(t, res[i].label, strlen(res[i].label),
+		    ',');
+		rs_textout_char(t, ',');
+		rs_textout_csv_field(t, res[i].file, strlen(res[i].file), ',');
+		rs_textout_char(t, ',');
+		rs_textout_u64(t, res[i].rows);
+		rs_textout_char(t, ',');
+		rs_textout_u64(t, res[i].r.users);
+		rs_textout_char(t, ',');
+		rs_textout_u64(t, res[i].r.with_recs);
+		rs_textout_char(t, ',');
+		rs_textout_u64(t, res[i].r.without_recs);
+		rs_textout_char(t, ',');
+		rs_textout_u64(t, res[i].r.ignored);
+		for (m = 0; m < NMETRICS; m++)
+			for (j = 0; j < o->nk; j++) {
+				rs_textout_char(t, ',');
+				csv_double(t, metric(&res[i].r.at[j],
+				    (int)m));
+			}
+		rs_textout_char(t, '\n');
+	}
+}
+
+static void
+print_json(struct rs_textout *t, const struct result *res, unsigned n,
+    const struct opts *o)
+{
+	char buf[64];
+	unsigned i, j, m;
+	double x;
+
+	rs_textout_str(t, "{\"truth\": ");
+	json_str(t, o->truth);
+	rs_textout_str(t, ", \"k\": [");
+	for (j = 0; j < o->nk; j++) {
+		if (j)
+			rs_textout_str(t, ", ");
+		rs_textout_u64(t, o->k[j]);
+	}
+	rs_textout_str(t, "], \"results\": [");
+	for (i = 0; i < n; i++) {
+		rs_textout_str(t, i ? ",\n  {" : "\n  {");
+		rs_textout_str(t, "\"label\": ");
+		json_str(t, res[i].label);
+		rs_textout_str(t, ", \"file\": ");
+		json_str(t, res[i].file);
+		snprintf(buf, sizeof(buf), ", \"rows\": %llu",
+		    (unsigned long long)res[i].rows);
+		rs_textout_str(t, buf);
+		snprintf(buf, sizeof(buf), ", \"users\": %llu",
+		    (unsigned long long)res[i].r.users);
+		rs_textout_str(t, buf);
+		snprintf(buf, sizeof(buf), ", \"users_with_recs\": %llu",
+		    (unsigned long long)res[i].r.with_recs);
+		rs_textout_str(t, buf);
+		snprintf(buf, sizeof(buf), ", \"users_without_recs\": %llu",
+		    (unsigned long long)res[i].r.without_recs);
+		rs_textout_str(t, buf);
+		snprintf(buf, sizeof(buf), ", \"ignored\": %llu",
+		    (unsigned long long)res[i].r.ignored);
+		rs_textout_str(t, buf);
+		for (m = 0; m < NMETRICS; m++)
+			for (j = 0; j < o->nk; j++) {
+				x = metric(&res[i].r.at[j], (int)m);
+				snprintf(buf, sizeof(buf), ", \"%s_at_%u\": ",
+				    mname[m], o->k[j]);
+				rs_textout_str(t, buf);
+				if (isnan(x))
+					rs_textout_str(t, "null");
+				else
+					csv_double(t, x);
+			}
+		rs_textout_char(t, '}');
+	}
+	rs_textout_str(t, "\n]}\n");
+}
+
+static void
+print_table(struct rs_textout *t, const struct result *res, unsigned n,
+    const struct opts *o)
+{
+	const unsigned ncol = 5 + NMETRICS * o->nk;
+	char **cell, buf[64];
+	size_t *w, len;
+	unsigned i, j, m, c, row;
+
+	cell = xcalloc((size_t)(n + 1) * ncol, sizeof(*cell));
+	w = xcalloc(ncol, sizeof(*w));
+	cell[0] = xstrdup("label");
+	cell[1] = xstrdup("users");
+	cell[2] = xstrdup("with_recs");
+	cell[3] = xstrdup("without_recs");
+	cell[4] = xstrdup("ignored");
+	for (m = 0, c = 5; m < NMETRICS; m++)
+		for (j = 0; j < o->nk; j++, c++) {
+			snprintf(buf, sizeof(buf), "%s@%u", mshort[m], o->k[j]);
+			cell[c] = xstrdup(buf);
+		}
+	for (i = 0; i < n; i++) {
+		char **r = cell + (size_t)(i + 1) * ncol;
+		const uint64_t cnt[4] = { res[i].r.users, res[i].r.with_recs,
+		    res[i].r.without_recs, res[i].r.ignored };
+
+		r[0] = xstrdup(res[i].label);
+		for (c = 0; c < 4; c++) {
+			snprintf(buf, sizeof(buf), "%llu",
+			    (unsigned long long)cnt[c]);
+			r[1 + c] = xstrdup(buf);
+		}
+		for (m = 0, c = 5; m < NMETRICS; m++)
+			for (j = 0; j < o->nk; j++, c++) {
+				fmt_num(buf, sizeof(buf),
+				    metric(&res[i].r.at[j], (int)m),
+				    m >= M_NOVELTY ? 2 : 4);
+				r[c] = xstrdup(buf);
+			}
+	}
+	for (row = 0; row <= n; row++)
+		for (c = 0; c < ncol; c++)
+			if ((len = strlen(cell[(size_t)row * ncol + c])) >
+			    w[c])
+				w[c] = len;
+	for (row = 0; row <= n; row++) {
+		for (c = 0; c < ncol; c++) {
+			const char *s = cell[(size_t)row * ncol + c];
+
+			len = strlen(s);
+			if (c > 0)
+				rs_textout_str(t, "  ");
+			if (c == 0)
+				rs_textout_str(t, s);
+			for (; len < w[c]; len++)
+				if (c > 0 || c + 1 < ncol)
+					rs_textout_char(t, ' ');
+			if (c > 0)
+				rs_textout_str(t, s);
+		}
+		rs_textout_char(t, '\n');
+	}
+	for (i = 0; i < (n + 1) * ncol; i++)
+		free(cell[i]);
+	free(cell);
+	free(w);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_EXPERIMENT = 256, OPT_ITEMS, OPT_MIN_RECALL, OPT_MLFLOW,
+	    OPT_MODEL, OPT_PARAM, OPT_PER_USER, OPT_RUN_NAME, OPT_TRAIN,
+	    OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "items", required_argument, NULL, OPT_ITEMS },
+		{ "k", required_argument, NULL, 'k' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "min-recall", required_argument, NULL, OPT_MIN_RECALL },
+		{ "mlflow", required_argument, NULL, OPT_MLFLOW },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "output", required_argument, NULL, 'o' },
+		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "per-user", required_argument, NULL, OPT_PER_USER },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "run-name", required_argument, NULL, OPT_RUN_NAME },
+		{ "train", required_argument, NULL, OPT_TRAIN },
+		{ "truth", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	struct rs_csr *truth, *train = NULL;
+	struct rs_eval *ev;
+	struct rs_recs *recs;
+	struct rs_outfile *out, *puout = NULL;
+	struct per_user pu;
+	struct rs_textout t;
+	struct rs_error err;
+	struct result *res;
+	uint64_t *items = NULL;
+	const uint64_t *catalogue = NULL;
+	size_t ncat = 0;
+	unsigned nfiles, i, j;
+	char kl[RS_METRICS_MAXK * 8], *eq;
+	int c, fd, status = 0;
+	clock_t cpu0 = clock();
+
+	tool_init(argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.nk = 3;
+	o.k[0] = 5;
+	o.k[1] = 10;
+	o.k[2] = 20;
+	while ((c = getopt_long(argc, argv, "f:hk:l:o:qt:v", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				o.fmt = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				o.fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o.fmt = FMT_JSON;
+			else
+				usage_error(usage_text, "invalid --format "
+				    "'%s': use table, csv or json", optarg);
+			break;
+		case 'h':
+			help();
+			break;
+		case 'k':
+			parse_k(&o, optarg);
+			break;
+		case 'l':
+			o.labels = push(o.labels, &o.nlabels, optarg);
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 't':
+			o.truth = optarg;
+			break;
+		case 'v':
+			tool_verbose++;
+			break;
+		case OPT_EXPERIMENT:
+			o.experiment = optarg;
+			break;
+		case OPT_ITEMS:
+			o.items = optarg;
+			break;
+		case OPT_MIN_RECALL:
+			parse_min_recall(&o, optarg);
+			break;
+		case OPT_MLFLOW:
+			o.mlflow = optarg;
+			break;
+		case OPT_MODEL:
+			o.models = push(o.models, &o.nmodels, optarg);
+			break;
+		case OPT_PARAM:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg)
+				usage_error(usage_text, "invalid --param '%s': "
+				    "expected key=value", optarg);
+			*eq = '\0';
+			if (!rs_mlflow_key_ok(optarg))
+				usage_error(usage_text, "invalid --param key "
+				    "'%s': letters, digits, '_', '-', '.', "
+				    "' ' only", optarg);
+			*eq = '=';
+			o.params = push(o.params, &o.nparams, optarg);
+			break;
+		case OPT_PER_USER:
+			o.per_user = optarg;
+			break;
+		case OPT_RUN_NAME:
+			o.run_name = optarg;
+			break;
+		case OPT_TRAIN:
+			o.train = optarg;
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage_exit(usage_text);
+		}
+	}
+	nfiles = (unsigned)(argc - optind);
+	if (o.truth == NULL)
+		usage_error(usage_text, "no ground truth: give -t matrix");
+	if (nfiles == 0)
+		usage_error(usage_text, "no recommendation file given");
+	if (o.nlabels > 0 && o.nlabels != nfiles)
+		usage_error(usage_text, "%u label(s) for %u recommendation "
+		    "file(s)", o.nlabels, nfiles);
+	if (o.nmodels > 1 && o.nmodels != nfiles)
+		usage_error(usage_text, "%u --model file(s) for %u "
+		    "recommendation file(s): give one, or one per file",
+		    o.nmodels, nfiles);
+	if (o.mlflow == NULL && (o.experiment || o.run_name || o.nmodels ||
+	    o.nparams))
+		usage_error(usage_text, "--experiment, --run-name, --model and "
+		    "--param need --mlflow");
+	if (o.min_set) {
+		for (j = 0; j < o.nk && o.k[j] != o.min_k; j++)
+			;
+		if (j == o.nk)
+			usage_error(usage_text, "--min-recall K %u is not one "
+			    "of the cut-offs (-k)", o.min_k);
+	}
+	for (j = 0, c = 0; j < nfiles; j++)
+		c += strcmp(argv[optind + (int)j], "-") == 0;
+	if (c + (strcmp(o.truth, "-") == 0) > 1)
+		usage_error(usage_text, "standard input can be read once only");
+	kl[0] = '\0';
+	for (j = 0; j < o.nk; j++)
+		snprintf(kl + strlen(kl), sizeof(kl) - strlen(kl), "%s%u",
+		    j ? "," : "", o.k[j]);
+
+	truth = load_matrix(o.truth);
+	if (o.train != NULL) {
+		train = load_matrix(o.train);
+		catalogue = train->col_ids;
+		ncat = train->ncols;
+	}
+	if (o.items != NULL)
+		catalogue = items = load_catalogue(o.items, &ncat);
+	verbose("truth: %u visitors, %llu entries; catalogue %zu items",
+	    truth->nrows, (unsigned long long)truth->nnz, ncat);
+	if (rs_eval_create(&ev, truth, train, catalogue, ncat, o.k, o.nk,
+	    &err) < 0)
+		die_err(&err);
+
+	out = open_text_output(o.output);
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	if (o.per_user != NULL) {
+		puout = open_text_output(o.per_user);
+		if (rs_textout_init(&pu.t, rs_outfile_fd(puout),
+		    rs_outfile_name(puout)) < 0)
+			die("out of memory");
+		pu.nk = o.nk;
+		per_user_header(&pu, o.k);
+	}
+	res = xcalloc(nfiles, sizeof(*res));
+	for (i = 0; i < nfiles; i++) {
+		const char *path = argv[optind + (int)i];
+
+		res[i].file = path;
+		res[i].label = o.nlabels ? xstrdup(o.labels[i]) :
+		    default_label(path);
+		fd = open_input(path);
+		if (rs_recs_read(&recs, fd, input_name(path), RS_RECS_AUTO,
+		    &err) < 0)
+			die_err(&err);
+		close_input(fd);
+		res[i].rows = rs_recs_rows(recs);
+		pu.label = res[i].label;
+		if (rs_eval_run(ev, recs, puout ? per_user_row : NULL, &pu,
+		    &res[i].r, &err) < 0)
+			die_err(&err);
+		verbose("%s: %s, %llu rows, %zu users; %llu in the truth, "
+		    "%llu without recommendations, %llu ignored",
+		    res[i].label, rs_recs_format_name(rs_recs_format(recs)),
+		    (unsigned long long)res[i].rows, rs_recs_nusers(recs),
+		    (unsigned long long)res[i].r.users,
+		    (unsigned long long)res[i].r.without_recs,
+		    (unsigned long long)res[i].r.ignored);
+		rs_recs_free(recs);
+		if (o.mlflow != NULL)
+			log_run(&o, &res[i], nfiles, o.nmodels == 0 ? NULL :
+			    o.models[o.nmodels == 1 ? 0 : i], kl);
+	}
+	switch (o.fmt) {
+	case FMT_CSV:
+		print_csv(&t, res, nfiles, &o);
+		break;
+	case FMT_JSON:
+		print_json(&t, res, nfiles, &o);
+		break;
+	default:
+		print_table(&t, res, nfiles, &o);
+	}
+	if (puout != NULL) {
+		if (rs_textout_flush(&pu.t, &err) < 0) {
+			rs_outfile_abort(puout);
+			die_err(&err);
+		}
+		rs_textout_release(&pu.t);
+		commit_output(puout);
+	}
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+	commit_output(out);
+	if (o.min_set) {
+		const struct result *last = &res[nfiles - 1];
+
+		for (j = 0; o.k[j] != o.min_k; j++)
+			;
+		if (!(last->r.at[j].recall >= o.min_x)) {
+			fprintf(stderr, "%s: recall@%u of '%s' is %.6f, below "
+			    "%g\n", progname, o.min_k, last->label,
+			    last->r.at[j].recall, o.min_x);
+			status = EXIT_BELOW;
+		}
+	}
+	verbose("%.2f s CPU", (double)(clock() - cpu0) / CLOCKS_PER_SEC);
+	for (i = 0; i < nfiles; i++)
+		free(res[i].label);
+	free(res);
+	rs_eval_free(ev);
+	rs_csr_free(truth);
+	rs_csr_free(train);
+	free(items);
+	free(o.labels);
+	free(o.models);
+	free(o.params);
+	return status;
+}

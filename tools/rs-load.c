@@ -1,0 +1,331 @@
+/*
+ * rs-load - read Retailrocket CSV files into a typed rs stream.
+ *
+ * Reads events.csv, item_properties_part*.csv or category_tree.csv (plain
+ * or zstd-compressed, from files or standard input), recognises the kind
+ * by the header unless --kind says it, and writes one binary stream of
+ * that kind: several inputs of one kind become one stream.  Bad rows are
+ * reported as file:line: reason, counted and skipped (--strict: the first
+ * one is fatal).  With --stats it also prints the data analysis report.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "banned.h"
+
+static const char usage_text[] =
+    "usage: rs-load [-qsv] [--strict] [-j threads] [-k kind] [-o file] "
+    "[file ...]\n";
+
+#define SHOW_BAD 20	/* bad-row lines printed before "... and N more" */
+
+static void
+help(void)
+{
+	printf("%s", usage_text);
+	printf("Read Retailrocket CSV (events, item properties, category "
+	    "tree) into a typed\nrs stream.\n\n"
+	    "  -j, --threads N     parser threads, 0 to 8 (default 2; 0 "
+	    "parses in the\n"
+	    "                      main thread)\n"
+	    "  -k, --kind KIND     events, props or tree (default: from the "
+	    "header)\n"
+	    "  -o, --output FILE   write to FILE (atomically) instead of "
+	    "stdout\n"
+	    "  -q, --quiet         no per-row messages (the summary stays)\n"
+	    "  -s, --stats         print the data analysis report (to stdout "
+	    "with -o,\n"
+	    "                      else to stderr)\n"
+	    "      --strict        the first bad row is an error\n"
+	    "  -v, --verbose       say more on stderr\n"
+	    "  -h, --help          this help\n"
+	    "      --version       print the version\n\n"
+	    "With no file, or when file is -, read standard input.  Input "
+	    "may be\nzstd-compressed.  Bad rows are reported as "
+	    "file:line: reason and skipped.\n");
+	close_stdout();
+	exit(0);
+}
+
+struct run {
+	struct rs_writer *w;
+	struct rs_eda *eda;
+	uint64_t shown, hidden;
+	int quiet;
+};
+
+static int
+on_block(void *ctx, const unsigned char *recs, size_t len, uint32_t nrec,
+    struct rs_error *err)
+{
+	struct run *r = ctx;
+	int rc;
+
+	if ((rc = rs_writer_put_block(r->w, recs, len, nrec, err)) < 0)
+		return rc;
+	if (r->eda && (rc = rs_eda_add(r->eda, recs, len, nrec, err)) < 0)
+		return rc;
+	return 0;
+}
+
+static void
+on_bad(void *ctx, const char *name, uint64_t line, const char *why)
+{
+	struct run *r = ctx;
+
+	if (r->quiet || r->shown >= SHOW_BAD) {
+		r->hidden++;
+		return;
+	}
+	r->shown++;
+	fprintf(stderr, "%s: %s:%llu: %s\n", progname, name,
+	    (unsigned long long)line, why);
+}
+
+/*
+ * The argv recorded in the metadata leaves out -j/--threads: the thread
+ * count never changes the output, so it must not change its bytes.
+ */
+static char **
+argv_without_threads(int argc, char **argv, int *nargc)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				v[n++] = argv[i++];
+			break;
+		}
+		if (i > 0 && (strcmp(argv[i], "-j") == 0 ||
+		    strcmp(argv[i], "--threads") == 0)) {
+			i++;
+			continue;
+		}
+		if (i > 0 && (strncmp(argv[i], "-j", 2) == 0 ||
+		    strncmp(argv[i], "--threads=", 10) == 0))
+			continue;
+		v[n++] = argv[i];
+	}
+	*nargc = n;
+	return v;
+}
+
+/* Opens an input and reads its header; on failure drops out (if any). */
+static struct rs_load *
+open_one(const char *path, int *fd, const struct rs_load_opts *lo,
+    struct rs_outfile *out)
+{
+	struct rs_load *l;
+	struct rs_error err;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		*fd = STDIN_FILENO;
+	else if ((*fd = open(path, O_RDONLY)) < 0) {
+		rs_outfile_abort(out);
+		die_errno("%s", path);
+	}
+	if ((rc = rs_load_open(&l, *fd, input_name(path), lo, &err)) < 0) {
+		rs_outfile_abort(out);
+		if (rc == RS_EFORMAT && lo->kind == 0)
+			die("%s (not events, props or tree; give the kind "
+			    "with --kind)", err.msg);
+		die_err(&err);
+	}
+	verbose("%s: %s%s", input_name(path), rs_kind_name(rs_load_kind(l)),
+	    rs_load_is_zstd(l) ? ", zstd-compressed" : "");
+	return l;
+}
+
+static char *
+join_inputs(char **paths, int n)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(input_name(paths[i])) + 1;
+	s = xmalloc(len);
+	s[0] = '\0';
+	len = 0;
+	for (i = 0; i < n; i++) {
+		const char *name = input_name(paths[i]);
+		size_t k = strlen(name);
+
+		if (i > 0)
+			s[len++] = ' ';
+		memcpy(s + len, name, k + 1);
+		len += k;
+	}
+	return s;
+}
+
+static void
+fail(struct rs_outfile *out, const struct rs_error *err)
+{
+	rs_outfile_abort(out);
+	die_err(err);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char dash[] = "-";
+	static char *stdin_only[] = { dash };
+	struct rs_load_opts lo;
+	struct rs_writer_opts wo;
+	struct rs_stream_desc desc;
+	struct rs_load_sink sink;
+	struct rs_outfile *out;
+	struct rs_textout t;
+	struct rs_error err;
+	struct rs_load *l;
+	struct rs_meta extra;
+	struct run r;
+	const struct rs_meta *meta;
+	const char *output = NULL, *first;
+	char **paths, **mv, *inputs;
+	unsigned nmeta, kind;
+	int c, i, npaths, fd, stats = 0, margc, to_stderr;
+
+	mv = argv_without_threads(argc, argv, &margc);
+	tool_init(margc, mv);
+	rs_load_opts_init(&lo);
+	while ((c = getopt_long(argc, argv, "hj:k:o:qsv", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'h':
+			help();
+			break;
+		case 'j':
+			lo.threads = (unsigned)parse_u64("--threads", optarg, 0,
+			    8, usage_text);
+			break;
+		case 'k':
+			if ((lo.kind = rs_load_kind_parse(optarg)) == 0)
+				usage_error(usage_text, "invalid --kind '%s': "
+				    "use events, props or tree", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 's':
+			stats = 1;
+			break;
+		case 'S':
+			lo.strict = 1;
+			break;
+		case 'v':
+			tool_verbose++;
+			break;
+		case 'V':
+			version_exit();
+			break;
+		default:
+			usage_exit(usage_text);
+		}
+	}
+	paths = argv + optind;
+	npaths = argc - optind;
+	if (npaths == 0) {
+		paths = stdin_only;
+		npaths = 1;
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.quiet = tool_quiet;
+	sink.block = on_block;
+	sink.bad = on_bad;
+	sink.ctx = &r;
+
+	/* The first input decides the kind of the stream. */
+	l = open_one(paths[0], &fd, &lo, NULL);
+	kind = rs_load_kind(l);
+	first = input_name(paths[0]);
+	extra.key = "inputs";
+	extra.value = inputs = join_inputs(paths, npaths);
+	meta = tool_meta(&extra, 1, &nmeta);
+	if (rs_records_desc(kind, meta, nmeta, &desc) < 0)
+		die("internal error: no schema for kind %u", kind);
+	if (stats && rs_eda_create(&r.eda, kind, &err) < 0)
+		die_err(&err);
+	out = open_binary_output(output);
+	rs_writer_opts_init(&wo);
+	wo.level = 1;
+	wo.workers = 1;
+	if (rs_writer_open(&r.w, rs_outfile_fd(out), rs_outfile_name(out),
+	    &desc, &wo, &err) < 0)
+		fail(out, &err);
+	for (i = 0; i < npaths; i++) {
+		if (i > 0) {
+			l = open_one(paths[i], &fd, &lo, out);
+			if (rs_load_kind(l) != kind) {
+				rs_outfile_abort(out);
+				die("%s: %s file, but '%s' is %s: load them "
+				    "separately", input_name(paths[i]),
+				    rs_kind_name(rs_load_kind(l)), first,
+				    rs_kind_name(kind));
+			}
+		}
+		if (rs_load_run(l, &sink, &err) < 0)
+			fail(out, &err);
+		if (r.hidden > 0 && !r.quiet)
+			fprintf(stderr, "%s: %s: ... and %llu more bad rows\n",
+			    progname, input_name(paths[i]),
+			    (unsigned long long)r.hidden);
+		r.hidden = 0;
+		if (rs_load_bad(l) > 0)
+			fprintf(stderr, "%s: %s: %llu bad row%s skipped of "
+			    "%llu\n", progname, input_name(paths[i]),
+			    (unsigned long long)rs_load_bad(l),
+			    rs_load_bad(l) == 1 ? "" : "s",
+			    (unsigned long long)rs_load_rows(l));
+		else
+			verbose("%s: %llu rows", input_name(paths[i]),
+			    (unsigned long long)rs_load_rows(l));
+		rs_load_free(l);
+		close_input(fd);
+	}
+	if (rs_writer_finish(r.w, &err) < 0)
+		fail(out, &err);
+	rs_writer_free(r.w);
+	commit_output(out);
+	if (r.eda) {
+		/* The report goes where the stream does not. */
+		to_stderr = output == NULL || strcmp(output, "-") == 0;
+		if (rs_textout_init(&t, to_stderr ? STDERR_FILENO :
+		    STDOUT_FILENO, to_stderr ? "<stderr>" : "<stdout>") < 0)
+			die("out of memory");
+		if (rs_eda_report(r.eda, &t, &err) < 0 ||
+		    rs_textout_flush(&t, &err) < 0)
+			die_err(&err);
+		rs_textout_release(&t);
+		rs_eda_free(r.eda);
+	}
+	free(inputs);
+	free(mv);
+	return close_stdout();
+}

@@ -1,0 +1,826 @@
+/*
+ * rs-recommend - top-K recommendations per visitor, or similar items per
+ * item, from an ALS or popular model.
+ *
+ * Visitors come from an id file (or standard input), --all, or the rows of
+ * a matrix (--users-from); --shard i/n keeps every n-th.  Each batch of
+ * visitors is scored against every eligible item with one matrix product
+ * and the best K kept by partial selection (lib/recommend.c).  Business
+ * filters, cold start, online blending of recent events and fold-in are
+ * the library's; this file reads the inputs, runs batches on threads in
+ * rounds and prints the rows in input order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "banned.h"
+
+static const char usage_text[] =
+    "usage: rs-recommend [-aqv] [--fold-in] [--similar] [-f format] "
+    "[-k count]\n"
+    "       [-o file] [-t threads] [-w weights] [--exclude-bought matrix]\n"
+    "       [--exclude-items file] [--exclude-seen matrix] "
+    "[--fallback model]\n"
+    "       [--items items] [--only-items file] [--recent events] "
+    "[--recent-n n]\n"
+    "       [--shard i/n] [--train matrix] [--users-from matrix] "
+    "-m model [ids]\n";
+
+static void
+help(void)
+{
+	printf("%s", usage_text);
+	printf("Recommend the top K items per visitor, or similar items.\n\n"
+	    "  -a, --all                every visitor of the model (with "
+	    "--similar:\n"
+	    "                           every item)\n"
+	    "      --exclude-bought M   never recommend a visitor an item of "
+	    "its row\n"
+	    "                           of purchase matrix M\n"
+	    "      --exclude-items FILE never recommend these item ids\n"
+	    "      --exclude-seen M     never recommend an item of the "
+	    "visitor's row of M\n"
+	    "      --fallback MODEL     popular model for visitors unknown "
+	    "to the model\n"
+	    "      --fold-in            recompute a visitor's factors from "
+	    "--train\n"
+	    "                           history plus --recent events\n"
+	    "  -f, --format FMT         csv (default), tsv or jsonl\n"
+	    "      --items ITEMS        only items available in this item "
+	    "table\n"
+	    "  -k, --count K            rows per visitor (default 10)\n"
+	    "  -m, --model MODEL        the model (als or popular)\n"
+	    "      --only-items FILE    recommend only these item ids\n"
+	    "  -o, --output FILE        write to FILE (atomically), not "
+	    "stdout\n"
+	    "  -q, --quiet              no warnings\n"
+	    "      --recent EVENTS      blend items similar to each visitor's "
+	    "latest\n"
+	    "                           events of this event stream\n"
+	    "      --recent-n N         distinct recent items blended "
+	    "(default 5)\n"
+	    "      --shard I/N          only visitors I, I+N, I+2N, ... "
+	    "(0 <= I < N)\n"
+	    "      --similar            ids are items: print their most "
+	    "similar items\n"
+	    "  -t, --threads N          worker threads (default 1)\n"
+	    "      --train M            visitor history for --fold-in\n"
+	    "      --users-from M       the visitors are the rows of matrix "
+	    "M\n"
+	    "  -v, --verbose            timings and counts on stderr\n"
+	    "  -w, --weights LIST       event weights for --fold-in "
+	    "(default\n"
+	    "                           view=1,addtocart=5,transaction=3)\n"
+	    "  -h, --help               this help\n"
+	    "      --version            print the version\n\n"
+	    "ids is a file of visitor (or item) ids, one per line; with no "
+	    "ids,\n"
+	    "--all or --users-from, or when ids is -, read standard input.\n");
+	close_stdout();
+	exit(0);
+}
+
+enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
+
+enum {
+	OPT_EXCLUDE_BOUGHT = 256, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
+	OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS, OPT_ONLY_ITEMS, OPT_RECENT,
+	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
+	OPT_VERSION
+};
+
+struct opts {
+	int all, similar, fold_in;
+	enum fmt fmt;
+	unsigned threads;
+	uint64_t shard_i, shard_n;
+	const char *model, *fallback, *items, *only_items, *exclude_items;
+	const char *bought, *seen, *recent, *train, *users_from, *ids;
+	const char *output;
+	struct rs_rec_params p;
+};
+
+/* ---- inputs ---- */
+
+static struct rs_reader *
+open_stream(const char *path, int *fd)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+
+	*fd = open_input(path);
+	if (rs_reader_open(&r, *fd, input_name(path), &err) < 0)
+		die_err(&err);
+	return r;
+}
+
+static struct rs_csr *
+load_matrix(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_csr *m;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_csr_read(r, &m, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	return m;
+}
+
+static struct rs_model *
+load_model(const char *path)
+{
+	struct rs_model *m;
+	struct rs_error err;
+	int fd;
+
+	fd = open_input(path);
+	if (rs_model_load(&m, fd, input_name(path), &err) < 0)
+		die_err(&err);
+	close_input(fd);
+	return m;
+}
+
+/*
+ * Reads ids, one per line (surrounding blanks and a CR allowed, empty
+ * lines skipped); dies naming the line of one that is not an integer.
+ */
+static uint64_t *
+read_ids(const char *path, const char *what, size_t *n)
+{
+	const char *name = input_name(path);
+	char *buf = NULL, *p, *e, *end, *line, *stop;
+	size_t len = 0, cap = 0, cnt = 0, idcap = 0, lineno = 0;
+	uint64_t *ids = NULL, v;
+	ssize_t got;
+	int fd = open_input(path);
+
+	for (;;) {
+		if (len + 65536 + 1 > cap) {
+			cap = (len + 65536 + 1) * 2;
+			buf = xrealloc(buf, cap);
+		}
+		if ((got = read(fd, buf + len, cap - len - 1)) < 0)
+			die_errno("%s", name);
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close_input(fd);
+	buf = xrealloc(buf, len + 1);
+	buf[len] = '\0';
+	for (p = buf; p < buf + len; p = end + 1) {
+		lineno++;
+		if ((end = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+			end = buf + len;
+		*end = '\0';
+		line = p;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		for (e = end; e > line && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r'); e--)
+			;
+		*e = '\0';
+		if (*line == '\0')
+			continue;
+		errno = 0;
+		if (*line < '0' || *line > '9' ||
+		    (v = strtoull(line, &stop, 10), errno != 0) || stop != e)
+			die("%s:%zu: %s id '%.40s' is not an integer", name,
+			    lineno, what, line);
+		if (cnt == idcap) {
+			idcap = idcap ? idcap * 2 : 1024;
+			ids = xrealloc(ids, idcap * sizeof(*ids));
+		}
+		ids[cnt++] = v;
+	}
+	free(buf);
+	*n = cnt;
+	return ids;
+}
+
+struct recent {
+	struct rs_event *ev;	/* sorted by visitor, then time, then order */
+	size_t n;
+};
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	const struct rs_event *x = a, *y = b;
+
+	if (x->visitor != y->visitor)
+		return x->visitor < y->visitor ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	/* txn holds the stream position while sorting (stable). */
+	return x->txn < y->txn ? -1 : x->txn > y->txn;
+}
+
+static void
+read_recent(const char *path, struct recent *rc)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_block b;
+	size_t cap = 0, i;
+	int fd, rv;
+
+	r = open_stream(path, &fd);
+	if (rs_reader_expect(r, RS_KIND_EVENTS, &err) < 0 ||
+	    rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS,
+	    input_name(path), &err) < 0)
+		die_err(&err);
+	rc->ev = NULL;
+	rc->n = 0;
+	while ((rv = rs_reader_next(r, &b, &err)) != 0 || !rs_reader_done(r)) {
+		if (rv < 0)
+			die_err(&err);
+		if (rv == 0)
+			continue;
+		if (rc->n + b.nrec > cap) {
+			cap = (rc->n + b.nrec) * 2;
+			rc->ev = xrealloc(rc->ev, cap * sizeof(*rc->ev));
+		}
+		for (i = 0; i < b.nrec; i++) {
+			rs_event_decode(b.data + i * RS_EVENT_WIDTH,
+			    &rc->ev[rc->n]);
+			rc->ev[rc->n].txn = rc->n;
+			rc->n++;
+		}
+	}
+	rs_reader_free(r);
+	close_input(fd);
+	qsort(rc->ev, rc->n, sizeof(*rc->ev), cmp_event);
+}
+
+/* The events of visitor v (time order), or none. */
+static const struct rs_event *
+recent_of(const struct recent *rc, uint64_t v, size_t *n)
+{
+	size_t lo = 0, hi = rc->n, mid, s;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rc->ev[mid].visitor < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (s = lo; s < rc->n && rc->ev[s].visitor == v; s++)
+		;
+	*n = s - lo;
+	return *n ? rc->ev + lo : NULL;
+}
+
+static void
+warn_match(const char *path, const struct rs_rec_match *mt)
+{
+	if (mt->cols_unknown > 0)
+		warnx("%s: %llu of %llu items are not in the model (ignored)",
+		    path, (unsigned long long)mt->cols_unknown,
+		    (unsigned long long)mt->cols);
+	if (mt->rows_unknown > 0)
+		warnx("%s: %llu of %llu visitors are not in the model",
+		    path, (unsigned long long)mt->rows_unknown,
+		    (unsigned long long)mt->rows);
+}
+
+/* ---- the run ---- */
+
+struct job {
+	const struct rs_rec *rec;
+	struct rs_rec_work *w;
+	const struct rs_rec_query *q;	/* the round's queries */
+	size_t nq, batch, k, first, step; /* batches first, first+step, ... */
+	int similar;
+	struct rs_rec_row *rows;
+	size_t *counts;
+	struct rs_rec_stats st;
+	struct rs_error err;
+	int rc;
+};
+
+static void *
+run_job(void *arg)
+{
+	struct job *j = arg;
+	size_t b, s, n;
+
+	for (b = j->first; b * j->batch < j->nq; b += j->step) {
+		s = b * j->batch;
+		n = j->nq - s < j->batch ? j->nq - s : j->batch;
+		j->rc = j->similar ?
+		    rs_rec_similar_batch(j->rec, j->w, j->q + s, n,
+		    j->rows + s * j->k, j->counts + s, &j->st, &j->err) :
+		    rs_rec_batch(j->rec, j->w, j->q + s, n,
+		    j->rows + s * j->k, j->counts + s, &j->st, &j->err);
+		if (j->rc < 0)
+			break;
+	}
+	return NULL;
+}
+
+static void
+print_header(struct rs_textout *t, const struct opts *o)
+{
+	const char *who = o->similar ? "query" : "user";
+
+	if (o->fmt == FMT_JSONL)
+		return;
+	rs_textout_str(t, who);
+	rs_textout_str(t, o->fmt == FMT_CSV ? ",item,rank,score,source\n" :
+	    "\titem\trank\tscore\tsource\n");
+}
+
+static void
+print_rows(struct rs_textout *t, const struct opts *o, uint64_t who,
+    const struct rs_rec_row *rows, size_t n)
+{
+	const char *key = o->similar ? "{\"query\":" : "{\"user\":";
+	char d = o->fmt == FMT_TSV ? '\t' : ',';
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (o->fmt == FMT_JSONL) {
+			rs_textout_str(t, key);
+			rs_textout_u64(t, who);
+			rs_textout_str(t, ",\"item\":");
+			rs_textout_u64(t, rows[i].item);
+			rs_textout_str(t, ",\"rank\":");
+			rs_textout_u64(t, i + 1);
+			rs_textout_str(t, ",\"score\":");
+			rs_textout_f32(t, rows[i].score);
+			rs_textout_str(t, ",\"source\":\"");
+			rs_textout_str(t, rs_rec_source_name(rows[i].source));
+			rs_textout_str(t, "\"}\n");
+			continue;
+		}
+		rs_textout_u64(t, who);
+		rs_textout_char(t, d);
+		rs_textout_u64(t, rows[i].item);
+		rs_textout_char(t, d);
+		rs_textout_u64(t, i + 1);
+		rs_textout_char(t, d);
+		rs_textout_f32(t, rows[i].score);
+		rs_textout_char(t, d);
+		rs_textout_str(t, rs_rec_source_name(rows[i].source));
+		rs_textout_char(t, '\n');
+	}
+}
+
+static double
+clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+static double
+cpu_now(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/*
+ * Answers the queries in rounds of threads x 4 batches: batch b of a round
+ * is queries [b * batch, (b + 1) * batch), thread t takes batches t,
+ * t + threads, ...; the main thread then prints the round in order.
+ * Batches are cut at fixed positions, so the output does not depend on
+ * the number of threads.
+ */
+static void
+run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
+    size_t nq, struct rs_textout *t, struct rs_rec_stats *st)
+{
+	size_t batch = o->p.batch, k = o->p.k, round = batch * o->threads * 4;
+	size_t r0, n, i, cap = nq < round ? nq : round;
+	struct rs_rec_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
+	size_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
+	struct job *jobs = xcalloc(o->threads, sizeof(*jobs));
+	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
+	struct rs_error err;
+	unsigned j;
+
+	for (j = 0; j < o->threads; j++)
+		if (rs_rec_work_create(&jobs[j].w, rec, &err) < 0)
+			die_err(&err);
+	print_header(t, o);
+	for (r0 = 0; r0 < nq; r0 += n) {
+		n = nq - r0 < round ? nq - r0 : round;
+		for (j = 0; j < o->threads; j++) {
+			jobs[j].rec = rec;
+			jobs[j].q = q + r0;
+			jobs[j].nq = n;
+			jobs[j].batch = batch;
+			jobs[j].k = k;
+			jobs[j].first = j;
+			jobs[j].step = o->threads;
+			jobs[j].similar = o->similar;
+			jobs[j].rows = rows;
+			jobs[j].counts = counts;
+			jobs[j].rc = 0;
+			if (o->threads == 1)
+				run_job(&jobs[j]);
+			else if (pthread_create(&tid[j], NULL, run_job,
+			    &jobs[j]) != 0)
+				die("cannot start a thread");
+		}
+		for (j = 0; o->threads > 1 && j < o->threads; j++)
+			pthread_join(tid[j], NULL);
+		for (j = 0; j < o->threads; j++)
+			if (jobs[j].rc < 0)
+				die_err(&jobs[j].err);
+		for (i = 0; i < n; i++)
+			print_rows(t, o, q[r0 + i].id, rows + i * k, counts[i]);
+		if (t->err == 0 && t->len > (1u << 20) &&
+		    rs_textout_flush(t, &err) < 0)
+			die_err(&err);
+	}
+	memset(st, 0, sizeof(*st));
+	for (j = 0; j < o->threads; j++) {
+		st->known += jobs[j].st.known;
+		st->folded += jobs[j].st.folded;
+		st->cold += jobs[j].st.cold;
+		st->blended += jobs[j].st.blended;
+		st->empty += jobs[j].st.empty;
+		st->flops += jobs[j].st.flops;
+		rs_rec_work_free(jobs[j].w);
+	}
+	free(rows);
+	free(counts);
+	free(jobs);
+	free(tid);
+}
+
+static void
+parse_shard(struct opts *o, const char *arg)
+{
+	unsigned long long i, n;
+	char *end;
+
+	errno = 0;
+	if (arg[0] < '0' || arg[0] > '9' ||
+	    (i = strtoull(arg, &end, 10), errno != 0) || *end != '/' ||
+	    end[1] < '0' || end[1] > '9' ||
+	    (n = strtoull(end + 1, &end, 10), errno != 0) || *end != '\0')
+		usage_error(usage_text, "invalid --shard '%s': use i/n, "
+		    "e.g. 0/4", arg);
+	if (n < 1 || i >= n || n > UINT32_MAX)
+		usage_error(usage_text, "invalid --shard '%s': need "
+		    "0 <= i < n", arg);
+	o->shard_i = i;
+	o->shard_n = n;
+}
+
+/* The visitor (or item) ids to answer, before sharding. */
+static uint64_t *
+query_ids(const struct opts *o, const struct rs_model *m, size_t *n)
+{
+	const uint64_t *src;
+	struct rs_csr *u;
+	uint64_t *ids;
+
+	if (o->all) {
+		if (o->similar) {
+			*n = rs_model_nitems(m);
+			src = rs_model_item_ids(m);
+		} else {
+			if (rs_model_kind(m) != RS_MODEL_ALS)
+				die("%s: --all needs an als model (a popular "
+				    "model has no visitors)", o->model);
+			*n = rs_model_nusers(m);
+			src = rs_model_user_ids(m);
+		}
+		ids = xmalloc((*n + 1) * sizeof(*ids));
+		memcpy(ids, src, *n * sizeof(*ids));
+		return ids;
+	}
+	if (o->users_from) {
+		u = load_matrix(o->users_from);
+		*n = u->nrows;
+		ids = xmalloc((*n + 1) * sizeof(*ids));
+		memcpy(ids, u->row_ids, *n * sizeof(*ids));
+		rs_csr_free(u);
+		return ids;
+	}
+	return read_ids(o->ids, o->similar ? "item" : "visitor", n);
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "count", required_argument, NULL, 'k' },
+		{ "exclude-bought", required_argument, NULL,
+		    OPT_EXCLUDE_BOUGHT },
+		{ "exclude-items", required_argument, NULL, OPT_EXCLUDE_ITEMS },
+		{ "exclude-seen", required_argument, NULL, OPT_EXCLUDE_SEEN },
+		{ "fallback", required_argument, NULL, OPT_FALLBACK },
+		{ "fold-in", no_argument, NULL, OPT_FOLD_IN },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "items", required_argument, NULL, OPT_ITEMS },
+		{ "model", required_argument, NULL, 'm' },
+		{ "only-items", required_argument, NULL, OPT_ONLY_ITEMS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "recent", required_argument, NULL, OPT_RECENT },
+		{ "recent-n", required_argument, NULL, OPT_RECENT_N },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "similar", no_argument, NULL, OPT_SIMILAR },
+		{ "threads", required_argument, NULL, 't' },
+		{ "train", required_argument, NULL, OPT_TRAIN },
+		{ "users-from", required_argument, NULL, OPT_USERS_FROM },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "weights", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rs_error err;
+	int c, sources;
+
+	while ((c = getopt_long(argc, argv, "af:hk:m:o:qt:vw:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = 1;
+			break;
+		case OPT_EXCLUDE_BOUGHT:
+			o->bought = optarg;
+			break;
+		case OPT_EXCLUDE_ITEMS:
+			o->exclude_items = optarg;
+			break;
+		case OPT_EXCLUDE_SEEN:
+			o->seen = optarg;
+			break;
+		case OPT_FALLBACK:
+			o->fallback = optarg;
+			break;
+		case OPT_FOLD_IN:
+			o->fold_in = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "csv") == 0)
+				o->fmt = FMT_CSV;
+			else if (strcmp(optarg, "tsv") == 0)
+				o->fmt = FMT_TSV;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->fmt = FMT_JSONL;
+			else
+				usage_error(usage_text, "invalid --format "
+				    "'%s': use csv, tsv or jsonl", optarg);
+			break;
+		case 'h':
+			help();
+			break;
+		case OPT_ITEMS:
+			o->items = optarg;
+			break;
+		case 'k':
+			o->p.k = (unsigned)parse_u64("--count", optarg, 1,
+			    RS_REC_MAX_K, usage_text);
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case OPT_ONLY_ITEMS:
+			o->only_items = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case OPT_RECENT:
+			o->recent = optarg;
+			break;
+		case OPT_RECENT_N:
+			o->p.recent_n = (unsigned)parse_u64("--recent-n",
+			    optarg, 1, 1000, usage_text);
+			break;
+		case OPT_SHARD:
+			parse_shard(o, optarg);
+			break;
+		case OPT_SIMILAR:
+			o->similar = 1;
+			break;
+		case 't':
+			o->threads = (unsigned)parse_u64("--threads", optarg,
+			    1, 256, usage_text);
+			break;
+		case OPT_TRAIN:
+			o->train = optarg;
+			break;
+		case OPT_USERS_FROM:
+			o->users_from = optarg;
+			break;
+		case 'v':
+			tool_verbose++;
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		case 'w':
+			if (rs_interact_parse_weights(optarg, o->p.weights,
+			    &err) < 0)
+				usage_error(usage_text, "invalid --weights: %s",
+				    err.msg);
+			break;
+		default:
+			usage_exit(usage_text);
+		}
+	}
+	if (o->model == NULL)
+		usage_error(usage_text, "no model: give -m model");
+	if (argc - optind > 1)
+		usage_error(usage_text, "too many operands");
+	o->ids = optind < argc ? argv[optind] : NULL;
+	sources = o->all + (o->users_from != NULL) + (o->ids != NULL);
+	if (sources > 1)
+		usage_error(usage_text, "give only one of ids, --all and "
+		    "--users-from");
+	if (o->similar && (o->users_from || o->recent || o->fold_in ||
+	    o->bought || o->seen || o->train))
+		usage_error(usage_text, "--similar takes item ids: no "
+		    "--users-from, --recent, --fold-in, --train or "
+		    "per-visitor exclusions");
+	if (o->fold_in && o->recent == NULL)
+		usage_error(usage_text, "--fold-in needs --recent events");
+	if (o->train && !o->fold_in)
+		usage_error(usage_text, "--train is the history of --fold-in");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct rs_model *m, *fb = NULL;
+	struct rs_csr *bought = NULL, *seen = NULL, *train = NULL;
+	struct rs_items *items = NULL;
+	struct rs_rec *rec;
+	struct rs_rec_query *q;
+	struct rs_rec_match mt;
+	struct rs_rec_stats st;
+	struct rs_outfile *out;
+	struct rs_textout t;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct recent rc = { NULL, 0 };
+	uint64_t *ids, *list, missing;
+	size_t n, nl, i, nq;
+	double t0, t1, t2, c1, c2;
+	int fd;
+
+	tool_init(argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.threads = 1;
+	o.shard_n = 1;
+	rs_rec_params_init(&o.p);
+	parse_args(argc, argv, &o);
+
+	t0 = now();
+	m = load_model(o.model);
+	if (rs_rec_params_from_model(&o.p, m, &err) < 0)
+		die("%s: %s", o.model, err.msg);
+	o.p.cosine = o.similar || o.recent != NULL;
+	/* Work areas hold batch x K rows a few times over: fewer for big K. */
+	if (o.p.k > 100)
+		o.p.batch = 25600 / o.p.k < 16 ? 16 : 25600 / o.p.k;
+	o.p.fold_in = o.fold_in;
+	if (rs_model_kind(m) != RS_MODEL_ALS && o.p.cosine)
+		die("%s: %s needs an als model, not a popular one", o.model,
+		    o.similar ? "--similar" : "--recent");
+	if (rs_rec_create(&rec, m, &o.p, &err) < 0)
+		die("%s: %s", o.model, err.msg);
+	if (o.fallback) {
+		fb = load_model(o.fallback);
+		if (rs_rec_set_fallback(rec, fb, &err) < 0)
+			die("%s: not a popular model", o.fallback);
+	}
+	if (o.bought) {
+		bought = load_matrix(o.bought);
+		if (rs_rec_add_exclude(rec, bought, &mt, &err) < 0)
+			die_err(&err);
+		warn_match(o.bought, &mt);
+	}
+	if (o.seen) {
+		seen = load_matrix(o.seen);
+		if (rs_rec_add_exclude(rec, seen, &mt, &err) < 0)
+			die_err(&err);
+		warn_match(o.seen, &mt);
+	}
+	if (o.train) {
+		train = load_matrix(o.train);
+		if (rs_rec_set_history(rec, train, &mt, &err) < 0)
+			die_err(&err);
+		warn_match(o.train, &mt);
+	}
+	if (o.items) {
+		r = open_stream(o.items, &fd);
+		if (rs_items_read(r, &items, &err) < 0)
+			die_err(&err);
+		rs_reader_free(r);
+		close_input(fd);
+		rs_rec_set_items(rec, items, &missing);
+		if (missing > 0)
+			warnx("%s: %llu of %u model items are not in the item "
+			    "table (never recommended)", o.items,
+			    (unsigned long long)missing, rs_model_nitems(m));
+	}
+	if (o.only_items) {
+		list = read_ids(o.only_items, "item", &nl);
+		if (rs_rec_set_item_list(rec, 1, list, nl, &err) < 0)
+			die_err(&err);
+		free(list);
+	}
+	if (o.exclude_items) {
+		list = read_ids(o.exclude_items, "item", &nl);
+		if (rs_rec_set_item_list(rec, 0, list, nl, &err) < 0)
+			die_err(&err);
+		free(list);
+	}
+	if (o.recent)
+		read_recent(o.recent, &rc);
+	if (rs_rec_prepare(rec, &err) < 0)
+		die_err(&err);
+	verbose("%s: %s model, %u items, %u eligible", o.model,
+	    rs_model_kind(m) == RS_MODEL_ALS ? "als" : "popular",
+	    rs_model_nitems(m), rs_rec_eligible(rec));
+
+	ids = query_ids(&o, m, &n);
+	q = xmalloc((n + 1) * sizeof(*q));
+	for (i = 0, nq = 0; i < n; i++) {
+		if (i % o.shard_n != o.shard_i)
+			continue;
+		q[nq].id = ids[i];
+		q[nq].recent = o.recent ? recent_of(&rc, ids[i],
+		    &q[nq].nrecent) : NULL;
+		if (!o.recent)
+			q[nq].nrecent = 0;
+		nq++;
+	}
+	free(ids);
+
+	out = open_text_output(o.output);
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	t1 = now();
+	c1 = cpu_now();
+	run(&o, rec, q, nq, &t, &st);
+	t2 = now();
+	c2 = cpu_now();
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+	commit_output(out);
+
+	if (st.empty > 0 && !o.similar)
+		warnx("%llu of %zu visitors got no rows (unknown to the model "
+		    "and no popular list: give --fallback)",
+		    (unsigned long long)st.empty, nq);
+	else if (st.empty > 0)
+		warnx("%llu of %zu items got no rows", (unsigned long long)
+		    st.empty, nq);
+	verbose("%zu %s: %llu scored by the model (%llu folded in), %llu "
+	    "cold start, %llu blended", nq, o.similar ? "items" : "visitors",
+	    (unsigned long long)st.known, (unsigned long long)st.folded,
+	    (unsigned long long)st.cold, (unsigned long long)st.blended);
+	verbose("load %.3f s; recommend %.3f s wall, %.3f s cpu, %.0f per "
+	    "second; %.2f GFLOP at %.1f GFLOP/s (wall)", t1 - t0, t2 - t1,
+	    c2 - c1, t2 > t1 ? (double)nq / (t2 - t1) : 0.0, st.flops / 1e9,
+	    t2 > t1 ? st.flops / 1e9 / (t2 - t1) : 0.0);
+	free(q);
+	free(rc.ev);
+	rs_rec_free(rec);
+	rs_items_free(items);
+	rs_csr_free(bought);
+	rs_csr_free(seen);
+	rs_csr_free(train);
+	rs_model_free(fb);
+	rs_model_free(m);
+	return 0;
+}
