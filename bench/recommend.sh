@@ -10,7 +10,9 @@
 # 10 000 visitors with K = 10 and --exclude-bought, and 10 000 --similar
 # queries, with 1 and 2 threads, under /usr/bin/time -v: seconds (wall and
 # CPU), visitors per second, peak RSS, and GFLOP/s of the score products
-# beside the same run's sgemm rate for the kernel's shape (the unit-test
+# (computed, and "effective": the products a full scan would take, which
+# the norm-bound early stop skips, per CPU second) beside the same run's
+# sgemm rate for the kernel's shape (the unit-test
 # binary's sgemm-rate helper), then the latency of a single visitor once
 # the model is loaded (its latency helper).  Reference (implicit 0.7.3,
 # same kind of machine): 4.7 s and 5.3 s; goal 1.7x faster, single
@@ -69,12 +71,12 @@ run() {	# label, then rs-recommend arguments
 		/recommend .* s wall/ { for (i = 1; i <= NF; i++) {
 			if ($(i+1) == "s" && $(i+2) == "wall,") wall = $i
 			if ($(i+1) == "s" && $(i+2) == "cpu,") cpu = $i
-			if ($(i+1) == "per") rate = $i
-			if ($(i+1) == "GFLOP") gf = $i } }
+			if ($(i+1) == "per") rate = $i } }
+		/score products:/ { gf = $4; full = $7 }
 		/Maximum resident/ { rss = $NF }
 		/Elapsed \(wall/ { total = $NF }
-		END { printf "%-28s %7.2f s wall %7.2f s cpu %8.0f /s %6.1f GFLOP/s(cpu) peak %5.0f MB (whole run %s)\n",
-		    l, wall, cpu, rate, (cpu > 0 ? gf / cpu : 0), rss / 1024, total }' "$w/err"
+		END { printf "%-28s %6.2f s wall %6.2f s cpu %7.0f /s  %5.1f of %5.1f GFLOP, %5.1f GFLOP/s(cpu), effective %6.1f  peak %4.0f MB (whole run %s)\n",
+		    l, wall, cpu, rate, gf, full, (cpu > 0 ? gf / cpu : 0), (cpu > 0 ? full / cpu : 0), rss / 1024, total }' "$w/err"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

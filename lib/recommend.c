@@ -109,7 +109,7 @@ rs_rec_params_init(struct rs_rec_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->k = 10;
-	p->batch = 256;
+	p->batch = 128;
 	p->recent_n = 5;
 	p->weights[RS_EV_VIEW] = 1;
 	p->weights[RS_EV_ADDTOCART] = 5;
@@ -1130,6 +1130,7 @@ rs_rec_batch(const struct rs_rec *r, struct rs_rec_work *w,
 	}
 	if (s > 0)
 		st.flops += kernel(r, w, r->Yc, s, 1, 1);
+	st.flops_full += 2.0 * (double)s * r->ne * f;
 	for (j = 0; j < s; j++)
 		w->noff[w->sq[j]] = slot_rows(r, w, j, RS_REC_ALS,
 		    w->off + w->sq[j] * k);
@@ -1154,6 +1155,7 @@ rs_rec_batch(const struct rs_rec *r, struct rs_rec_work *w,
 			w->rowptr[s] = (uint32_t)nr;
 		}
 		st.flops += kernel(r, w, r->Ycn, s, 1, 0);
+		st.flops_full += 2.0 * (double)nr * r->ne * f;
 		for (j = 0; j < s; j++)
 			w->non[w->sq[j]] = slot_rows(r, w, j, RS_REC_ONLINE,
 			    w->on + w->sq[j] * k);
@@ -1179,6 +1181,7 @@ rs_rec_batch(const struct rs_rec *r, struct rs_rec_work *w,
 		stats->blended += st.blended;
 		stats->empty += st.empty;
 		stats->flops += st.flops;
+		stats->flops_full += st.flops_full;
 	}
 	return 0;
 }
@@ -1223,6 +1226,7 @@ rs_rec_similar_batch(const struct rs_rec *r, struct rs_rec_work *w,
 			stats->empty += counts[i] == 0;
 		}
 		stats->flops += flops;
+		stats->flops_full += 2.0 * (double)s * r->ne * f;
 	}
 	return 0;
 }
@@ -1240,6 +1244,23 @@ rs_rec_visitor(const struct rs_rec *r, struct rs_rec_work *w,
 	q.recent = recent;
 	q.nrecent = nrecent;
 	if ((rc = rs_rec_batch(r, w, &q, 1, rows, &count, NULL, err)) < 0)
+		return rc;
+	return (int)count;
+}
+
+int
+rs_rec_similar(const struct rs_rec *r, struct rs_rec_work *w, uint64_t item,
+    struct rs_rec_row *rows, struct rs_error *err)
+{
+	struct rs_rec_query q;
+	size_t count = 0;
+	int rc;
+
+	q.id = item;
+	q.recent = NULL;
+	q.nrecent = 0;
+	if ((rc = rs_rec_similar_batch(r, w, &q, 1, rows, &count, NULL,
+	    err)) < 0)
 		return rc;
 	return (int)count;
 }

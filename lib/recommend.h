@@ -197,7 +197,8 @@ struct rs_rec_stats {
 	uint64_t cold;		/* answered from the popular list */
 	uint64_t blended;	/* with an online list */
 	uint64_t empty;		/* no rows (no popular list, nothing eligible) */
-	double flops;		/* of the score products */
+	double flops;		/* of the score products computed */
+	double flops_full;	/* that a scan of every item would take */
 };
 
 /*
@@ -224,6 +225,10 @@ int rs_rec_similar_batch(const struct rs_rec *r, struct rs_rec_work *w,
 int rs_rec_visitor(const struct rs_rec *r, struct rs_rec_work *w,
 	uint64_t visitor, const struct rs_event *recent, size_t nrecent,
 	struct rs_rec_row *rows, struct rs_error *err);
+
+/* The same for one query item (similar items). */
+int rs_rec_similar(const struct rs_rec *r, struct rs_rec_work *w,
+	uint64_t item, struct rs_rec_row *rows, struct rs_error *err);
 
 void rs_rec_free(struct rs_rec *r);
 

@@ -463,6 +463,7 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 		st->blended += jobs[j].st.blended;
 		st->empty += jobs[j].st.empty;
 		st->flops += jobs[j].st.flops;
+		st->flops_full += jobs[j].st.flops_full;
 		rs_rec_work_free(jobs[j].w);
 	}
 	free(rows);
@@ -810,9 +811,12 @@ main(int argc, char **argv)
 	    (unsigned long long)st.known, (unsigned long long)st.folded,
 	    (unsigned long long)st.cold, (unsigned long long)st.blended);
 	verbose("load %.3f s; recommend %.3f s wall, %.3f s cpu, %.0f per "
-	    "second; %.2f GFLOP at %.1f GFLOP/s (wall)", t1 - t0, t2 - t1,
-	    c2 - c1, t2 > t1 ? (double)nq / (t2 - t1) : 0.0, st.flops / 1e9,
-	    t2 > t1 ? st.flops / 1e9 / (t2 - t1) : 0.0);
+	    "second", t1 - t0, t2 - t1, c2 - c1,
+	    t2 > t1 ? (double)nq / (t2 - t1) : 0.0);
+	verbose("score products: %.2f GFLOP of %.2f for a full scan, "
+	    "%.1f GFLOP/s (wall), %.1f GFLOP/s (cpu)", st.flops / 1e9,
+	    st.flops_full / 1e9, t2 > t1 ? st.flops / 1e9 / (t2 - t1) : 0.0,
+	    c2 > c1 ? st.flops / 1e9 / (c2 - c1) : 0.0);
 	free(q);
 	free(rc.ev);
 	rs_rec_free(rec);

@@ -761,7 +761,7 @@ latency(const char *path)
 	struct rs_rec_query q;
 	struct rs_error err;
 	struct timespec c0, c1, w0, w1;
-	size_t i, n = 200, cnt;
+	size_t i, n = 200, cnt = 0;
 	int fd, kind;
 
 	if ((fd = open(path, O_RDONLY)) < 0 ||
@@ -777,8 +777,7 @@ latency(const char *path)
 		q.recent = NULL, q.nrecent = 0;
 		q.id = kind ? rs_model_item_ids(m)[0] : rs_model_user_ids(m)[0];
 		if (kind)
-			rs_rec_similar_batch(r, w, &q, 1, rows, &cnt, NULL,
-			    &err);
+			cnt = (size_t)rs_rec_similar(r, w, q.id, rows, &err);
 		else
 			rs_rec_visitor(r, w, q.id, NULL, 0, rows, &err);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
@@ -787,8 +786,8 @@ latency(const char *path)
 			if (kind) {
 				q.id = rs_model_item_ids(m)[(i * 97) %
 				    rs_model_nitems(m)];
-				rs_rec_similar_batch(r, w, &q, 1, rows, &cnt,
-				    NULL, &err);
+				cnt = (size_t)rs_rec_similar(r, w, q.id, rows,
+				    &err);
 			} else {
 				rs_rec_visitor(r, w, rs_model_user_ids(m)[
 				    (i * 97) % rs_model_nusers(m)], NULL, 0,
@@ -807,7 +806,7 @@ latency(const char *path)
 	rs_rec_work_free(w);
 	rs_rec_free(r);
 	rs_model_free(m);
-	return 0;
+	return cnt > 10;
 }
 
 int

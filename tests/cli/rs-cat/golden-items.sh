@@ -1,0 +1,1 @@
+rs-cat $ROOT/tests/data/streams/1.0/items.rsi

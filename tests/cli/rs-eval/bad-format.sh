@@ -1,0 +1,1 @@
+rs-eval -f xml -t truth.rsm model.csv

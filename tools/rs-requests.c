@@ -1,0 +1,208 @@
+/*
+ * rs-requests - turn the test window of an event stream into a request
+ * stream for replay: one request per target event (default addtocart),
+ * with an id in time order, the visitor, the time and the true item.
+ * Layout and definitions in lib/requests.h and rs-requests(1).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+#include "banned.h"
+
+static const char usage_text[] =
+    "usage: rs-requests [-qv] [-e event] [-o file] [--csv] [--since time]\n"
+    "       [--until time] [stream]\n";
+
+enum {
+	OPT_CSV = 256,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_VERSION
+};
+
+static void
+help(void)
+{
+	printf("%s", usage_text);
+	printf("Make replay requests from the target events of an event "
+	    "stream.\n\n"
+	    "      --csv               write id,visitorid,timestamp,itemid CSV\n"
+	    "                          instead of a request stream\n"
+	    "  -e, --event TYPE        target event type: view, addtocart\n"
+	    "                          (default) or transaction\n"
+	    "  -o, --output FILE       write to FILE (atomically), not stdout\n"
+	    "  -q, --quiet             no summary\n"
+	    "      --since TIME        targets at or after TIME\n"
+	    "      --until TIME        targets before TIME\n"
+	    "                          TIME: ms, ISO 8601 UTC, end or end-14d\n"
+	    "                          (relative to the stream's last event)\n"
+	    "  -v, --verbose           say more on stderr\n"
+	    "  -h, --help              this help\n"
+	    "      --version           print the version\n\n"
+	    "With no stream, or when stream is -, read standard input.\n");
+	close_stdout();
+	exit(0);
+}
+
+static const char *
+time_text(char *buf, size_t n, int64_t v, int64_t open)
+{
+	if (v == open)
+		buf[0] = '\0';
+	else
+		snprintf(buf, n, "%" PRId64, v);
+	return buf;
+}
+
+static void
+write_csv(const struct rs_request *q, size_t n, struct rs_outfile *out)
+{
+	struct rs_textout t;
+	struct rs_error err;
+	size_t i;
+
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	rs_textout_str(&t, "id,visitorid,timestamp,itemid\n");
+	for (i = 0; i < n; i++) {
+		rs_textout_u64(&t, q[i].id);
+		rs_textout_char(&t, ',');
+		rs_textout_u64(&t, q[i].visitor);
+		rs_textout_char(&t, ',');
+		rs_textout_i64(&t, q[i].ts);
+		rs_textout_char(&t, ',');
+		rs_textout_u64(&t, q[i].item);
+		rs_textout_char(&t, '\n');
+	}
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "event", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rs_bound since = { 0, 0, 0 }, until = { 0, 0, 0 };
+	struct rs_interact_params ip;
+	struct rs_request *q;
+	struct rs_event *ev;
+	struct rs_outfile *out;
+	struct rs_reader *r;
+	struct rs_error err;
+	const struct rs_meta *meta;
+	struct rs_meta extra[4];
+	char sbuf[32], ubuf[32];
+	const char *output = NULL, *input = "-";
+	int64_t s_ms, u_ms;
+	size_t n, nq;
+	unsigned nmeta;
+	int c, csv = 0, fd, type = RS_EV_ADDTOCART;
+
+	tool_init(argc, argv);
+	while ((c = getopt_long(argc, argv, "e:ho:qv", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CSV:
+			csv = 1;
+			break;
+		case 'e':
+			if ((type = rs_event_parse(optarg, strlen(optarg))) < 0)
+				usage_error(usage_text, "invalid --event '%s': "
+				    "expected view, addtocart or transaction",
+				    optarg);
+			break;
+		case 'h':
+			help();
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case OPT_SINCE:
+			if (rs_interact_parse_bound(optarg, &since, &err) < 0)
+				usage_error(usage_text, "invalid --since: %s",
+				    err.msg);
+			break;
+		case OPT_UNTIL:
+			if (rs_interact_parse_bound(optarg, &until, &err) < 0)
+				usage_error(usage_text, "invalid --until: %s",
+				    err.msg);
+			break;
+		case 'v':
+			tool_verbose++;
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		default:
+			usage_exit(usage_text);
+		}
+	}
+	if (argc - optind > 1)
+		usage_error(usage_text, "one event stream at most");
+	if (optind < argc)
+		input = argv[optind];
+	rs_interact_params_init(&ip);
+	ip.since = since;
+	ip.until = until;
+	if (rs_interact_check_window(&ip, &err) < 0)
+		usage_error(usage_text, "invalid --since/--until: %s", err.msg);
+
+	out = csv ? open_text_output(output) : open_binary_output(output);
+	fd = open_input(input);
+	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
+	    rs_events_read_all(r, &ev, &n, &err) < 0 ||
+	    rs_requests_make(ev, n, (unsigned)type, &since, &until, &q, &nq,
+	    &s_ms, &u_ms, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_reader_free(r);
+	close_input(fd);
+	if (csv) {
+		write_csv(q, nq, out);
+	} else {
+		extra[0] = (struct rs_meta){ "input", input_name(input) };
+		extra[1] = (struct rs_meta){ "event", rs_event_name(
+		    (unsigned)type) };
+		extra[2] = (struct rs_meta){ "since", time_text(sbuf,
+		    sizeof(sbuf), s_ms, INT64_MIN) };
+		extra[3] = (struct rs_meta){ "until", time_text(ubuf,
+		    sizeof(ubuf), u_ms, INT64_MAX) };
+		meta = tool_meta(extra, 4, &nmeta);
+		if (rs_requests_write(q, nq, rs_outfile_fd(out),
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
+			rs_outfile_abort(out);
+			die_err(&err);
+		}
+	}
+	commit_output(out);
+	if (nq == 0)
+		warnx("warning: no '%s' event in the window",
+		    rs_event_name((unsigned)type));
+	if (!tool_quiet)
+		fprintf(stderr, "%s: %zu events read, %zu requests\n",
+		    progname, n, nq);
+	free(q);
+	free(ev);
+	return 0;
+}
