@@ -28,13 +28,17 @@ export OPENBLAS_NUM_THREADS=1
 mkdir -p "$dir"
 
 [ -x "$bin/rs-recommend" ] || { echo "recommend.sh: build first (make O=$O)" >&2; exit 1; }
+# Reuses what bench/run or bench/als.sh left in dir; deletes nothing.
 if [ ! -f "$dir/train.rsm" ]; then
-	echo "generating scale 1 data in $dir"
-	"$bin/rs-synth" -q -j 2 -s 1 -o "$dir/csv"
-	"$bin/rs-load" -q -o "$dir/events.rse" "$dir/csv/events.csv"
+	if [ ! -f "$dir/events.rse" ]; then
+		if [ ! -f "$dir/csv/events.csv" ]; then
+			echo "generating scale 1 data in $dir/csv"
+			"$bin/rs-synth" -q -j 2 -s 1 -o "$dir/csv"
+		fi
+		"$bin/rs-load" -q -o "$dir/events.rse" "$dir/csv/events.csv"
+	fi
 	"$bin/rs-interactions" -q --until end-14d -o "$dir/train.rsm" \
 	    "$dir/events.rse"
-	rm -rf "$dir/csv"
 fi
 if [ ! -f "$dir/rec-model.rsa" ]; then
 	echo "training the f = 64 model (3 iterations)"

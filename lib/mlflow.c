@@ -308,7 +308,28 @@ all_digits(const char *s)
 	return 1;
 }
 
-/* Finds experiment name in root (id into idbuf), or creates it. */
+/* Largest numeric entry name in dir (0 if none or unreadable). */
+static unsigned long long
+max_id(const char *dir)
+{
+	unsigned long long id, max = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (all_digits(de->d_name) &&
+		    (id = strtoull(de->d_name, NULL, 10)) > max)
+			max = id;
+	closedir(d);
+	return max;
+}
+
+/*
+ * Finds experiment name in root (id into idbuf), or creates it with an id
+ * above every active and deleted (.trash) one.
+ */
 static int
 find_experiment(const char *root, const char *name, char *idbuf,
     size_t idsize, int64_t now_ms, struct rs_error *err)
@@ -349,6 +370,11 @@ find_experiment(const char *root, const char *name, char *idbuf,
 	closedir(d);
 	if (found)
 		return 0;
+	if ((path = xfmt("%s/.trash", root)) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	if (max_id(path) > max)
+		max = max_id(path);
+	free(path);
 	for (id = max + 1;; id++) {
 		snprintf(idbuf, idsize, "%llu", id);
 		if ((path = xfmt("%s/%s", root, idbuf)) == NULL)
@@ -479,6 +505,15 @@ rs_mlflow_run_start(struct rs_mlflow_run **out, const char *root,
 	if ((p = xfmt("%s/0/%s", abs, META)) == NULL)
 		goto nomem;
 	if (stat(p, &st) < 0) {
+		free(p);
+		if ((p = xfmt("%s/.trash/0", abs)) == NULL)
+			goto nomem;
+		if (stat(p, &st) == 0) {
+			/* Default was deleted: never make a second one. */
+			rc = rs_error_set(err, RS_EINPUT, "%s: experiment 0 "
+			    "('Default') is deleted (in .trash)", root);
+			goto fail;
+		}
 		free(p);
 		if ((p = xfmt("%s/0", abs)) == NULL)
 			goto nomem;

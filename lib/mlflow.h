@@ -48,8 +48,9 @@ struct rs_mlflow_run;
 
 /*
  * Starts a run in store root (made if missing, with experiment 0
- * "Default").  experiment: a name, found among the store's experiments or
- * created with the next free id; NULL means "Default".  run_name: shown
+ * "Default"; RS_EINPUT if Default was deleted into .trash).  experiment:
+ * a name, found among the store's active experiments or created with an
+ * id above every active and deleted one; NULL means "Default".  run_name: shown
  * by MLflow (also written as tag mlflow.runName).  user: user_id (may be
  * NULL: "").  seed: any text mixed into the run id.  now_ms: start time.
  */

@@ -23,10 +23,16 @@
  * slot's score of item c is the largest of its rows' S values (a row's own
  * item, self[row], excluded).  The slot's excluded items are set to
  * -INFINITY, then every score above the slot's threshold (the worst of
- * its K best so far, -INFINITY until K are held) enters a min-heap of K.
- * The heap orders by score, then by lower model index.  C is chosen so that S is
+ * its K best so far, -INFINITY until K are held) enters a min-heap of K,
+ * ordered by score, then by lower model index.  C is chosen so that S is
  * at most about 1 MB (64 KB for a single query) and stays in cache
- * between the sgemm and the selection.
+ * between the sgemm and the selection.  Items come in decreasing norm, so
+ * for the model's own scores the scan can stop early (see kernel()).
+ *
+ * Memory: besides the model, Yc (ne f floats), Ycn when cosine (as
+ * much), G when fold-in (f^2 doubles), 4-byte maps per item and per
+ * column of each matrix; a work area holds about batch x (recent_n x f +
+ * 4 K) floats plus a 1 MB score chunk.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -109,7 +115,7 @@ rs_rec_params_init(struct rs_rec_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->k = 10;
-	p->batch = 128;
+	p->batch = 256;
 	p->recent_n = 5;
 	p->weights[RS_EV_VIEW] = 1;
 	p->weights[RS_EV_ADDTOCART] = 5;
@@ -562,7 +568,7 @@ rs_rec_work_create(struct rs_rec_work **out, const struct rs_rec *r,
 	    S_FLOATS;
 	w->Q = rs_dense_alloc(w->maxrows * f);
 	w->S = rs_dense_alloc(w->scap);
-	w->tmp = rs_dense_alloc(w->scap);
+	w->tmp = rs_dense_alloc(MAX_CHUNK);	/* one slot's chunk, C <= it */
 	w->rowptr = malloc((b + 1) * sizeof(*w->rowptr));
 	w->sq = malloc(b * sizeof(*w->sq));
 	w->xn = malloc(b * sizeof(*w->xn));
@@ -581,10 +587,9 @@ rs_rec_work_create(struct rs_rec_work **out, const struct rs_rec *r,
 	w->A = rs_dense_alloc_f64(f * f);
 	w->b = rs_dense_alloc_f64(f);
 	if (!w->Q || !w->S || !w->tmp || !w->rowptr || !w->sq || !w->xn ||
-	    !w->self ||
-	    !w->hs || !w->hi || !w->hn || !w->exptr || !w->off || !w->on ||
-	    !w->noff || !w->non || !w->mode || !w->recent || !w->nrec ||
-	    !w->A || !w->b) {
+	    !w->self || !w->hs || !w->hi || !w->hn || !w->exptr || !w->off ||
+	    !w->on || !w->noff || !w->non || !w->mode || !w->recent ||
+	    !w->nrec || !w->A || !w->b) {
 		rs_rec_work_free(w);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	}
@@ -1110,10 +1115,12 @@ rs_rec_batch(const struct rs_rec *r, struct rs_rec_work *w,
 			continue;
 		}
 		rc = 0;
+		u = rs_model_find_user(r->m, q[i].id);
 		if (r->p.fold_in && q[i].nrecent > 0 &&
+		    (u < 0 || r->hist != NULL) &&
 		    (rc = fold_in(r, w, &q[i], w->Q + s * f, err)) < 0)
 			return rc;
-		if (rc == 0 && (u = rs_model_find_user(r->m, q[i].id)) >= 0)
+		if (rc == 0 && u >= 0)
 			memcpy(w->Q + s * f, X + (size_t)u * f,
 			    f * sizeof(float));
 		else if (rc == 0) {

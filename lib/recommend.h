@@ -57,8 +57,10 @@
  *    skipped; when one list runs dry the other fills the rest; at most K
  *    rows.  Each row keeps the score and source of the list it came from.
  *  - fold-in (params.fold_in): when the visitor has recent events on
- *    model items, x_u is recomputed (even for a known visitor) by the
- *    exact ALS user step against the fixed item factors Y:
+ *    model items, x_u is recomputed by the exact ALS user step against
+ *    the fixed item factors Y; for a visitor the model knows only when a
+ *    history matrix is set (without one its trained vector, which holds
+ *    its history, is kept):
  *      r_ui = history weight (the visitor's row of the history matrix)
  *             + the event weights of the recent events on i
  *      c_ui = 1 + alpha r_ui (linear) or 1 + alpha log(1 + r_ui / eps)

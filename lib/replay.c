@@ -71,6 +71,8 @@ struct cand {
 	float s;
 };
 
+#define ALS_CHUNK 4096		/* items per sgemm in rs_replay_prefetch */
+
 struct rs_replay_work {
 	uint32_t tick;
 	uint32_t *bought, *seen, *taken, *accmark, *pos;
@@ -82,6 +84,12 @@ struct rs_replay_work {
 	float *x, *sc, *tsc;
 	uint32_t *tidx;
 	struct cand *cbuf;	/* ng candidates (itemknn) */
+	size_t pf_first, pf_n;	/* als lists prefetched for these */
+	struct cand *pf_list;	/* RS_REPLAY_BATCH x 2 kmax */
+	uint32_t *pf_cnt;	/* per prefetched request; UINT32_MAX none */
+	float *pf_x, *pf_s;	/* batch x f, batch x chunk */
+	size_t cached;		/* request whose lists are in list[] */
+	unsigned have;		/* bit per source computed for it */
 };
 
 static const char *const src_names[RS_SRC_N] = {
@@ -607,7 +615,8 @@ rs_replay_prepare(struct rs_replay *r, const struct rs_request *q,
 	r->disc = malloc(n + 1);
 	if (r->q == NULL || r->vb == NULL || r->ve == NULL || r->disc == NULL)
 		return nomem(err);
-	memcpy(r->q, q, n * sizeof(*q));
+	if (n > 0)
+		memcpy(r->q, q, n * sizeof(*q));
 	for (k = 0; k < n; k++) {
 		const int64_t v = find_visitor(r, q[k].visitor);
 		const int64_t tg = rs_idmap_find(r->gmap, q[k].item);
@@ -698,6 +707,10 @@ rs_replay_work_free(struct rs_replay_work *w)
 	free(w->tsc);
 	free(w->tidx);
 	free(w->cbuf);
+	free(w->pf_list);
+	free(w->pf_cnt);
+	free(w->pf_x);
+	free(w->pf_s);
 	free(w);
 }
 
@@ -731,11 +744,18 @@ rs_replay_work_create(struct rs_replay_work **out, const struct rs_replay *r,
 	w->tsc = malloc(L * sizeof(*w->tsc));
 	w->tidx = malloc(L * sizeof(*w->tidx));
 	w->cbuf = malloc(ng * sizeof(*w->cbuf));
+	w->pf_list = malloc(RS_REPLAY_BATCH * L * sizeof(*w->pf_list));
+	w->pf_cnt = malloc(RS_REPLAY_BATCH * sizeof(*w->pf_cnt));
+	w->pf_x = malloc((RS_REPLAY_BATCH * (size_t)r->f + 1) *
+	    sizeof(*w->pf_x));
+	w->pf_s = malloc((RS_REPLAY_BATCH * (size_t)ALS_CHUNK + 1) *
+	    sizeof(*w->pf_s));
 	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->x == NULL || w->sc == NULL || w->tsc == NULL || w->tidx == NULL ||
-	    w->cbuf == NULL)
+	    w->cbuf == NULL || w->pf_list == NULL || w->pf_cnt == NULL ||
+	    w->pf_x == NULL || w->pf_s == NULL)
 		goto fail;
 	*out = w;
 	return 0;
@@ -847,18 +867,20 @@ src_itemknn(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
 	return e;
 }
 
+/*
+ * The visitor factors for request i into x (f floats): fold-in on the
+ * visible events, else the trained factors, else none.  Returns 1 when
+ * x is set, 0 when there is none, or a negative code.
+ */
 static int
-src_als(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
-    struct cand *out, size_t L, struct rs_error *err)
+als_vector(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
+    float *x, struct rs_error *err)
 {
-	const float *Y, *xs = NULL;
+	const float *Y = rs_model_item_factors(r->als);
 	const size_t f = r->f;
 	size_t e, a, bb, n = 0, j;
 	int64_t u;
 
-	if (r->als == NULL)
-		return 0;
-	Y = rs_model_item_factors(r->als);
 	if (r->p.fold_in) {
 		/* aggregate r_ui into acc[] over distinct model items */
 		for (e = r->vb[i]; e < r->ve[i]; e++) {
@@ -899,20 +921,182 @@ src_als(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
 			    (unsigned long long)r->q[i].id);
 		rs_dense_chol_solve(A, f, b);
 		for (a = 0; a < f; a++)
-			w->x[a] = (float)b[a];
-		xs = w->x;
-	} else if ((u = rs_model_find_user(r->als, r->q[i].visitor)) >= 0) {
-		xs = rs_model_user_factors(r->als) + (size_t)u * f;
+			x[a] = (float)b[a];
+		return 1;
 	}
-	if (xs == NULL)
+	if ((u = rs_model_find_user(r->als, r->q[i].visitor)) >= 0) {
+		memcpy(x, rs_model_user_factors(r->als) + (size_t)u * f,
+		    f * sizeof(*x));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+src_als(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
+    struct cand *out, size_t L, struct rs_error *err)
+{
+	const float *Y;
+	const size_t f = r->f;
+	size_t n, j;
+	int rc;
+
+	if (r->als == NULL)
 		return 0;
+	if (i >= w->pf_first && i < w->pf_first + w->pf_n) {
+		n = w->pf_cnt[i - w->pf_first];
+		memcpy(out, w->pf_list + (i - w->pf_first) * L,
+		    n * sizeof(*out));
+		return (int)n;
+	}
+	Y = rs_model_item_factors(r->als);
+	if ((rc = als_vector(r, w, i, w->x, err)) <= 0)
+		return rc;
 	for (j = 0; j < r->nals; j++)
 		w->sc[j] = filtered(r, w, r->als2g[j]) ? -INFINITY :
-		    rs_dense_dot(xs, Y + j * f, f);
+		    rs_dense_dot(w->x, Y + j * f, f);
 	n = rs_topk(w->sc, r->nals, L, w->tidx, w->tsc);
 	for (j = 0; j < n; j++)
 		out[j] = (struct cand){ r->als2g[w->tidx[j]], w->tsc[j] };
 	return (int)n;
+}
+
+/* 1 if request i's visitor bought g before the request (filter). */
+static int
+bought_before(const struct rs_replay *r, size_t i, uint32_t g)
+{
+	size_t e;
+
+	if (r->p.keep_bought)
+		return 0;
+	for (e = r->vb[i]; e < r->ve[i]; e++)
+		if (r->item[e] == g && r->type[e] == RS_EV_TRANSACTION)
+			return 1;
+	return 0;
+}
+
+/*
+ * Heap order for the prefetch heaps, whose entries hold the model row in
+ * g: a is worse than b when its score is lower, or equal and its row
+ * later (rs_topk breaks ties by lower index too).
+ */
+static int
+worse(const struct cand *a, const struct cand *b)
+{
+	return a->s < b->s || (a->s == b->s && a->g > b->g);
+}
+
+/* Min-heap of the best L entries: h[0] is the worst kept. */
+static void
+heap_push(struct cand *h, size_t *n, size_t L, struct cand c)
+{
+	size_t k, p, ch;
+
+	if (*n < L) {
+		k = (*n)++;
+		while (k > 0 && worse(&c, &h[p = (k - 1) / 2])) {
+			h[k] = h[p];
+			k = p;
+		}
+		h[k] = c;
+		return;
+	}
+	if (!worse(&h[0], &c))
+		return;
+	k = 0;
+	for (;;) {
+		ch = 2 * k + 1;
+		if (ch >= *n)
+			break;
+		if (ch + 1 < *n && worse(&h[ch + 1], &h[ch]))
+			ch++;
+		if (!worse(&h[ch], &c))
+			break;
+		h[k] = h[ch];
+		k = ch;
+	}
+	h[k] = c;
+}
+
+static int
+cmp_row_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return worse(x, y) - worse(y, x);
+}
+
+int
+rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
+    size_t i0, size_t n, struct rs_error *err)
+{
+	const size_t f = r->f, L = 2 * (size_t)r->p.kmax;
+	const float *Y;
+	uint32_t m = 0, jj;
+	uint32_t idx[RS_REPLAY_BATCH];
+	size_t hn[RS_REPLAY_BATCH], j, c0, t;
+	int rc;
+
+	w->pf_n = 0;
+	if (r->als == NULL || n == 0)
+		return 0;
+	if (n > RS_REPLAY_BATCH || i0 + n > r->nq)
+		return rs_error_set(err, RS_EARG, "replay: bad prefetch");
+	Y = rs_model_item_factors(r->als);
+	for (j = 0; j < n; j++) {
+		w->tick++;
+		if ((rc = als_vector(r, w, i0 + j, w->pf_x + (size_t)m * f,
+		    err)) < 0)
+			return rc;
+		w->pf_cnt[j] = 0;
+		hn[j] = 0;
+		if (rc > 0)
+			idx[m++] = (uint32_t)j;
+	}
+	/*
+	 * S (m x cn, ld cn) = X (m x f, ld f) * Y_c^T, Y_c the rows c0 ..
+	 * c0 + cn - 1 of Y (row-major, ld f): one sgemm per chunk, then
+	 * each request's heap (entries hold the model row in g) takes the
+	 * chunk's scores.  The filters are checked only for a score that
+	 * would enter the heap.
+	 */
+	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
+		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
+		    ALS_CHUNK;
+
+		rs_dense_sgemm(0, 1, m, cn, f, 1, w->pf_x, f, Y + c0 * f, f, 0,
+		    w->pf_s, cn);
+		for (jj = 0; jj < m; jj++) {
+			const size_t q = idx[jj];
+			struct cand *h = w->pf_list + q * L;
+			const float *sc = w->pf_s + (size_t)jj * cn;
+
+			for (t = 0; t < cn; t++) {
+				const uint32_t row = (uint32_t)(c0 + t);
+				const struct cand c = { row, sc[t] };
+
+				if (hn[q] == L && !worse(&h[0], &c))
+					continue;
+				if (r->blocked[r->als2g[row]] ||
+				    bought_before(r, i0 + q, r->als2g[row]))
+					continue;
+				heap_push(h, &hn[q], L, c);
+			}
+		}
+	}
+	/* heaps -> best first, rows -> items */
+	for (j = 0; j < n; j++) {
+		struct cand *h = w->pf_list + j * L;
+
+		qsort(h, hn[j], sizeof(*h), cmp_row_cand);
+		for (t = 0; t < hn[j]; t++)
+			h[t].g = r->als2g[h[t].g];
+		w->pf_cnt[j] = (uint32_t)hn[j];
+	}
+	w->pf_first = i0;
+	w->pf_n = n;
+	w->cached = 0;
+	return 0;
 }
 
 static size_t
@@ -968,15 +1152,28 @@ rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
     struct rs_replay_row *rows, struct rs_error *err)
 {
 	unsigned q[RS_REPLAY_MAX_SOURCES], s, pass, n = 0;
-	size_t L = 2 * (size_t)k, at[RS_REPLAY_MAX_SOURCES];
+	const size_t L = 2 * (size_t)r->p.kmax;
+	size_t at[RS_REPLAY_MAX_SOURCES];
 	int rc;
 
 	if (k == 0 || k > r->p.kmax || i >= r->nq)
 		return rs_error_set(err, RS_EARG, "replay: bad k or request");
+	/*
+	 * Each source's list is computed once per request at length
+	 * 2 kmax and reused by every blend and K (a shorter list would be
+	 * its prefix).
+	 */
+	if (w->cached != i + 1) {
+		w->cached = i + 1;
+		w->have = 0;
+	}
 	for (s = 0; s < b->n; s++) {
 		const int src = b->src[s];
 		struct cand *l = w->list[src];
 
+		if (w->have & (1u << src))
+			continue;
+		w->have |= 1u << src;
 		/* a fresh tick per source: marks of another are stale */
 		next_tick(r, w, i);
 		switch (src) {

@@ -77,6 +77,7 @@
 
 #define RS_REPLAY_MAX_K 1000
 #define RS_REPLAY_MAX_SOURCES 8
+#define RS_REPLAY_BATCH 64		/* most requests per prefetch */
 
 enum rs_replay_source {
 	RS_SRC_POPULAR = 0,
@@ -174,6 +175,19 @@ struct rs_replay_row {
 int rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
 	size_t i, const struct rs_replay_blend *b, unsigned k,
 	struct rs_replay_row *rows, struct rs_error *err);
+
+/*
+ * Optional speed-up for the als source: computes its lists for requests
+ * i0 .. i0 + n - 1 (n <= RS_REPLAY_BATCH) at once, scoring the items
+ * with one sgemm per chunk of 4096 items instead of one pass over all
+ * item factors per request, and keeps them in w for the following
+ * rs_replay_answer calls on those requests (until the next prefetch).
+ * Same items and order as without it, except that float rounding of
+ * the scores may differ; callers wanting identical output for any thread
+ * count cut batches at fixed positions.
+ */
+int rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
+	size_t i0, size_t n, struct rs_error *err);
 
 /* Rank (1-based) of request i's true item among rows[0..n), 0 if none. */
 unsigned rs_replay_rank(const struct rs_replay *r, size_t i,

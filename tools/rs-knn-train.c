@@ -108,13 +108,16 @@ write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 
 /* Text for the metadata; strings live in a static pool. */
 static const char *
-fmt(const char *f, double v)
+fmt(int integer, double v)
 {
 	static char pool[16][40];
 	static unsigned next;
 	char *s = pool[next++ % 16];
 
-	snprintf(s, sizeof(pool[0]), f, v);
+	if (integer)
+		snprintf(s, sizeof(pool[0]), "%.0f", v);
+	else
+		snprintf(s, sizeof(pool[0]), "%.9g", v);
 	return s;
 }
 
@@ -249,24 +252,24 @@ main(int argc, char **argv)
 		extra[ne++] = (struct rs_meta){ "input", input_name(input) };
 		extra[ne++] = (struct rs_meta){ "similarity", "cosine" };
 		extra[ne++] = (struct rs_meta){ "session_gap",
-		    fmt("%.0f", (double)p.session_gap) };
+		    fmt(1, (double)p.session_gap) };
 		extra[ne++] = (struct rs_meta){ "half_life",
-		    fmt("%.0f", (double)p.half_life) };
+		    fmt(1, (double)p.half_life) };
 		extra[ne++] = (struct rs_meta){ "window",
-		    fmt("%.0f", p.window) };
+		    fmt(1, p.window) };
 		extra[ne++] = (struct rs_meta){ "neighbors",
-		    fmt("%.0f", p.neighbors) };
-		extra[ne++] = (struct rs_meta){ "shrink", fmt("%.9g",
+		    fmt(1, p.neighbors) };
+		extra[ne++] = (struct rs_meta){ "shrink", fmt(0,
 		    p.shrink) };
 		extra[ne++] = (struct rs_meta){ "weights", wbuf };
 		extra[ne++] = (struct rs_meta){ "until", until.set ?
-		    fmt("%.0f", (double)p.until) : "" };
+		    fmt(1, (double)p.until) : "" };
 		extra[ne++] = (struct rs_meta){ "events",
-		    fmt("%.0f", (double)st.events) };
+		    fmt(1, (double)st.events) };
 		extra[ne++] = (struct rs_meta){ "sessions",
-		    fmt("%.0f", (double)st.sessions) };
+		    fmt(1, (double)st.sessions) };
 		extra[ne++] = (struct rs_meta){ "pairs",
-		    fmt("%.0f", (double)st.pairs) };
+		    fmt(1, (double)st.pairs) };
 		meta = tool_meta(extra, ne, &nmeta);
 		if (rs_itemknn_write(m, rs_outfile_fd(out),
 		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {

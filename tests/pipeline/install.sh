@@ -4,7 +4,7 @@
 set -eu
 dest=$PWD/stage
 make -s -C "$ROOT" O="$O" install DESTDIR="$dest" PREFIX=/opt/rs >/dev/null
-for t in "$ROOT/$O"/bin/rs-*; do
+for t in "$ROOT/$O"/bin/rs-* "$ROOT"/scripts/rs-*; do
 	n=$(basename "$t")
 	test -x "$dest/opt/rs/bin/$n" || { echo "missing bin/$n"; exit 1; }
 	"$dest/opt/rs/bin/$n" --version | grep -q "^$n (rs) " ||
@@ -12,6 +12,11 @@ for t in "$ROOT/$O"/bin/rs-*; do
 	test -f "$dest/opt/rs/share/man/man1/$n.1" || { echo "missing man1/$n.1"; exit 1; }
 done
 test -f "$dest/opt/rs/share/man/man5/rs-stream.5"
+test -f "$dest/opt/rs/share/man/man7/rs.7"
+for e in "$ROOT"/contrib/*; do
+	test -f "$dest/opt/rs/share/doc/rs/examples/$(basename "$e")" ||
+	    { echo "missing example $(basename "$e")"; exit 1; }
+done
 # Installed tools work without the build tree: a stream round trip.
 "$dest/opt/rs/bin/rs-cat" --info "$ROOT/tests/data/streams/1.0/tree.rse" | grep -q '^kind	tree$'
 make -s -C "$ROOT" O="$O" uninstall DESTDIR="$dest" PREFIX=/opt/rs >/dev/null

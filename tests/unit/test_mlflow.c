@@ -128,6 +128,7 @@ test_mlflow__find_experiment(void)
 {
 	struct rs_mlflow_run *a = NULL, *b = NULL, *c = NULL;
 	struct rs_error err;
+	char path[128];
 
 	CHECK(rs_mlflow_run_start(&a, root, "it's 42", NULL, NULL, "x",
 	    1, &err) == 0);
@@ -140,12 +141,41 @@ test_mlflow__find_experiment(void)
 	CHECK_STR(rs_mlflow_experiment_id(a), "1");
 	CHECK_STR(rs_mlflow_experiment_id(b), "0");
 	CHECK_STR(rs_mlflow_experiment_id(c), "2");
+	rs_mlflow_run_free(c);
+	c = NULL;
+	/* A deleted experiment's id (in .trash) is never reused. */
+	snprintf(path, sizeof(path), "%s/.trash/7", root);
+	CHECK(mkdir(path, 0755) == 0);
+	CHECK(rs_mlflow_run_start(&c, root, "third", "r", NULL, "x", 1,
+	    &err) == 0);
+	CHECK(c != NULL && strcmp(rs_mlflow_experiment_id(c), "8") == 0);
 	/* Same seed and time, still distinct run ids. */
 	CHECK(strcmp(rs_mlflow_run_id(a), rs_mlflow_run_id(b)) != 0);
 	CHECK(rs_mlflow_run_end(a, 2, &err) == 0);
 	rs_mlflow_run_free(a);
 	rs_mlflow_run_free(b);
 	rs_mlflow_run_free(c);
+}
+
+/* A store whose Default experiment was deleted gets no second one. */
+static void
+test_mlflow__deleted_default(void)
+{
+	struct rs_mlflow_run *r = NULL;
+	struct rs_error err;
+	char store[128], path[256];
+
+	snprintf(store, sizeof(store), "%s/deleted", root);
+	snprintf(path, sizeof(path), "%s/.trash", store);
+	CHECK(mkdir(store, 0755) == 0 && mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/.trash/0", store);
+	CHECK(mkdir(path, 0755) == 0);
+	CHECK(rs_mlflow_run_start(&r, store, NULL, "r", NULL, "x", 1,
+	    &err) == RS_EINPUT);
+	CHECK(r == NULL);
+	snprintf(path, sizeof(path), "%s: experiment 0 ('Default') is "
+	    "deleted (in .trash)", store);
+	CHECK_STR(err.msg, path);
 }
 
 static void
@@ -172,6 +202,7 @@ main(void)
 	}
 	RUN(test_mlflow__run);
 	RUN(test_mlflow__find_experiment);
+	RUN(test_mlflow__deleted_default);
 	RUN(test_mlflow__keys);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

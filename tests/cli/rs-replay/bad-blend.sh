@@ -1,0 +1,4 @@
+# an unknown source in --blend
+set -eu
+D=$ROOT/tests/data/replay
+rs-replay -b recent:4,magic:2 -r r.rsq -H ev.rse

@@ -1,0 +1,6 @@
+# JSON lines
+set -eu
+D=$ROOT/tests/data/replay
+rs-load -q -o ev.rse $D/events.csv
+rs-requests -q -o r.rsq ev.rse
+rs-replay -q -k 5 -r r.rsq -H ev.rse --format json | head -3

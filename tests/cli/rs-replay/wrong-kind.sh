@@ -1,0 +1,6 @@
+# events where requests are expected
+set -eu
+D=$ROOT/tests/data/replay
+rs-load -q -o ev.rse $D/events.csv
+rs-requests -q -o r.rsq ev.rse
+rs-replay -r ev.rse -H ev.rse

@@ -1,0 +1,4 @@
+# --version prints the version
+set -eu
+D=$ROOT/tests/data/replay
+rs-requests --version

@@ -1,0 +1,1 @@
+"$ROOT/scripts/rs-retrain" --help

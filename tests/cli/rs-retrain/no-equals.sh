@@ -1,0 +1,1 @@
+cd "$ROOT/tests/data/retrain" && "$ROOT/scripts/rs-retrain" -n -c no-equals.conf

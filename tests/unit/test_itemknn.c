@@ -1,0 +1,184 @@
+/*
+ * test_itemknn.c - item-kNN similarities against a brute-force cosine
+ * over session vectors, the session gap, the pair window, top-M and a
+ * stream round trip.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rs.h"
+#include "tap.h"
+#include "banned.h"
+
+#define V RS_EV_VIEW
+#define A RS_EV_ADDTOCART
+#define T RS_EV_TRANSACTION
+#define MIN (60 * 1000)
+
+/* items 1..5; visitor 7 has two sessions (gap of 2 hours) */
+static const struct rs_event evs[] = {
+	{ 0, 7, 1, RS_ID_NONE, V },
+	{ 1 * MIN, 7, 2, RS_ID_NONE, V },
+	{ 2 * MIN, 7, 1, RS_ID_NONE, A },
+	{ 122 * MIN, 7, 3, RS_ID_NONE, V },
+	{ 123 * MIN, 7, 4, RS_ID_NONE, V },
+	{ 0, 8, 1, RS_ID_NONE, V },
+	{ 5 * MIN, 8, 3, RS_ID_NONE, V },
+	{ 6 * MIN, 8, 2, RS_ID_NONE, T },
+	{ 10 * MIN, 9, 5, RS_ID_NONE, V },
+	{ 11 * MIN, 9, 2, RS_ID_NONE, V },
+	{ 12 * MIN, 9, 5, RS_ID_NONE, V }
+};
+#define NEV (sizeof(evs) / sizeof(evs[0]))
+#define NI 6
+
+/*
+ * Brute force: session vectors s[session][item] (max weight), then
+ * cosine over all pairs, with no window.
+ */
+static void
+brute(double sim[NI][NI])
+{
+	static const double w[3] = { 1, 5, 3 };
+	/* sessions by hand: (7: 1,2) (7: 3,4) (8: 1,3,2) (9: 5,2) */
+	static const int sess[NEV] = { 0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 3 };
+	double s[4][NI] = { { 0 } }, dot, na, nb;
+	size_t e;
+	int i, j, k;
+
+	for (e = 0; e < NEV; e++)
+		if (w[evs[e].type] > s[sess[e]][evs[e].item])
+			s[sess[e]][evs[e].item] = w[evs[e].type];
+	for (i = 0; i < NI; i++)
+		for (j = 0; j < NI; j++) {
+			dot = na = nb = 0;
+			for (k = 0; k < 4; k++) {
+				dot += s[k][i] * s[k][j];
+				na += s[k][i] * s[k][i];
+				nb += s[k][j] * s[k][j];
+			}
+			sim[i][j] = na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
+		}
+}
+
+static double
+model_sim(const struct rs_itemknn *m, uint64_t a, uint64_t b)
+{
+	const uint64_t *ids = rs_itemknn_item_ids(m);
+	const uint32_t *nb;
+	const float *s;
+	int64_t r = rs_itemknn_find(m, a);
+	uint32_t n, k;
+
+	if (r < 0)
+		return -1;
+	n = rs_itemknn_neighbors(m, (uint32_t)r, &nb, &s);
+	for (k = 0; k < n; k++)
+		if (ids[nb[k]] == b)
+			return s[k];
+	return 0;
+}
+
+static void
+test_itemknn__brute_force(void)
+{
+	struct rs_itemknn_params p;
+	struct rs_itemknn_stats st;
+	struct rs_itemknn *m;
+	struct rs_error err;
+	double sim[NI][NI];
+	uint64_t a, b;
+
+	brute(sim);
+	rs_itemknn_params_init(&p);
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, &st, &err) == 0);
+	CHECK_EQ_U64(st.sessions, 4);
+	CHECK_EQ_U64(rs_itemknn_nitems(m), 5);
+	for (a = 1; a < NI; a++)
+		for (b = 1; b < NI; b++)
+			if (a != b)
+				CHECK_NEAR(model_sim(m, a, b), sim[a][b], 1e-6);
+	/* 1 and 2: 5 * 1 in (7: 1,2), 1 * 3 in (8); n_1 = 26, n_2 = 11 */
+	CHECK_NEAR(model_sim(m, 1, 2), 8 / sqrt(26.0 * 11.0), 1e-6);
+	rs_itemknn_free(m);
+}
+
+static void
+test_itemknn__gap_window_topm(void)
+{
+	struct rs_itemknn_params p;
+	struct rs_itemknn *m;
+	struct rs_error err;
+	const uint32_t *nb;
+	const float *s;
+
+	/* one session per visitor: 2 and 3 now meet in visitor 7 */
+	rs_itemknn_params_init(&p);
+	p.session_gap = 1000 * MIN;
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	CHECK(model_sim(m, 2, 3) > 0);
+	rs_itemknn_free(m);
+	/* window 1: in (8: 1,3,2) the pair 1-2 is two apart */
+	rs_itemknn_params_init(&p);
+	p.window = 1;
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	CHECK_NEAR(model_sim(m, 1, 2), 5 / sqrt(26.0 * 11.0), 1e-6);
+	CHECK(model_sim(m, 1, 3) > 0);
+	rs_itemknn_free(m);
+	/* top-1: item 2 keeps only its best neighbour */
+	rs_itemknn_params_init(&p);
+	p.neighbors = 1;
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	CHECK_EQ_U64(rs_itemknn_neighbors(m, (uint32_t)rs_itemknn_find(m, 2),
+	    &nb, &s), 1);
+	rs_itemknn_free(m);
+	/* until: nothing before 0 */
+	rs_itemknn_params_init(&p);
+	p.until = 0;
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	CHECK_EQ_U64(rs_itemknn_nitems(m), 0);
+	rs_itemknn_free(m);
+}
+
+static void
+test_itemknn__round_trip(void)
+{
+	struct rs_itemknn_params p;
+	struct rs_itemknn *m, *back;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_meta meta = { "model", "itemknn" };
+	char path[] = "/tmp/test_itemknn_XXXXXX";
+	uint64_t a, b;
+	int fd;
+
+	rs_itemknn_params_init(&p);
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(rs_itemknn_write(m, fd, path, &meta, 1, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_reader_open(&r, fd, path, &err) == 0);
+	CHECK(rs_itemknn_read(r, &back, &err) == 0);
+	CHECK_EQ_U64(rs_itemknn_nnz(back), rs_itemknn_nnz(m));
+	for (a = 1; a < NI; a++)
+		for (b = 1; b < NI; b++)
+			CHECK(model_sim(m, a, b) == model_sim(back, a, b));
+	rs_reader_free(r);
+	close(fd);
+	unlink(path);
+	rs_itemknn_free(m);
+	rs_itemknn_free(back);
+}
+
+int
+main(void)
+{
+	RUN(test_itemknn__brute_force);
+	RUN(test_itemknn__gap_window_topm);
+	RUN(test_itemknn__round_trip);
+	return tap_done();
+}

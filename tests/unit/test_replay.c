@@ -1,0 +1,333 @@
+/*
+ * test_replay.c - the replay engine on a hand-built log whose answers are
+ * known: visibility (strictly before the request; the target event and
+ * later events never visible), the bought filter, causal popular counts,
+ * item-kNN answers, blend slot filling and deduplication, and metrics.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rs.h"
+#include "tap.h"
+#include "banned.h"
+
+#define V RS_EV_VIEW
+#define A RS_EV_ADDTOCART
+#define T RS_EV_TRANSACTION
+#define NONE RS_ID_NONE
+
+/*
+ * Visitor 1: views 100, 101, buys 102, then adds 101 at t = 50 (the
+ * target), views 103 at the same millisecond and 104 later: neither may
+ * be visible.  Visitor 2 makes item 200 popular early; visitor 3 has no
+ * events before its request.
+ */
+static const struct rs_event evs[] = {
+	{ 10, 1, 100, NONE, V },
+	{ 20, 1, 101, NONE, V },
+	{ 30, 1, 102, NONE, V },
+	{ 31, 1, 102, 9, T },
+	{ 50, 1, 101, NONE, A },
+	{ 50, 1, 103, NONE, V },
+	{ 60, 1, 104, NONE, V },
+	{ 1, 2, 200, NONE, V },
+	{ 2, 2, 200, NONE, A },
+	{ 3, 2, 201, NONE, V },
+	{ 55, 2, 104, NONE, A },
+	{ 70, 3, 300, NONE, A }
+};
+#define NEV (sizeof(evs) / sizeof(evs[0]))
+
+static const struct rs_request reqs[] = {
+	{ 1, 1, 50, 101 },
+	{ 2, 3, 70, 300 },
+	{ 3, 2, 55, 104 }
+};
+#define NQ 3
+
+static struct rs_replay *
+engine(const struct rs_replay_params *p, const struct rs_itemknn *knn)
+{
+	struct rs_replay *r;
+	struct rs_error err;
+
+	if (rs_replay_create(&r, evs, NEV, p, &err) < 0 ||
+	    (knn != NULL && rs_replay_set_itemknn(r, knn, &err) < 0) ||
+	    rs_replay_prepare(r, reqs, NQ, &err) < 0) {
+		printf("# %s\n", err.msg);
+		exit(1);
+	}
+	return r;
+}
+
+static int
+answer(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
+    const char *spec, unsigned k, struct rs_replay_row *rows)
+{
+	struct rs_replay_blend b;
+	struct rs_error err;
+
+	if (rs_replay_parse_blend(spec, &b, &err) < 0)
+		return -1;
+	return rs_replay_answer(r, w, i, &b, k, rows, &err);
+}
+
+static int
+has(const struct rs_replay_row *rows, int n, uint64_t item)
+{
+	int j;
+
+	for (j = 0; j < n; j++)
+		if (rows[j].item == item)
+			return 1;
+	return 0;
+}
+
+static void
+test_replay__visibility(void)
+{
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_work *w;
+	struct rs_replay *r;
+	struct rs_error err;
+	int n;
+
+	rs_replay_params_init(&p);
+	r = engine(&p, NULL);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	/* visible: 100, 101, 102 (bought, filtered); newest first */
+	n = answer(r, w, 0, "recent", 10, rows);
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(rows[0].item, 101);
+	CHECK_EQ_U64(rows[1].item, 100);
+	CHECK(rows[0].source == RS_SRC_RECENT);
+	CHECK(!has(rows, n, 103) && !has(rows, n, 104) && !has(rows, n, 102));
+	CHECK_EQ_U64(rs_replay_visible(r, 0), 4);
+	CHECK(!rs_replay_discovery(r, 0));
+	CHECK_EQ_U64(rs_replay_rank(r, 0, rows, (size_t)n), 1);
+	/* visitor 3: nothing visible, a discovery request */
+	CHECK_EQ_U64(answer(r, w, 1, "recent", 10, rows), 0);
+	CHECK(rs_replay_discovery(r, 1));
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+	/* --keep-bought brings 102 back, first (bought at t = 31) */
+	p.keep_bought = 1;
+	r = engine(&p, NULL);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	n = answer(r, w, 0, "recent", 10, rows);
+	CHECK_EQ_U64(n, 3);
+	CHECK_EQ_U64(rows[0].item, 102);
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+}
+
+static void
+test_replay__causal_popular(void)
+{
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_work *w;
+	struct rs_replay *r;
+	struct rs_error err;
+	int n, j;
+
+	rs_replay_params_init(&p);
+	r = engine(&p, NULL);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	/* before t = 50: 200 has 1 + 5, 102 has 1 + 3 (bought by 1) */
+	n = answer(r, w, 0, "popular", 10, rows);
+	CHECK(n >= 1);
+	CHECK_EQ_U64(rows[0].item, 200);
+	CHECK_NEAR(rows[0].score, 6, 1e-6);
+	CHECK(!has(rows, n, 102));
+	for (j = 0; j < n; j++)
+		CHECK(rows[j].item != 101 || rows[j].score == 1);
+	CHECK(!has(rows, n, 103) && !has(rows, n, 104));
+	/* at t = 70 the events at 50..60 count: 104 = 1 + 5 */
+	n = answer(r, w, 1, "popular", 10, rows);
+	CHECK(has(rows, n, 104) && has(rows, n, 103));
+	CHECK(!has(rows, n, 300));
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+}
+
+static void
+test_replay__blend(void)
+{
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_blend b;
+	struct rs_replay_work *w;
+	struct rs_replay *r;
+	struct rs_error err;
+	unsigned q[RS_REPLAY_MAX_SOURCES];
+	int n;
+
+	CHECK(rs_replay_parse_blend("recent:4,itemknn:4,als:2", &b,
+	    &err) == 0);
+	CHECK_EQ_U64(b.n, 3);
+	rs_replay_blend_quotas(&b, 10, q);
+	CHECK(q[0] == 4 && q[1] == 4 && q[2] == 2);
+	rs_replay_blend_quotas(&b, 20, q);
+	CHECK(q[0] == 8 && q[1] == 8 && q[2] == 4);
+	/* 5 slots: 2, 2, 1 exactly; 3 slots: 1.2, 1.2, 0.6 -> 1, 1, 1 */
+	rs_replay_blend_quotas(&b, 5, q);
+	CHECK(q[0] == 2 && q[1] == 2 && q[2] == 1);
+	rs_replay_blend_quotas(&b, 3, q);
+	CHECK(q[0] == 1 && q[1] == 1 && q[2] == 1);
+	CHECK(rs_replay_parse_blend("recent:4,recent:2", &b, &err) < 0);
+	CHECK(rs_replay_parse_blend("recent:0", &b, &err) < 0);
+	CHECK(rs_replay_parse_blend("nosuch:1", &b, &err) < 0);
+
+	rs_replay_params_init(&p);
+	r = engine(&p, NULL);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	/*
+	 * recent = [101, 100], popular = [200, 201?, 100, 101, ...]:
+	 * recent:1,popular:1 at K = 4 takes 101, 100 (quota 2), then
+	 * popular's first two not taken; 100 and 101 never twice.
+	 */
+	n = answer(r, w, 0, "recent:1,popular:1", 4, rows);
+	CHECK_EQ_U64(n, 4);
+	CHECK_EQ_U64(rows[0].item, 101);
+	CHECK_EQ_U64(rows[1].item, 100);
+	CHECK(rows[2].source == RS_SRC_POPULAR && rows[3].source ==
+	    RS_SRC_POPULAR);
+	CHECK(rows[2].item != 100 && rows[2].item != 101);
+	CHECK(rows[3].item != 100 && rows[3].item != 101);
+	CHECK(rows[2].item != rows[3].item);
+	/* back-fill: recent runs dry at 2, popular fills up to K = 6 */
+	n = answer(r, w, 0, "recent:5,popular:1", 6, rows);
+	CHECK_EQ_U64(rows[0].item, 101);
+	CHECK_EQ_U64(rows[1].item, 100);
+	CHECK(n >= 4);
+	CHECK(rows[2].source == RS_SRC_POPULAR);
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+}
+
+static void
+test_replay__itemknn(void)
+{
+	struct rs_itemknn_params kp;
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_work *w;
+	struct rs_itemknn *knn;
+	struct rs_replay *r;
+	struct rs_error err;
+	int n;
+
+	/* trained on everything: 104 co-occurs with 101 in visitor 1 */
+	rs_itemknn_params_init(&kp);
+	CHECK(rs_itemknn_train(evs, NEV, &kp, &knn, NULL, &err) == 0);
+	rs_replay_params_init(&p);
+	r = engine(&p, knn);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	n = answer(r, w, 0, "itemknn", 10, rows);
+	CHECK(n > 0);
+	CHECK(has(rows, n, 104));
+	CHECK(!has(rows, n, 102));	/* bought */
+	CHECK(rows[0].source == RS_SRC_ITEMKNN);
+	/* no context, no rows */
+	CHECK_EQ_U64(answer(r, w, 1, "itemknn", 10, rows), 0);
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+	rs_itemknn_free(knn);
+}
+
+static void
+test_replay__metrics(void)
+{
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_metrics m;
+	struct rs_replay_work *w;
+	struct rs_replay_acc acc;
+	struct rs_replay *r;
+	struct rs_error err;
+	size_t i;
+	int n;
+
+	rs_replay_params_init(&p);
+	r = engine(&p, NULL);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	CHECK(rs_replay_acc_init(&acc, r, 10, &err) == 0);
+	for (i = 0; i < NQ; i++) {
+		n = answer(r, w, i, "recent", 10, rows);
+		rs_replay_acc_add(&acc, r, i, rows, (size_t)n);
+	}
+	rs_replay_acc_result(&acc, r, 0, &m);
+	/* request 1 hits at rank 1; 2 has no rows; 3: 104 not visible */
+	CHECK_EQ_U64(m.requests, 3);
+	CHECK_NEAR(m.hit, 1.0 / 3, 1e-12);
+	CHECK_NEAR(m.mrr, 1.0 / 3, 1e-12);
+	CHECK_NEAR(m.ndcg, 1.0 / 3, 1e-12);
+	rs_replay_acc_result(&acc, r, 1, &m);
+	CHECK_EQ_U64(m.requests, 2);
+	CHECK_NEAR(m.hit, 0, 1e-12);
+	rs_replay_acc_free(&acc);
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+}
+
+static void
+test_replay__als_prefetch(void)
+{
+	static const uint64_t users[] = { 2 };
+	static const uint64_t items[] = { 100, 101, 102, 103, 104, 200, 201,
+	    300 };
+	static const float X[] = { 0.5f, -0.25f };
+	static const float Y[] = { 1, 0.5f, 0.2f, 0.9f, -0.3f, 0.4f,
+	    0.7f, 0.7f, 0.1f, -1, 0.8f, 0.3f, -0.6f, 0.2f, 0.3f, 0.3f };
+	struct rs_replay_params p;
+	struct rs_replay_row a[20], b[20];
+	struct rs_replay_work *w1, *w2;
+	struct rs_replay *r;
+	struct rs_model *m;
+	struct rs_error err;
+	size_t i;
+	int na, nb, j;
+
+	CHECK(rs_model_als_view(&m, users, 1, items, 8, 2, X, Y, &err) == 0);
+	rs_replay_params_init(&p);
+	CHECK(rs_replay_create(&r, evs, NEV, &p, &err) == 0);
+	CHECK(rs_replay_set_als(r, m, &err) == 0);
+	CHECK(rs_replay_prepare(r, reqs, NQ, &err) == 0);
+	CHECK(rs_replay_work_create(&w1, r, &err) == 0);
+	CHECK(rs_replay_work_create(&w2, r, &err) == 0);
+	CHECK(rs_replay_prefetch(r, w2, 0, NQ, &err) == 0);
+	for (i = 0; i < NQ; i++) {
+		na = answer(r, w1, i, "als", 5, a);
+		nb = answer(r, w2, i, "als", 5, b);
+		CHECK(na == nb);
+		for (j = 0; j < na && j < nb; j++) {
+			CHECK_EQ_U64(a[j].item, b[j].item);
+			CHECK_NEAR(a[j].score, b[j].score, 1e-5);
+		}
+		/* never a bought item (102 for visitor 1) */
+		CHECK(i != 0 || !has(a, na, 102));
+	}
+	/* request 0 folds in; 1 (visitor 3, no context) gets nothing */
+	CHECK(answer(r, w1, 0, "als", 5, a) == 5);
+	CHECK_EQ_U64(answer(r, w1, 1, "als", 5, a), 0);
+	rs_replay_work_free(w1);
+	rs_replay_work_free(w2);
+	rs_replay_free(r);
+	rs_model_free(m);
+}
+
+int
+main(void)
+{
+	RUN(test_replay__visibility);
+	RUN(test_replay__causal_popular);
+	RUN(test_replay__blend);
+	RUN(test_replay__itemknn);
+	RUN(test_replay__metrics);
+	RUN(test_replay__als_prefetch);
+	return tap_done();
+}

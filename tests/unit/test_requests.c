@@ -1,0 +1,109 @@
+/*
+ * test_requests.c - request streams: window, order and ids of
+ * rs_requests_make, and a write/read round trip.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rs.h"
+#include "tap.h"
+#include "banned.h"
+
+#define V RS_EV_VIEW
+#define A RS_EV_ADDTOCART
+
+static const struct rs_event evs[] = {
+	{ 500, 1, 10, RS_ID_NONE, A },
+	{ 100, 2, 20, RS_ID_NONE, A },
+	{ 300, 1, 11, RS_ID_NONE, V },
+	{ 300, 3, 30, RS_ID_NONE, A },
+	{ 300, 4, 40, RS_ID_NONE, A },
+	{ 1000, 5, 50, RS_ID_NONE, V },
+	{ 900, 6, 60, RS_ID_NONE, A }
+};
+#define NEV (sizeof(evs) / sizeof(evs[0]))
+
+static void
+test_requests__order_and_ids(void)
+{
+	struct rs_request *q;
+	struct rs_error err;
+	size_t n;
+
+	CHECK(rs_requests_make(evs, NEV, A, NULL, NULL, &q, &n, NULL, NULL,
+	    &err) == 0);
+	CHECK_EQ_U64(n, 5);
+	/* time order, equal times by input order */
+	CHECK_EQ_U64(q[0].visitor, 2);
+	CHECK_EQ_U64(q[1].visitor, 3);
+	CHECK_EQ_U64(q[2].visitor, 4);
+	CHECK_EQ_U64(q[3].visitor, 1);
+	CHECK_EQ_U64(q[3].item, 10);
+	CHECK_EQ_U64(q[4].visitor, 6);
+	CHECK_EQ_U64(q[0].id, 1);
+	CHECK_EQ_U64(q[4].id, 5);
+	free(q);
+}
+
+static void
+test_requests__window(void)
+{
+	struct rs_bound since = { 1, 1, -700 }, until = { 1, 0, 900 };
+	struct rs_request *q;
+	struct rs_error err;
+	int64_t s, u;
+	size_t n;
+
+	/* end = 1000: since = 300 (inclusive), until = 900 (exclusive) */
+	CHECK(rs_requests_make(evs, NEV, A, &since, &until, &q, &n, &s, &u,
+	    &err) == 0);
+	CHECK_EQ_U64(s, 300);
+	CHECK_EQ_U64(u, 900);
+	CHECK_EQ_U64(n, 3);
+	CHECK_EQ_U64(q[0].visitor, 3);
+	CHECK_EQ_U64(q[2].visitor, 1);
+	free(q);
+}
+
+static void
+test_requests__round_trip(void)
+{
+	struct rs_request *q, *back;
+	struct rs_reader *r;
+	struct rs_error err;
+	char path[] = "/tmp/test_requests_XXXXXX";
+	size_t n, nb, i;
+	int fd;
+
+	CHECK(rs_requests_make(evs, NEV, A, NULL, NULL, &q, &n, NULL, NULL,
+	    &err) == 0);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(rs_requests_write(q, n, fd, path, NULL, 0, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_reader_open(&r, fd, path, &err) == 0);
+	CHECK(rs_requests_read(r, &back, &nb, &err) == 0);
+	CHECK_EQ_U64(nb, n);
+	for (i = 0; i < n && i < nb; i++) {
+		CHECK_EQ_U64(back[i].id, q[i].id);
+		CHECK_EQ_U64(back[i].visitor, q[i].visitor);
+		CHECK_EQ_U64(back[i].ts, q[i].ts);
+		CHECK_EQ_U64(back[i].item, q[i].item);
+	}
+	rs_reader_free(r);
+	close(fd);
+	unlink(path);
+	free(q);
+	free(back);
+}
+
+int
+main(void)
+{
+	RUN(test_requests__order_and_ids);
+	RUN(test_requests__window);
+	RUN(test_requests__round_trip);
+	return tap_done();
+}

@@ -1,0 +1,738 @@
+/*
+ * rs-replay - the replay protocol end to end: answer every request of a
+ * request stream (rs-requests) from the models plus the visitor's events
+ * strictly before the request time, for each recommender (the baselines
+ * popular and recent always, itemknn and als when their models are
+ * given, and each --blend), and print hit rate, MRR, NDCG, coverage and
+ * novelty at each K, over all targets and over discovery targets.
+ * Definitions in lib/replay.h and rs-replay(1).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tool.h"
+#include "banned.h"
+
+static const char usage_text[] =
+    "usage: rs-replay [-qv] [-a file] [-b blend] [-i items] [-k list] "
+    "[-m model]\n"
+    "       [-n knn] [-o file] [-p popular] [-t threads] [-w weights]\n"
+    "       [--answers-of name] [--format fmt] [--keep-bought]\n"
+    "       [--knn-context n] [--knn-daily] [--knn-decay x] "
+    "[--no-fold-in]\n"
+    "       -H events -r requests\n";
+
+#define MAX_REC 24
+#define MAX_KS 8
+
+enum {
+	OPT_ANSWERS_OF = 256,
+	OPT_FORMAT,
+	OPT_KEEP_BOUGHT,
+	OPT_KNN_CONTEXT,
+	OPT_KNN_DAILY,
+	OPT_KNN_DECAY,
+	OPT_NO_FOLD_IN,
+	OPT_VERSION
+};
+
+enum { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static void
+help(void)
+{
+	printf("%s", usage_text);
+	printf("Replay requests against recommenders and score the answers."
+	    "\n\n"
+	    "  -a, --answers FILE      write the answer rows of one "
+	    "recommender as\n"
+	    "                          CSV request,visitor,item,rank,score,"
+	    "source\n"
+	    "      --answers-of NAME   which one, by row name (default: the "
+	    "first\n"
+	    "                          blend), at the largest K\n"
+	    "  -b, --blend SPEC        add a blend row, e.g. "
+	    "recent:4,itemknn:4,als:2\n"
+	    "                          (repeatable; default: the blend of "
+	    "rs-replay(1))\n"
+	    "      --format FMT        table (default), csv or json\n"
+	    "  -H, --history FILE      event stream: every visitor's events\n"
+	    "  -i, --items FILE        never recommend items unavailable in "
+	    "this table\n"
+	    "  -k, --k LIST            list lengths, e.g. 10,20 (default)\n"
+	    "      --keep-bought       allow items the visitor already bought\n"
+	    "      --knn-context N     recent items the itemknn source uses "
+	    "(5)\n"
+	    "      --knn-daily         train the itemknn source here, once "
+	    "per UTC\n"
+	    "                          day of requests, on the events before "
+	    "that day\n"
+	    "      --knn-decay X       weight X^p of the p-th newest of them "
+	    "(0.7)\n"
+	    "  -m, --model FILE        ALS model: the als source\n"
+	    "  -n, --knn FILE          item-kNN model (rs-knn-train): the "
+	    "itemknn source\n"
+	    "      --no-fold-in        als: the visitor's trained factors "
+	    "only\n"
+	    "  -o, --output FILE       write the table to FILE, not stdout\n"
+	    "  -p, --popular FILE      popular model (default: causal counts "
+	    "of all\n"
+	    "                          events before each request)\n"
+	    "  -q, --quiet             no summary\n"
+	    "  -r, --requests FILE     request stream (rs-requests)\n"
+	    "  -t, --threads N         worker threads (default 1)\n"
+	    "  -v, --verbose           say more on stderr\n"
+	    "  -w, --weights LIST      weight per event type (default\n"
+	    "                          view=1,addtocart=5,transaction=3)\n"
+	    "  -h, --help              this help\n"
+	    "      --version           print the version\n");
+	close_stdout();
+	exit(0);
+}
+
+struct job {
+	const struct rs_replay *r;
+	const struct rs_replay_blend *rec;
+	unsigned nrec, nk;
+	const unsigned *ks;
+	unsigned kmax;
+	struct rs_replay_row **rows;	/* [rec * nk + ki] -> nq * kmax */
+	uint32_t **nrows;		/* [rec * nk + ki] -> nq */
+	size_t base;			/* index of the first request */
+	unsigned tid, nthreads;
+	int rc;
+	struct rs_error err;
+};
+
+/* What one group of requests is answered with. */
+struct group {
+	const struct rs_event *ev;
+	size_t nev;
+	const struct rs_replay_params *p;
+	const struct rs_model *pop, *als;
+	struct rs_itemknn *knn;
+	const struct rs_items *items;
+	const struct rs_replay_blend *rec;
+	unsigned nrec, nk, threads;
+	const unsigned *ks;
+	struct rs_replay_row **rows;
+	uint32_t **nrows;
+};
+
+static void *
+worker(void *arg)
+{
+	struct job *j = arg;
+	struct rs_replay_work *w;
+	const size_t nq = rs_replay_nrequests(j->r);
+	size_t i, b0;
+	unsigned a, k;
+	int n;
+
+	if ((j->rc = rs_replay_work_create(&w, j->r, &j->err)) < 0)
+		return NULL;
+	/*
+	 * Batches of RS_REPLAY_BATCH requests at fixed positions, batch b
+	 * to thread b mod nthreads: the output never depends on threads.
+	 */
+	for (b0 = (size_t)j->tid * RS_REPLAY_BATCH; b0 < nq;
+	    b0 += (size_t)j->nthreads * RS_REPLAY_BATCH) {
+		const size_t b1 = nq - b0 < RS_REPLAY_BATCH ? nq :
+		    b0 + RS_REPLAY_BATCH;
+
+		if ((j->rc = rs_replay_prefetch(j->r, w, b0, b1 - b0,
+		    &j->err)) < 0)
+			goto out;
+		for (i = b0; i < b1; i++)
+			for (a = 0; a < j->nrec; a++)
+				for (k = 0; k < j->nk; k++) {
+					const size_t s = (size_t)a * j->nk + k;
+
+					n = rs_replay_answer(j->r, w, i,
+					    &j->rec[a], j->ks[k], j->rows[s] +
+					    (j->base + i) * j->kmax, &j->err);
+					if (n < 0) {
+						j->rc = n;
+						goto out;
+					}
+					j->nrows[s][j->base + i] = (uint32_t)n;
+				}
+	}
+out:
+	rs_replay_work_free(w);
+	return NULL;
+}
+
+static int64_t
+day_of(int64_t ts)
+{
+	return ts >= 0 ? ts / RS_MS_PER_DAY : -((-ts + RS_MS_PER_DAY - 1) /
+	    RS_MS_PER_DAY);
+}
+
+/*
+ * Answers requests q[0..n) (global indices base..) for every
+ * recommender and K with one engine; returns the answering time in
+ * seconds.  Dies on error.
+ */
+static double
+run_group(const struct group *g, const struct rs_request *q, size_t n,
+    size_t base, struct rs_replay **keep)
+{
+	struct job jobs[64];
+	pthread_t th[64];
+	struct rs_replay *rp;
+	struct rs_error err;
+	struct timespec t0, t1;
+	unsigned a, kmax = g->p->kmax;
+
+	if (rs_replay_create(&rp, g->ev, g->nev, g->p, &err) < 0 ||
+	    (g->pop != NULL && rs_replay_set_popular(rp, g->pop, &err) < 0) ||
+	    (g->als != NULL && rs_replay_set_als(rp, g->als, &err) < 0) ||
+	    (g->knn != NULL && rs_replay_set_itemknn(rp, g->knn, &err) < 0) ||
+	    (g->items != NULL && rs_replay_set_items(rp, g->items, &err) < 0) ||
+	    rs_replay_prepare(rp, q, n, &err) < 0)
+		die_err(&err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (a = 0; a < g->threads; a++) {
+		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
+		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
+		    { 0, "" } };
+		if (g->threads > 1 && pthread_create(&th[a], NULL, worker,
+		    &jobs[a]) != 0)
+			die("cannot start a thread");
+	}
+	if (g->threads == 1)
+		worker(&jobs[0]);
+	else
+		for (a = 0; a < g->threads; a++)
+			pthread_join(th[a], NULL);
+	for (a = 0; a < g->threads; a++)
+		if (jobs[a].rc < 0)
+			die_err(&jobs[a].err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (keep != NULL)
+		*keep = rp;
+	else
+		rs_replay_free(rp);
+	return (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void *
+load_stream(const char *path, int what)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	void *out = NULL;
+	int fd;
+
+	fd = open_input(path);
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0)
+		die_err(&err);
+	if (what == 0 && rs_model_read(r, (struct rs_model **)&out, &err) < 0)
+		die_err(&err);
+	if (what == 1 && rs_itemknn_read(r, (struct rs_itemknn **)&out,
+	    &err) < 0)
+		die_err(&err);
+	if (what == 2 && rs_items_read(r, (struct rs_items **)&out, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	return out;
+}
+
+static unsigned
+parse_ks(const char *s, unsigned *ks)
+{
+	const char *p = s;
+	char buf[32];
+	unsigned n = 0, i;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0 || len >= sizeof(buf) || n == MAX_KS)
+			usage_error(usage_text, "invalid --k '%s'", s);
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_REPLAY_MAX_K,
+		    usage_text);
+		for (i = 0; i < n; i++)
+			if (ks[i] == ks[n])
+				usage_error(usage_text, "invalid --k '%s': %u "
+				    "twice", s, ks[n]);
+		n++;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return n;
+}
+
+static void
+put_num(struct rs_textout *t, double v, int json)
+{
+	char buf[40];
+
+	if (isnan(v)) {
+		rs_textout_str(t, json ? "null" : "");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.4f", v);
+	rs_textout_str(t, buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "answers", required_argument, NULL, 'a' },
+		{ "answers-of", required_argument, NULL, OPT_ANSWERS_OF },
+		{ "blend", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "items", required_argument, NULL, 'i' },
+		{ "k", required_argument, NULL, 'k' },
+		{ "keep-bought", no_argument, NULL, OPT_KEEP_BOUGHT },
+		{ "knn", required_argument, NULL, 'n' },
+		{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT },
+		{ "knn-daily", no_argument, NULL, OPT_KNN_DAILY },
+		{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY },
+		{ "model", required_argument, NULL, 'm' },
+		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
+		{ "output", required_argument, NULL, 'o' },
+		{ "popular", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "requests", required_argument, NULL, 'r' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "weights", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rs_replay_params p;
+	struct rs_replay_blend rec[MAX_REC], blends[MAX_REC];
+	struct rs_replay *rp;
+	struct rs_model *als = NULL, *pop = NULL;
+	struct rs_itemknn *knn = NULL;
+	struct rs_items *items = NULL;
+	struct rs_request *q;
+	struct rs_event *ev;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_outfile *out, *aout = NULL;
+	struct rs_textout t;
+	struct rs_replay_row *rows[MAX_REC * MAX_KS];
+	uint32_t *nrows[MAX_REC * MAX_KS];
+	struct group g;
+	const char *output = NULL, *answers = NULL, *answers_of = NULL;
+	const char *hist = NULL, *reqs = NULL, *als_path = NULL;
+	const char *pop_path = NULL, *knn_path = NULL, *items_path = NULL;
+	unsigned ks[MAX_KS] = { 10, 20 }, nk = 2, nb = 0, nrec = 0, a, ki, s;
+	unsigned threads = 1, kmax = 0, ans = 0;
+	size_t nev, nq, i, ndisc = 0;
+	int c, fd, fmt = FMT_TABLE, which, knn_daily = 0;
+	double secs;
+
+	tool_init(argc, argv);
+	rs_replay_params_init(&p);
+	while ((c = getopt_long(argc, argv, "a:b:H:hi:k:m:n:o:p:qr:t:vw:",
+	    longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			answers = optarg;
+			break;
+		case OPT_ANSWERS_OF:
+			answers_of = optarg;
+			break;
+		case 'b':
+			if (nb == MAX_REC - RS_SRC_N)
+				usage_error(usage_text, "too many --blend");
+			if (rs_replay_parse_blend(optarg, &blends[nb], &err) < 0)
+				usage_error(usage_text, "invalid --blend: %s",
+				    err.msg);
+			nb++;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				fmt = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else
+				usage_error(usage_text, "invalid --format '%s': "
+				    "expected table, csv or json", optarg);
+			break;
+		case 'H':
+			hist = optarg;
+			break;
+		case 'h':
+			help();
+			break;
+		case 'i':
+			items_path = optarg;
+			break;
+		case 'k':
+			nk = parse_ks(optarg, ks);
+			break;
+		case OPT_KEEP_BOUGHT:
+			p.keep_bought = 1;
+			break;
+		case 'm':
+			als_path = optarg;
+			break;
+		case 'n':
+			knn_path = optarg;
+			break;
+		case OPT_KNN_CONTEXT:
+			p.knn_context = (unsigned)parse_u64("--knn-context",
+			    optarg, 1, 1000, usage_text);
+			break;
+		case OPT_KNN_DAILY:
+			knn_daily = 1;
+			break;
+		case OPT_KNN_DECAY:
+			p.knn_decay = parse_double("--knn-decay", optarg, 1e-6,
+			    1, usage_text);
+			break;
+		case OPT_NO_FOLD_IN:
+			p.fold_in = 0;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'p':
+			pop_path = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'r':
+			reqs = optarg;
+			break;
+		case 't':
+			threads = (unsigned)parse_u64("--threads", optarg, 1, 64,
+			    usage_text);
+			break;
+		case 'v':
+			tool_verbose++;
+			break;
+		case OPT_VERSION:
+			version_exit();
+			break;
+		case 'w':
+			if (rs_interact_parse_weights(optarg, p.weights,
+			    &err) < 0)
+				usage_error(usage_text, "invalid --weights: %s",
+				    err.msg);
+			break;
+		default:
+			usage_exit(usage_text);
+		}
+	}
+	if (optind < argc)
+		usage_error(usage_text, "unexpected operand '%s'", argv[optind]);
+	if (hist == NULL || reqs == NULL)
+		usage_error(usage_text, "both -H events and -r requests are "
+		    "needed");
+	if (strcmp(hist, "-") == 0 && strcmp(reqs, "-") == 0)
+		usage_error(usage_text, "only one input can be standard input");
+	for (ki = 0; ki < nk; ki++)
+		if (ks[ki] > kmax)
+			kmax = ks[ki];
+	p.kmax = kmax;
+
+	/* recommender rows: baselines, single models, blends */
+	rs_replay_blend_single(&rec[nrec++], RS_SRC_POPULAR);
+	rs_replay_blend_single(&rec[nrec++], RS_SRC_RECENT);
+	if (knn_path != NULL && knn_daily)
+		usage_error(usage_text, "-n knn and --knn-daily exclude each "
+		    "other");
+	if (knn_daily)
+		knn_path = "(daily)";
+	if (knn_path != NULL)
+		rs_replay_blend_single(&rec[nrec++], RS_SRC_ITEMKNN);
+	if (als_path != NULL)
+		rs_replay_blend_single(&rec[nrec++], RS_SRC_ALS);
+	if (nb == 0) {
+		/* the default blend (rs-replay(1)), over the sources given */
+		const char *def = knn_path != NULL ? "recent:5,itemknn:5" :
+		    als_path != NULL ? "recent:5,als:5" :
+		    "recent:5,popular:5";
+
+		if (rs_replay_parse_blend(def, &blends[nb++], &err) < 0)
+			die_err(&err);
+	}
+	for (a = 0; a < nb; a++) {
+		for (s = 0; s < blends[a].n; s++)
+			if ((blends[a].src[s] == RS_SRC_ITEMKNN &&
+			    knn_path == NULL) ||
+			    (blends[a].src[s] == RS_SRC_ALS && als_path == NULL))
+				usage_error(usage_text, "blend '%s' uses '%s' "
+				    "but no model for it is given",
+				    blends[a].name,
+				    rs_replay_source_name(blends[a].src[s]));
+		rec[nrec++] = blends[a];
+	}
+	if (answers != NULL) {
+		ans = nrec - nb;
+		if (answers_of != NULL) {
+			for (ans = 0; ans < nrec; ans++)
+				if (strcmp(rec[ans].name, answers_of) == 0)
+					break;
+			if (ans == nrec)
+				usage_error(usage_text, "invalid --answers-of "
+				    "'%s': no such recommender", answers_of);
+		}
+	}
+
+	if (als_path != NULL)
+		als = load_stream(als_path, 0);
+	if (pop_path != NULL)
+		pop = load_stream(pop_path, 0);
+	if (knn_path != NULL && !knn_daily)
+		knn = load_stream(knn_path, 1);
+	if (items_path != NULL)
+		items = load_stream(items_path, 2);
+	fd = open_input(reqs);
+	if (rs_reader_open(&r, fd, input_name(reqs), &err) < 0 ||
+	    rs_requests_read(r, &q, &nq, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	fd = open_input(hist);
+	if (rs_reader_open(&r, fd, input_name(hist), &err) < 0 ||
+	    rs_events_read_all(r, &ev, &nev, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+
+	out = open_text_output(output);
+	if (answers != NULL)
+		aout = open_text_output(answers);
+	for (s = 0; s < nrec * nk; s++) {
+		rows[s] = xmalloc((nq * kmax + 1) * sizeof(*rows[s]));
+		nrows[s] = xcalloc(nq + 1, sizeof(*nrows[s]));
+	}
+	g.ev = ev;
+	g.nev = nev;
+	g.p = &p;
+	g.pop = pop;
+	g.als = als;
+	g.knn = knn;
+	g.items = items;
+	g.rec = rec;
+	g.nrec = nrec;
+	g.ks = ks;
+	g.nk = nk;
+	g.rows = rows;
+	g.nrows = nrows;
+	g.threads = threads;
+	secs = 0;
+	if (knn_daily) {
+		/* one group per UTC day; the model sees the days before */
+		size_t g0, g1;
+
+		for (g0 = 0; g0 < nq; g0 = g1) {
+			const int64_t day = day_of(q[g0].ts);
+			struct rs_itemknn_params kp;
+
+			for (g1 = g0 + 1; g1 < nq && day_of(q[g1].ts) == day;
+			    g1++)
+				;
+			rs_itemknn_params_init(&kp);
+			memcpy(kp.weights, p.weights, sizeof(kp.weights));
+			kp.until = day * RS_MS_PER_DAY;
+			if (rs_itemknn_train(ev, nev, &kp, &g.knn, NULL,
+			    &err) < 0)
+				die_err(&err);
+			secs += run_group(&g, q + g0, g1 - g0, g0, NULL);
+			rs_itemknn_free(g.knn);
+		}
+		/* the scoring view: every request, no model needed */
+		if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
+		    rs_replay_prepare(rp, q, nq, &err) < 0)
+			die_err(&err);
+	} else {
+		secs = run_group(&g, q, nq, 0, &rp);
+	}
+	free(ev);
+	for (i = 0; i < nq; i++)
+		ndisc += (size_t)rs_replay_discovery(rp, i);
+
+	/* the table */
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	if (fmt == FMT_TABLE) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%-28s %-9s %6s", "recommender",
+		    "targets", "n");
+		rs_textout_str(&t, line);
+		for (ki = 0; ki < nk; ki++) {
+			char h[5][16];
+
+			snprintf(h[0], sizeof(h[0]), "hit@%u", ks[ki]);
+			snprintf(h[1], sizeof(h[1]), "mrr@%u", ks[ki]);
+			snprintf(h[2], sizeof(h[2]), "ndcg@%u", ks[ki]);
+			snprintf(h[3], sizeof(h[3]), "cov@%u", ks[ki]);
+			snprintf(h[4], sizeof(h[4]), "nov@%u", ks[ki]);
+			snprintf(line, sizeof(line), " %8s %8s %8s %8s %8s",
+			    h[0], h[1], h[2], h[3], h[4]);
+			rs_textout_str(&t, line);
+		}
+		rs_textout_char(&t, '\n');
+	} else if (fmt == FMT_CSV) {
+		rs_textout_str(&t, "recommender,targets,requests,k,hit,mrr,"
+		    "ndcg,coverage,novelty\n");
+	}
+	for (a = 0; a < nrec; a++)
+		for (which = 0; which < 2; which++) {
+			struct rs_replay_metrics mt[MAX_KS];
+			char line[256];
+
+			for (ki = 0; ki < nk; ki++) {
+				struct rs_replay_acc acc;
+				const size_t sl = (size_t)a * nk + ki;
+
+				if (rs_replay_acc_init(&acc, rp, ks[ki],
+				    &err) < 0)
+					die_err(&err);
+				for (i = 0; i < nq; i++)
+					rs_replay_acc_add(&acc, rp, i,
+					    rows[sl] + i * kmax, nrows[sl][i]);
+				rs_replay_acc_result(&acc, rp, which, &mt[ki]);
+				rs_replay_acc_free(&acc);
+			}
+			if (fmt == FMT_TABLE) {
+				snprintf(line, sizeof(line), "%-28s %-9s %6"
+				    PRIu64, rec[a].name, which ? "discovery" :
+				    "all", mt[0].requests);
+				rs_textout_str(&t, line);
+				for (ki = 0; ki < nk; ki++) {
+					const double v[5] = { mt[ki].hit,
+					    mt[ki].mrr, mt[ki].ndcg,
+					    mt[ki].coverage, mt[ki].novelty };
+
+					for (s = 0; s < 5; s++) {
+						if (isnan(v[s]))
+							snprintf(line,
+							    sizeof(line),
+							    " %8s", "-");
+						else
+							snprintf(line,
+							    sizeof(line),
+							    " %8.4f", v[s]);
+						rs_textout_str(&t, line);
+					}
+				}
+				rs_textout_char(&t, '\n');
+				continue;
+			}
+			for (ki = 0; ki < nk; ki++) {
+				const int js = fmt == FMT_JSON;
+
+				if (js) {
+					rs_textout_str(&t,
+					    "{\"recommender\":\"");
+					rs_textout_str(&t, rec[a].name);
+				} else {
+					rs_textout_csv_field(&t, rec[a].name,
+					    strlen(rec[a].name), ',');
+				}
+				rs_textout_str(&t, js ? "\",\"targets\":\"" :
+				    ",");
+				rs_textout_str(&t, which ? "discovery" : "all");
+				rs_textout_str(&t, js ? "\",\"requests\":" :
+				    ",");
+				rs_textout_u64(&t, mt[ki].requests);
+				rs_textout_str(&t, js ? ",\"k\":" : ",");
+				rs_textout_u64(&t, ks[ki]);
+				rs_textout_str(&t, js ? ",\"hit\":" : ",");
+				put_num(&t, mt[ki].hit, js);
+				rs_textout_str(&t, js ? ",\"mrr\":" : ",");
+				put_num(&t, mt[ki].mrr, js);
+				rs_textout_str(&t, js ? ",\"ndcg\":" : ",");
+				put_num(&t, mt[ki].ndcg, js);
+				rs_textout_str(&t, js ? ",\"coverage\":" :
+				    ",");
+				put_num(&t, mt[ki].coverage, js);
+				rs_textout_str(&t, js ? ",\"novelty\":" :
+				    ",");
+				put_num(&t, mt[ki].novelty, js);
+				rs_textout_str(&t, js ? "}\n" : "\n");
+			}
+		}
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+	commit_output(out);
+
+	if (aout != NULL) {
+		const size_t sl = (size_t)ans * nk;
+		unsigned kb = 0;
+
+		for (ki = 1; ki < nk; ki++)
+			if (ks[ki] > ks[kb])
+				kb = ki;
+		if (rs_textout_init(&t, rs_outfile_fd(aout),
+		    rs_outfile_name(aout)) < 0)
+			die("out of memory");
+		rs_textout_str(&t, "request,visitor,item,rank,score,source\n");
+		for (i = 0; i < nq; i++) {
+			const struct rs_replay_row *rw = rows[sl + kb] +
+			    i * kmax;
+			const struct rs_request *rq = rs_replay_request(rp, i);
+			uint32_t j;
+
+			for (j = 0; j < nrows[sl + kb][i]; j++) {
+				rs_textout_u64(&t, rq->id);
+				rs_textout_char(&t, ',');
+				rs_textout_u64(&t, rq->visitor);
+				rs_textout_char(&t, ',');
+				rs_textout_u64(&t, rw[j].item);
+				rs_textout_char(&t, ',');
+				rs_textout_u64(&t, j + 1);
+				rs_textout_char(&t, ',');
+				rs_textout_f32(&t, rw[j].score);
+				rs_textout_char(&t, ',');
+				rs_textout_str(&t,
+				    rs_replay_source_name(rw[j].source));
+				rs_textout_char(&t, '\n');
+			}
+		}
+		if (rs_textout_flush(&t, &err) < 0) {
+			rs_outfile_abort(aout);
+			die_err(&err);
+		}
+		rs_textout_release(&t);
+		commit_output(aout);
+	}
+	if (!tool_quiet)
+		fprintf(stderr, "%s: %zu requests (%zu discovery), %u "
+		    "recommenders x %u K answered in %.3f s (%.0f requests/s)"
+		    "\n", progname, nq, ndisc, nrec, nk, secs,
+		    secs > 0 ? (double)nq / secs : 0.0);
+	for (s = 0; s < nrec * nk; s++) {
+		free(rows[s]);
+		free(nrows[s]);
+	}
+	free(q);
+	rs_replay_free(rp);
+	rs_model_free(als);
+	rs_model_free(pop);
+	rs_itemknn_free(knn);
+	rs_items_free(items);
+	return close_stdout();
+}
