@@ -286,14 +286,12 @@ main(int argc, char **argv)
 			tool_quiet = 1;
 			break;
 		case OPT_SINCE:
-			if (rs_interact_parse_bound(optarg, &p.since, &err) < 0)
-				usage_error(usage_text, "invalid --since: %s",
-				    err.msg);
+			parse_bound_opt("--since", optarg, &p.since,
+			    usage_text);
 			break;
 		case OPT_UNTIL:
-			if (rs_interact_parse_bound(optarg, &p.until, &err) < 0)
-				usage_error(usage_text, "invalid --until: %s",
-				    err.msg);
+			parse_bound_opt("--until", optarg, &p.until,
+			    usage_text);
 			break;
 		case 'v':
 			tool_verbose++;
@@ -302,10 +300,8 @@ main(int argc, char **argv)
 			version_exit();
 			break;
 		case 'w':
-			if (rs_interact_parse_weights(optarg, p.weights,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --weights: %s",
-				    err.msg);
+			parse_weights_opt("--weights", optarg, p.weights,
+			    usage_text);
 			break;
 		default:
 			usage_exit(usage_text);

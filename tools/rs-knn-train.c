@@ -190,9 +190,7 @@ main(int argc, char **argv)
 			    usage_text);
 			break;
 		case OPT_UNTIL:
-			if (rs_interact_parse_bound(optarg, &until, &err) < 0)
-				usage_error(usage_text, "invalid --until: %s",
-				    err.msg);
+			parse_bound_opt("--until", optarg, &until, usage_text);
 			break;
 		case 'v':
 			tool_verbose++;
@@ -201,10 +199,8 @@ main(int argc, char **argv)
 			version_exit();
 			break;
 		case 'w':
-			if (rs_interact_parse_weights(optarg, p.weights,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --weights: %s",
-				    err.msg);
+			parse_weights_opt("--weights", optarg, p.weights,
+			    usage_text);
 			break;
 		case OPT_WINDOW:
 			p.window = (unsigned)parse_u64("--window", optarg, 1,

@@ -557,7 +557,6 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rs_error err;
 	int c, sources;
 
 	while ((c = getopt_long(argc, argv, "af:hk:m:o:qt:vw:", longopts,
@@ -644,10 +643,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			version_exit();
 			break;
 		case 'w':
-			if (rs_interact_parse_weights(optarg, o->p.weights,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --weights: %s",
-				    err.msg);
+			parse_weights_opt("--weights", optarg, o->p.weights,
+			    usage_text);
 			break;
 		default:
 			usage_exit(usage_text);

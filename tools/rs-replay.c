@@ -430,10 +430,8 @@ main(int argc, char **argv)
 			version_exit();
 			break;
 		case 'w':
-			if (rs_interact_parse_weights(optarg, p.weights,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --weights: %s",
-				    err.msg);
+			parse_weights_opt("--weights", optarg, p.weights,
+			    usage_text);
 			break;
 		default:
 			usage_exit(usage_text);

@@ -138,14 +138,10 @@ main(int argc, char **argv)
 			tool_quiet = 1;
 			break;
 		case OPT_SINCE:
-			if (rs_interact_parse_bound(optarg, &since, &err) < 0)
-				usage_error(usage_text, "invalid --since: %s",
-				    err.msg);
+			parse_bound_opt("--since", optarg, &since, usage_text);
 			break;
 		case OPT_UNTIL:
-			if (rs_interact_parse_bound(optarg, &until, &err) < 0)
-				usage_error(usage_text, "invalid --until: %s",
-				    err.msg);
+			parse_bound_opt("--until", optarg, &until, usage_text);
 			break;
 		case 'v':
 			tool_verbose++;

@@ -236,6 +236,26 @@ parse_double(const char *opt, const char *arg, double min, double max,
 	return v;
 }
 
+void
+parse_bound_opt(const char *opt, const char *arg, struct rs_bound *b,
+    const char *usage_text)
+{
+	struct rs_error err;
+
+	if (rs_interact_parse_bound(arg, b, &err) < 0)
+		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
+}
+
+void
+parse_weights_opt(const char *opt, const char *arg, double w[RS_EV_NTYPES],
+    const char *usage_text)
+{
+	struct rs_error err;
+
+	if (rs_interact_parse_weights(arg, w, &err) < 0)
+		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
+}
+
 int
 open_input(const char *path)
 {

@@ -64,6 +64,16 @@ int64_t parse_i64(const char *opt, const char *arg, int64_t min, int64_t max,
 double parse_double(const char *opt, const char *arg, double min, double max,
 	const char *usage_text);
 
+/*
+ * Parses a time-window bound (ms, ISO date or end-14d; lib/interact.h) or
+ * event weights (view=1,addtocart=5,...) given to option opt; on a bad
+ * value prints "invalid opt: why" with the usage and exits 2.
+ */
+void parse_bound_opt(const char *opt, const char *arg, struct rs_bound *b,
+	const char *usage_text);
+void parse_weights_opt(const char *opt, const char *arg,
+	double w[RS_EV_NTYPES], const char *usage_text);
+
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
 int open_input(const char *path);
 /* The name to use in messages for an input path. */
