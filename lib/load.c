@@ -11,6 +11,9 @@
  * relative lines into physical ones, and gives the block and the bad rows
  * to the sink.  A slot is refilled only after it was delivered, so memory
  * is bounded by the ring: nslots * (chunk + its block + its messages).
+ * With opts.zframes the parser also compresses its block into a zstd
+ * frame of its own (stream.h, rs_zframe_block), so compression runs on
+ * every parser instead of one thread behind them all.
  *
  * Cutting: every chunk starts outside quotes, so the quote parity of a
  * chunk's prefix says whether an LF there is a record end (RFC 4180: a
@@ -50,9 +53,11 @@ struct slot {
 	char *in;
 	size_t inlen, incap;
 	int open_quote;		/* the input ended inside quotes */
-	unsigned char *out;
+	unsigned char *out;	/* RS_BLOCK_HEAD bytes of room, records */
 	size_t outlen, outcap;
 	uint32_t nrec;
+	unsigned char *frame;	/* the block compressed (zframes) */
+	size_t flen, fcap;
 	char *bad;		/* entries: u64 line, reason, NUL */
 	size_t badlen, badcap;
 	uint64_t nbad, rows, lines;
@@ -63,6 +68,7 @@ struct slot {
 /* One parser: its libcsv reader and the row being built. */
 struct conv {
 	struct rs_csvin *csv;
+	struct rs_zframe *zf;	/* with opts.zframes */
 	unsigned kind;
 	struct slot *s;
 	struct rs_event ev;
@@ -160,6 +166,14 @@ rs_load_opts_init(struct rs_load_opts *o)
 	o->threads = 2;
 	o->strict = 0;
 	o->chunk = RS_LOAD_CHUNK;
+	o->zframes = 0;
+	o->zlevel = RS_LOAD_ZLEVEL_AUTO;
+}
+
+int
+rs_load_zlevel(unsigned kind)
+{
+	return kind == RS_KIND_EVENTS ? -2 : 1;
 }
 
 /* ---- row conversion (parser threads) ---- */
@@ -507,12 +521,18 @@ convert_chunk(struct conv *v, struct slot *s)
 {
 	int rc;
 
+	/* The room lets rs_zframe_block compress the block in one piece. */
+	v->s = s;
 	s->outlen = 0;
+	if (out_reserve(v, RS_BLOCK_HEAD) < 0) {
+		s->rc = rs_error_set(&s->err, RS_ENOMEM, "out of memory");
+		return;
+	}
+	s->outlen = RS_BLOCK_HEAD;
 	s->nrec = 0;
 	s->badlen = 0;
 	s->nbad = s->rows = s->lines = 0;
 	s->rc = 0;
-	v->s = s;
 	v->bad = v->staged = v->at_end = v->nomem = 0;
 	rs_csvin_reset(v->csv, 0);
 	rc = rs_csvin_parse(v->csv, s->in, s->inlen, &conv_ops, v, &s->err);
@@ -523,6 +543,10 @@ convert_chunk(struct conv *v, struct slot *s)
 	s->lines = rs_csvin_line(v->csv);
 	if (rc == 0 && v->nomem)
 		rc = rs_error_set(&s->err, RS_ENOMEM, "out of memory");
+	s->flen = 0;
+	if (rc == 0 && v->zf && s->nrec > 0)
+		rc = rs_zframe_block(v->zf, s->out, s->outlen - RS_BLOCK_HEAD,
+		    s->nrec, &s->frame, &s->fcap, &s->flen, &s->err);
 	s->rc = rc;
 }
 
@@ -938,6 +962,7 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
     struct rs_error *err)
 {
 	const char *p = s->bad, *end = s->badlen ? s->bad + s->badlen : p;
+	struct rs_load_block b;
 	uint64_t rel;
 	int rc;
 
@@ -959,8 +984,14 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
 	l->line += s->lines;
 	l->rows += s->rows;
 	l->nbad += s->nbad;
-	if (s->nrec > 0 && sink->block &&
-	    (rc = sink->block(sink->ctx, s->out, s->outlen, s->nrec, err)) != 0)
+	if (s->nrec == 0 || sink->block == NULL)
+		return 0;
+	b.recs = s->out + RS_BLOCK_HEAD;
+	b.len = s->outlen - RS_BLOCK_HEAD;
+	b.nrec = s->nrec;
+	b.frame = s->flen ? s->frame : NULL;
+	b.flen = s->flen;
+	if ((rc = sink->block(sink->ctx, &b, err)) != 0)
 		return rc < 0 ? rc : RS_EARG;
 	return 0;
 }
@@ -984,6 +1015,11 @@ shrink_slot(const struct rs_load *l, struct slot *s)
 		s->out = NULL;
 		s->outcap = 0;
 	}
+	if (s->fcap > 2 * most) {
+		free(s->frame);
+		s->frame = NULL;
+		s->fcap = 0;
+	}
 	if (s->badcap > most) {
 		free(s->bad);
 		s->bad = NULL;
@@ -999,6 +1035,7 @@ free_slots(struct rs_load *l)
 	for (i = 0; l->slots && i < l->nslots; i++) {
 		free(l->slots[i].in);
 		free(l->slots[i].out);
+		free(l->slots[i].frame);
 		free(l->slots[i].bad);
 	}
 	free(l->slots);
@@ -1029,7 +1066,10 @@ rs_load_run(struct rs_load *l, const struct rs_load_sink *sink,
 	for (i = 0; i < (nw ? nw : 1); i++) {
 		w[i].l = l;
 		w[i].conv.kind = l->kind;
-		if ((rc = rs_csvin_create(&w[i].conv.csv, err)) < 0)
+		if ((rc = rs_csvin_create(&w[i].conv.csv, err)) < 0 ||
+		    (l->o.zframes && (rc = rs_zframe_create(&w[i].conv.zf,
+		    l->o.zlevel == RS_LOAD_ZLEVEL_AUTO ?
+		    rs_load_zlevel(l->kind) : l->o.zlevel, err)) < 0))
 			goto out;
 	}
 	pthread_mutex_init(&l->mu, NULL);
@@ -1106,8 +1146,10 @@ stop:
 	pthread_cond_destroy(&l->cv_work);
 	pthread_mutex_destroy(&l->mu);
 out:
-	for (i = 0; i < (nw ? nw : 1); i++)
+	for (i = 0; i < (nw ? nw : 1); i++) {
 		rs_csvin_free(w[i].conv.csv);
+		rs_zframe_free(w[i].conv.zf);
+	}
 	free(w);
 	free_slots(l);
 	return rc;

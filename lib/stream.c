@@ -233,6 +233,7 @@ struct rs_writer {
 	unsigned char *blk;		/* rs_writer_put's pending records */
 	size_t blk_len, blk_cap;
 	uint32_t blk_nrec;
+	int open;			/* the current zstd frame has bytes */
 	int failed;
 };
 
@@ -281,6 +282,10 @@ sink(struct rs_writer *w, const void *p, size_t n, ZSTD_EndDirective end,
 		    w->name);
 	if (w->raw)
 		return n ? write_all(w, p, n, err) : 0;
+	if (end != ZSTD_e_continue)
+		w->open = 0;
+	else if (n > 0)
+		w->open = 1;
 	for (;;) {
 		out.dst = w->zout;
 		out.size = w->zout_cap;
@@ -305,6 +310,22 @@ table_bytes(struct rs_writer *w, const void *p, size_t n, struct rs_error *err)
 	return sink(w, p, n, ZSTD_e_continue, err);
 }
 
+/* The checks every block passes, and its 8-byte header into h. */
+static int
+block_header(struct rs_writer *w, size_t len, uint32_t nrec, unsigned char *h,
+    struct rs_error *err)
+{
+	if (len > RS_BLOCK_MAX)
+		return rs_error_set(err, RS_EARG, "%s: block of %zu bytes is "
+		    "larger than %u", w->name, len, RS_BLOCK_MAX);
+	if (w->cur >= w->ntables)
+		return rs_error_set(err, RS_EARG, "%s: records after the last "
+		    "table", w->name);
+	rs_put_le32(h, nrec);
+	rs_put_le32(h + 4, (uint32_t)len);
+	return 0;
+}
+
 static int
 put_block(struct rs_writer *w, const void *bytes, size_t len, uint32_t nrec,
     struct rs_error *err)
@@ -314,15 +335,8 @@ put_block(struct rs_writer *w, const void *bytes, size_t len, uint32_t nrec,
 
 	if (nrec == 0)
 		return 0;
-	if (len > RS_BLOCK_MAX)
-		return rs_error_set(err, RS_EARG, "%s: block of %zu bytes is "
-		    "larger than %u", w->name, len, RS_BLOCK_MAX);
-	if (w->cur >= w->ntables)
-		return rs_error_set(err, RS_EARG, "%s: records after the last "
-		    "table", w->name);
-	rs_put_le32(h, nrec);
-	rs_put_le32(h + 4, (uint32_t)len);
-	if ((rc = table_bytes(w, h, 8, err)) < 0 ||
+	if ((rc = block_header(w, len, nrec, h, err)) < 0 ||
+	    (rc = table_bytes(w, h, 8, err)) < 0 ||
 	    (rc = table_bytes(w, bytes, len, err)) < 0)
 		return rc;
 	w->rows[w->cur] += nrec;
@@ -510,6 +524,89 @@ rs_writer_put_block(struct rs_writer *w, const void *bytes, size_t len,
 	if (w->blk_nrec > 0 && (rc = flush_pending(w, err)) < 0)
 		return rc;
 	return put_block(w, bytes, len, nrec, err);
+}
+
+int
+rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
+    uint32_t nrec, const void *frame, size_t flen, struct rs_error *err)
+{
+	unsigned char h[8];
+	int rc;
+
+	if (w->raw)
+		return rs_writer_put_block(w, bytes, len, nrec, err);
+	if (w->blk_nrec > 0 && (rc = flush_pending(w, err)) < 0)
+		return rc;
+	if (nrec == 0)
+		return 0;
+	if ((rc = block_header(w, len, nrec, h, err)) < 0)
+		return rc;
+	if (w->failed)
+		return rs_error_set(err, RS_EIO, "%s: earlier write failed",
+		    w->name);
+	/* The frame stands alone: close the one in progress first. */
+	if (w->open && (rc = sink(w, NULL, 0, ZSTD_e_end, err)) < 0)
+		return rc;
+	if ((rc = write_all(w, frame, flen, err)) < 0)
+		return rc;
+	w->crc = rs_crc32c(w->crc, h, 8);
+	w->crc = rs_crc32c(w->crc, bytes, len);
+	w->rows[w->cur] += nrec;
+	return 0;
+}
+
+struct rs_zframe {
+	ZSTD_CCtx *cctx;
+};
+
+int
+rs_zframe_create(struct rs_zframe **out, int level, struct rs_error *err)
+{
+	struct rs_zframe *z;
+
+	*out = NULL;
+	if ((z = calloc(1, sizeof(*z))) == NULL ||
+	    (z->cctx = ZSTD_createCCtx()) == NULL) {
+		free(z);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
+	*out = z;
+	return 0;
+}
+
+int
+rs_zframe_block(struct rs_zframe *z, unsigned char *blk, size_t len,
+    uint32_t nrec, unsigned char **buf, size_t *cap, size_t *flen,
+    struct rs_error *err)
+{
+	size_t need = ZSTD_compressBound(RS_BLOCK_HEAD + len), r;
+	unsigned char *p;
+
+	if (*cap < need) {
+		if ((p = realloc(*buf, need)) == NULL)
+			return rs_error_set(err, RS_ENOMEM, "out of memory");
+		*buf = p;
+		*cap = need;
+	}
+	rs_put_le32(blk, nrec);
+	rs_put_le32(blk + 4, (uint32_t)len);
+	r = ZSTD_compress2(z->cctx, *buf, *cap, blk, RS_BLOCK_HEAD + len);
+	if (ZSTD_isError(r))
+		return rs_error_set(err, RS_EIO, "zstd: %s",
+		    ZSTD_getErrorName(r));
+	*flen = r;
+	return 0;
+}
+
+void
+rs_zframe_free(struct rs_zframe *z)
+{
+	if (z == NULL)
+		return;
+	ZSTD_freeCCtx(z->cctx);
+	free(z);
 }
 
 int

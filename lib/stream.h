@@ -58,6 +58,7 @@
 #define RS_MAX_TABLES 64
 #define RS_MAX_COLUMNS 1024
 #define RS_BLOCK_MAX (64u << 20)	/* largest block a reader accepts */
+#define RS_BLOCK_HEAD 8		/* u32 record count, u32 byte length */
 #define RS_HEADER_MAX (16u << 20)
 
 /* Column types; the on-disk width follows each name. */
@@ -177,6 +178,39 @@ int rs_writer_put(struct rs_writer *w, const void *rec, size_t len,
  */
 int rs_writer_put_block(struct rs_writer *w, const void *bytes, size_t len,
 	uint32_t nrec, struct rs_error *err);
+
+/*
+ * Parallel compression.  The payload may be cut into any number of
+ * zstd frames, so threads can each compress whole blocks into frames of
+ * their own: rs_zframe_block in a worker, then rs_writer_put_frame in
+ * stream order, which ends the writer's open frame and copies the block's
+ * frame through.  The payload is exactly what rs_writer_put_block would
+ * give; only the framing differs.
+ */
+struct rs_zframe;
+
+/* One thread's compressor at zstd level level. */
+int rs_zframe_create(struct rs_zframe **out, int level, struct rs_error *err);
+
+/*
+ * Compresses a block of nrec records into one zstd frame with the content
+ * checksum: blk is RS_BLOCK_HEAD bytes of room, where the block header is
+ * written, then the len record bytes (len <= RS_BLOCK_MAX), so that the
+ * whole block is compressed in one call, without a copy.  *buf (grown
+ * with realloc, capacity *cap) gets the frame's *flen bytes.
+ */
+int rs_zframe_block(struct rs_zframe *z, unsigned char *blk, size_t len,
+	uint32_t nrec, unsigned char **buf, size_t *cap, size_t *flen,
+	struct rs_error *err);
+
+void rs_zframe_free(struct rs_zframe *z);
+
+/*
+ * As rs_writer_put_block, for a block whose frame (flen bytes) came from
+ * rs_zframe_block on the same records.  A raw writer ignores the frame.
+ */
+int rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
+	uint32_t nrec, const void *frame, size_t flen, struct rs_error *err);
 
 /* Closes the current table with its trailer; the next put starts the next. */
 int rs_writer_end_table(struct rs_writer *w, struct rs_error *err);

@@ -21,10 +21,12 @@ struct walk {
 };
 
 static int
-on_block(void *ctx, const unsigned char *recs, size_t len, uint32_t nrec,
-    struct rs_error *err)
+on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 {
 	const struct walk *w = ctx;
+	const unsigned char *recs = b->recs;
+	size_t len = b->len;
+	uint32_t nrec = b->nrec;
 	struct rs_prop p;
 	size_t off = 0;
 	uint32_t i;

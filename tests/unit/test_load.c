@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
+#include "bytes.h"
 #include "load.h"
 #include "records.h"
 #include "stream.h"
@@ -23,15 +26,33 @@ struct out {
 	size_t blen;
 	char bad[8192];
 	size_t badlen;
+	uint64_t frames, frames_wrong;	/* with zframes: frames, mismatches */
 };
 
+static int zframes;		/* load() asks the parsers for frames */
+
 static int
-on_block(void *ctx, const unsigned char *recs, size_t len, uint32_t nrec,
-    struct rs_error *err)
+on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 {
 	struct out *o = ctx;
+	const unsigned char *recs = b->recs;
+	size_t len = b->len;
+	uint32_t nrec = b->nrec;
+	unsigned char *d;
+	size_t dn;
 
 	(void)err;
+	if (b->frame) {
+		/* The frame must hold the block header, then the records. */
+		o->frames++;
+		d = malloc(len + RS_BLOCK_HEAD);
+		dn = ZSTD_decompress(d, len + RS_BLOCK_HEAD, b->frame, b->flen);
+		if (dn != len + RS_BLOCK_HEAD || rs_get_le32(d) != nrec ||
+		    rs_get_le32(d + 4) != len ||
+		    memcmp(d + RS_BLOCK_HEAD, recs, len) != 0)
+			o->frames_wrong++;
+		free(d);
+	}
 	o->recs = realloc(o->recs, o->len + len);
 	memcpy(o->recs + o->len, recs, len);
 	o->len += len;
@@ -70,6 +91,8 @@ load(const char *s, size_t n, unsigned kind, unsigned threads, size_t chunk,
 	lo.threads = threads;
 	lo.chunk = chunk;
 	lo.strict = strict;
+	lo.zframes = zframes;
+	lo.zlevel = -3;
 	if ((rc = rs_load_open_mem(&l, s, n, "t.csv", &lo, err)) < 0)
 		return rc;
 	if (gotkind)
@@ -301,6 +324,34 @@ test_load__threads_and_chunks_agree(void)
 	free(s);
 }
 
+/* Parsers that also compress: every block's frame holds exactly it. */
+static void
+test_load__frames(void)
+{
+	struct rs_error err;
+	struct out ref, o;
+	size_t len;
+	unsigned threads;
+	char *s = make_props(3000, &len);
+
+	CHECK(load(s, len, 0, 0, 64, 0, &ref, &err, NULL) == 0);
+	CHECK_EQ_U64(ref.frames, 0);
+	zframes = 1;
+	for (threads = 0; threads <= 2; threads += 2) {
+		CHECK(load(s, len, 0, threads, 64, 0, &o, &err, NULL) == 0);
+		CHECK_EQ_U64(o.frames, o.nblocks);
+		CHECK(o.frames > 100);
+		CHECK_EQ_U64(o.frames_wrong, 0);
+		CHECK(o.len == ref.len && memcmp(o.recs, ref.recs, o.len) ==
+		    0);
+		CHECK_STR(o.blocks, ref.blocks);
+		free(o.recs);
+	}
+	zframes = 0;
+	free(ref.recs);
+	free(s);
+}
+
 static void
 test_load__zstd_mem(void)
 {
@@ -341,6 +392,7 @@ main(void)
 	RUN(test_load__strict);
 	RUN(test_load__headers);
 	RUN(test_load__threads_and_chunks_agree);
+	RUN(test_load__frames);
 	RUN(test_load__zstd_mem);
 	return tap_done();
 }

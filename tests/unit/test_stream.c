@@ -32,10 +32,48 @@ static const struct rs_meta meta[] = {
 	{ "tool", "test_stream" }, { "seed", "42" }, { "seed", "43" },
 };
 
+/*
+ * How make_stream writes table a: record by record (rs_writer_put), or,
+ * after three such records, in blocks of FRAME_RECS records with
+ * rs_writer_put_block or as frames compressed apart (rs_writer_put_frame).
+ */
+enum { BY_PUT, BY_BLOCK, BY_FRAME };
+#define FRAME_RECS 7
+
+/* Table a's records i0 .. i0 + n - 1 as one block, through frames or not. */
+static void
+put_a_block(struct rs_writer *w, struct rs_zframe *z, uint32_t i0, uint32_t n)
+{
+	unsigned char blk[RS_BLOCK_HEAD + 21 * FRAME_RECS], *rec, *fr = NULL;
+	size_t cap = 0, flen = 0;
+	struct rs_error err;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		rec = blk + RS_BLOCK_HEAD + 21 * i;
+		rs_put_le64(rec, 1000 + i0 + i);
+		rec[8] = (unsigned char)((i0 + i) % 2);
+		rs_put_f32(rec + 9, (float)(i0 + i) * 0.5f);
+		rs_put_f32(rec + 13, -1.0f / 3.0f);
+		rs_put_f32(rec + 17, 1e30f);
+	}
+	if (z == NULL) {
+		CHECK(rs_writer_put_block(w, blk + RS_BLOCK_HEAD, 21 * n, n,
+		    &err) == 0);
+		return;
+	}
+	CHECK(rs_zframe_block(z, blk, 21 * n, n, &fr, &cap, &flen, &err) == 0);
+	CHECK(rs_writer_put_frame(w, blk + RS_BLOCK_HEAD, 21 * n, n, fr, flen,
+	    &err) == 0);
+	free(fr);
+}
+
 /* Writes the test stream into a memory buffer through a temp file. */
 static unsigned char *
-make_stream(int raw, size_t *len, uint32_t arows, size_t block_bytes)
+make_stream_by(int raw, size_t *len, uint32_t arows, size_t block_bytes,
+    int how)
 {
+	struct rs_zframe *z = NULL;
 	struct rs_stream_desc d = { 5, 2, tables, 3, meta };
 	struct rs_writer_opts o;
 	struct rs_writer *w;
@@ -54,7 +92,15 @@ make_stream(int raw, size_t *len, uint32_t arows, size_t block_bytes)
 		o.block_bytes = block_bytes;
 	rc = rs_writer_open(&w, fd, path, &d, &o, &err);
 	CHECK(rc == 0);
+	if (how == BY_FRAME)
+		CHECK(rs_zframe_create(&z, 1, &err) == 0);
 	for (i = 0; i < arows; i++) {
+		if (how != BY_PUT && i >= 3) {
+			n = arows - i < FRAME_RECS ? arows - i : FRAME_RECS;
+			put_a_block(w, z, i, n);
+			i += n - 1;
+			continue;
+		}
 		rs_put_le64(rec, 1000 + i);
 		rec[8] = (unsigned char)(i % 2);
 		rs_put_f32(rec + 9, (float)i * 0.5f);
@@ -73,6 +119,7 @@ make_stream(int raw, size_t *len, uint32_t arows, size_t block_bytes)
 	CHECK(rs_writer_finish(w, &err) == 0);
 	CHECK_EQ_U64(rs_writer_rows(w, 0), arows);
 	rs_writer_free(w);
+	rs_zframe_free(z);
 	f = fdopen(fd, "rb");
 	fseek(f, 0, SEEK_END);
 	*len = (size_t)ftell(f);
@@ -82,6 +129,12 @@ make_stream(int raw, size_t *len, uint32_t arows, size_t block_bytes)
 	fclose(f);
 	unlink(path);
 	return buf;
+}
+
+static unsigned char *
+make_stream(int raw, size_t *len, uint32_t arows, size_t block_bytes)
+{
+	return make_stream_by(raw, len, arows, block_bytes, BY_PUT);
 }
 
 /* Reads a whole stream from memory; returns 0 or the reader's error. */
@@ -302,6 +355,50 @@ test_stream__flipped_bits(void)
 	CHECK(bad == 0);
 }
 
+/*
+ * Blocks compressed apart as frames: the same payload as the same blocks
+ * written by rs_writer_put_block (byte for byte when raw), read back the
+ * same, and still refused when truncated anywhere (also exactly between
+ * two frames) or flipped anywhere.
+ */
+static void
+test_stream__frames(void)
+{
+	struct rs_error err;
+	unsigned char *a, *b;
+	uint64_t rows;
+	double sum, want;
+	size_t alen, blen, i;
+	int bad = 0, rc;
+
+	a = make_stream_by(1, &alen, 100, 0, BY_BLOCK);
+	b = make_stream_by(1, &blen, 100, 0, BY_FRAME);
+	CHECK(alen == blen && memcmp(a, b, alen) == 0);
+	CHECK(read_all(a, alen, &err, &rows, &want) == 0);
+	free(a);
+	free(b);
+	b = make_stream_by(0, &blen, 100, 0, BY_FRAME);
+	CHECK(read_all(b, blen, &err, &rows, &sum) == 0);
+	CHECK_EQ_U64(rows, 100);
+	CHECK(sum == want);
+	for (i = 0; i < blen; i++)
+		if (read_all(b, i, &err, &rows, &sum) >= 0) {
+			printf("#   prefix %zu of %zu read as ok\n", i, blen);
+			bad++;
+		}
+	for (i = 0; i < blen; i++) {
+		b[i] ^= (unsigned char)(1u << (i % 8));
+		rc = read_all(b, blen, &err, &rows, &sum);
+		b[i] ^= (unsigned char)(1u << (i % 8));
+		if (rc >= 0 && (rows != 100 || sum != want)) {
+			printf("#   flip at %zu read as other data\n", i);
+			bad++;
+		}
+	}
+	CHECK(bad == 0);
+	free(b);
+}
+
 static void
 test_stream__trailing_data(void)
 {
@@ -414,6 +511,7 @@ main(void)
 	RUN(test_stream__header_checksum);
 	RUN(test_stream__truncated_everywhere);
 	RUN(test_stream__flipped_bits);
+	RUN(test_stream__frames);
 	RUN(test_stream__trailing_data);
 	RUN(test_stream__expect_kind);
 	RUN(test_stream__bad_schema_refused);
