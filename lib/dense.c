@@ -20,33 +20,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "dense.h"
+#include "hugemem.h"
 #include "banned.h"
 
-#define HUGE_ALIGN (2u << 20)
 #define CHOL_LAPACK_N 24
 
 /* LAPACK's Cholesky (Fortran interface of libopenblas). */
 extern void dpotrf_(const char *uplo, const int *n, double *a,
     const int *lda, int *info);
-
-static void *
-aligned(size_t bytes)
-{
-	void *p;
-	size_t al = bytes >= HUGE_ALIGN ? HUGE_ALIGN : 64;
-
-	if (posix_memalign(&p, al, bytes) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (bytes >= HUGE_ALIGN)
-		(void)madvise(p, bytes & ~(size_t)(HUGE_ALIGN - 1),
-		    MADV_HUGEPAGE);
-#endif
-	return p;
-}
 
 void
 rs_dense_init(void)
@@ -59,7 +42,7 @@ rs_dense_alloc(size_t n)
 {
 	if (n == 0 || n > SIZE_MAX / sizeof(float))
 		return NULL;
-	return aligned(n * sizeof(float));
+	return rs_huge_alloc(n * sizeof(float));
 }
 
 double *
@@ -67,7 +50,7 @@ rs_dense_alloc_f64(size_t n)
 {
 	if (n == 0 || n > SIZE_MAX / sizeof(double))
 		return NULL;
-	return aligned(n * sizeof(double));
+	return rs_huge_alloc(n * sizeof(double));
 }
 
 void

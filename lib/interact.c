@@ -38,10 +38,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "csr.h"
 #include "error.h"
+#include "hugemem.h"
 #include "idmap.h"
 #include "interact.h"
 #include "records.h"
@@ -73,44 +73,6 @@ struct rs_interact {
 	struct rs_interact_stats st;
 	int spent;
 };
-
-/*
- * Allocation of the big event arrays: aligned to 2 MB and, where the
- * system has it, marked for transparent huge pages, which saves most of
- * the page faults of touching tens of megabytes for the first time (a
- * fifth of the run time without).  Freed with free().
- */
-#define BIG_ALIGN ((size_t)2 << 20)
-
-static void *
-big_alloc(size_t n)
-{
-	void *p;
-
-	if (n < BIG_ALIGN)
-		return malloc(n ? n : 1);
-	n = (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
-	if (posix_memalign(&p, BIG_ALIGN, n) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, n, MADV_HUGEPAGE);
-#endif
-	return p;
-}
-
-/* As realloc, for big_alloc memory (old holds used bytes of data). */
-static void *
-big_realloc(void *old, size_t used, size_t n)
-{
-	void *p = big_alloc(n);
-
-	if (p == NULL)
-		return NULL;
-	if (old != NULL)
-		memcpy(p, old, used);
-	free(old);
-	return p;
-}
 
 static const char *const agg_names[] = { "sum", "max", "count", "log" };
 
@@ -328,12 +290,12 @@ grow(struct rs_interact *b, struct rs_error *err)
 	struct ev *ev;
 	int64_t *ts;
 
-	if ((ev = big_realloc(b->ev, b->n * sizeof(*ev),
+	if ((ev = rs_huge_realloc(b->ev, b->n * sizeof(*ev),
 	    cap * sizeof(*ev))) == NULL)
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	b->ev = ev;
 	if (b->relative) {
-		if ((ts = big_realloc(b->ts, b->n * sizeof(*ts),
+		if ((ts = rs_huge_realloc(b->ts, b->n * sizeof(*ts),
 		    cap * sizeof(*ts))) == NULL)
 			return rs_error_set(err, RS_ENOMEM, "out of memory");
 		b->ts = ts;
@@ -407,12 +369,12 @@ presize(struct rs_interact *b, uint64_t nrows, struct rs_error *err)
 		nrows = PRESIZE_MAX;
 	want = b->n + (size_t)nrows;
 	if (want > b->cap) {
-		if ((p = big_realloc(b->ev, b->n * sizeof(*b->ev),
+		if ((p = rs_huge_realloc(b->ev, b->n * sizeof(*b->ev),
 		    want * sizeof(*b->ev))) == NULL)
 			return rs_error_set(err, RS_ENOMEM, "out of memory");
 		b->ev = p;
 		if (b->relative) {
-			if ((p = big_realloc(b->ts, b->n * sizeof(*b->ts),
+			if ((p = rs_huge_realloc(b->ts, b->n * sizeof(*b->ts),
 			    want * sizeof(*b->ts))) == NULL)
 				return rs_error_set(err, RS_ENOMEM, "out of "
 				    "memory");
@@ -777,7 +739,7 @@ rs_interact_finish(struct rs_interact *b, struct rs_csr **out,
 	if ((ci = calloc(ni + 1, sizeof(*ci))) == NULL ||
 	    (ir = malloc((ni + 1) * sizeof(*ir))) == NULL ||
 	    (col_ids = malloc((ni + 1) * sizeof(*col_ids))) == NULL ||
-	    (tmp = big_alloc((b->n + 1) * sizeof(*tmp))) == NULL)
+	    (tmp = rs_huge_alloc((b->n + 1) * sizeof(*tmp))) == NULL)
 		goto nomem;
 	for (i = 0; i < b->n; i++)
 		ci[EV_ITEM(b->ev[i])]++;

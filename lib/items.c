@@ -34,9 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "bytes.h"
+#include "hugemem.h"
 #include "idmap.h"
 #include "items.h"
 #include "numtok.h"
@@ -46,7 +46,6 @@
 #include "banned.h"
 
 #define PAIR_EMPTY UINT64_MAX
-#define HUGE_BYTES ((size_t)2 << 20)
 
 struct pair_slot {
 	uint64_t key;
@@ -105,19 +104,9 @@ pairtab_init(struct pairtab *t, size_t cap)
 
 	t->cap = cap;
 	t->n = 0;
-	/*
-	 * A big table is touched at random once per record: on Linux, ask
-	 * for huge pages so each probe is not also a TLB miss.
-	 */
-	if (bytes >= HUGE_BYTES) {
-		if (posix_memalign(&mem, HUGE_BYTES, bytes) != 0)
-			return RS_ENOMEM;
-#ifdef MADV_HUGEPAGE
-		(void)madvise(mem, bytes, MADV_HUGEPAGE);
-#endif
-	} else if ((mem = malloc(bytes)) == NULL) {
+	/* Touched at random once per record: huge pages (hugemem.h). */
+	if ((mem = rs_huge_alloc(bytes)) == NULL)
 		return RS_ENOMEM;
-	}
 	t->slots = mem;
 	for (i = 0; i < cap; i++)
 		t->slots[i].key = PAIR_EMPTY;
