@@ -22,62 +22,96 @@ static const struct rs_column req_cols[] = {
 	{ "itemid", RS_T_ID, 1, NULL, 0 }
 };
 
+/*
+ * A growing array of decoded records, filled block by block through
+ * rs_reader_each; check, when set, vets each record as it lands.
+ */
+struct collect {
+	const char *name;
+	size_t width, size;		/* encoded and decoded bytes */
+	void (*decode)(const unsigned char *p, void *rec);
+	int (*check)(struct collect *c, struct rs_error *err);
+	unsigned char *a;
+	size_t len, cap;
+};
+
+static int
+collect_block(void *ctx, const struct rs_block *b, struct rs_error *err)
+{
+	struct collect *c = ctx;
+	unsigned char *na;
+	size_t ncap;
+	uint32_t j;
+	int rc;
+
+	if (c->len + b->nrec > c->cap) {
+		ncap = c->cap ? c->cap : 4096;
+		while (ncap < c->len + b->nrec)
+			ncap *= 2;
+		if ((na = realloc(c->a, ncap * c->size)) == NULL)
+			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    c->name);
+		c->a = na;
+		c->cap = ncap;
+	}
+	for (j = 0; j < b->nrec; j++, c->len++) {
+		c->decode(b->data + (size_t)j * c->width,
+		    c->a + c->len * c->size);
+		if (c->check && (rc = c->check(c, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Reads the rest of r into c->a; on failure c->a is freed. */
+static int
+collect_all(struct rs_reader *r, struct collect *c, struct rs_error *err)
+{
+	int rc;
+
+	if ((rc = rs_reader_each(r, collect_block, c, err)) < 0) {
+		free(c->a);
+		c->a = NULL;
+		c->len = 0;
+	}
+	return rc;
+}
+
+static void
+event_decode(const unsigned char *p, void *rec)
+{
+	rs_event_decode(p, rec);
+}
+
 int
 rs_events_read_all(struct rs_reader *r, struct rs_event **out, size_t *n,
     struct rs_error *err)
 {
-	const char *name = rs_reader_name(r);
 	const struct rs_table_desc *t;
-	struct rs_event *ev = NULL, *nev;
-	struct rs_block blk;
-	size_t cap = 0, len = 0;
-	uint32_t j;
+	struct collect c = { rs_reader_name(r), RS_EVENT_WIDTH,
+	    sizeof(struct rs_event), event_decode, NULL, NULL, 0, 0 };
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = rs_reader_expect(r, RS_KIND_EVENTS, err)) < 0 ||
-	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS, name,
-	    err)) < 0)
+	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS,
+	    c.name, err)) < 0)
 		return rc;
+	/* The header's row count, when known, sizes the array at once. */
 	t = rs_reader_table(r, 0);
-	if (t->nrows != RS_NROWS_UNKNOWN && t->nrows < (1ull << 32)) {
-		cap = (size_t)t->nrows;
-		if (cap > 0 && (ev = malloc(cap * sizeof(*ev))) == NULL)
+	if (t->nrows != RS_NROWS_UNKNOWN && t->nrows > 0 &&
+	    t->nrows < (1ull << 32)) {
+		c.cap = (size_t)t->nrows;
+		if ((c.a = malloc(c.cap * c.size)) == NULL)
 			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
-			    name);
+			    c.name);
 	}
-	for (;;) {
-		if ((rc = rs_reader_next(r, &blk, err)) < 0)
-			goto fail;
-		if (rc == 0) {
-			if (rs_reader_done(r))
-				break;
-			continue;
-		}
-		if (len + blk.nrec > cap) {
-			size_t ncap = cap ? cap : 4096;
-
-			while (ncap < len + blk.nrec)
-				ncap *= 2;
-			if ((nev = realloc(ev, ncap * sizeof(*ev))) == NULL) {
-				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
-				    "memory", name);
-				goto fail;
-			}
-			ev = nev;
-			cap = ncap;
-		}
-		for (j = 0; j < blk.nrec; j++)
-			rs_event_decode(blk.data + (size_t)j * RS_EVENT_WIDTH,
-			    &ev[len++]);
-	}
-	*out = ev;
-	*n = len;
+	if ((rc = collect_all(r, &c, err)) < 0)
+		return rc;
+	*out = (struct rs_event *)(void *)c.a;
+	*n = c.len;
 	return 0;
-fail:
-	free(ev);
-	return rc;
 }
 
 static int
@@ -211,58 +245,39 @@ bad:
 	    "the schema of format 1.0", name, t->name);
 }
 
+static void
+request_decode(const unsigned char *p, void *rec)
+{
+	rs_request_decode(p, rec);
+}
+
+static int
+request_ascends(struct collect *c, struct rs_error *err)
+{
+	const struct rs_request *q = (const struct rs_request *)(void *)c->a;
+
+	if (c->len > 0 && q[c->len].id <= q[c->len - 1].id)
+		return rs_error_set(err, RS_ECORRUPT, "%s: record %zu: "
+		    "request ids do not ascend", c->name, c->len);
+	return 0;
+}
+
 int
 rs_requests_read(struct rs_reader *r, struct rs_request **out, size_t *n,
     struct rs_error *err)
 {
-	const char *name = rs_reader_name(r);
-	struct rs_request *q = NULL, *nq;
-	struct rs_block blk;
-	size_t cap = 0, len = 0;
-	uint32_t j;
+	struct collect c = { rs_reader_name(r), RS_REQUEST_WIDTH,
+	    sizeof(struct rs_request), request_decode, request_ascends, NULL,
+	    0, 0 };
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = rs_reader_expect(r, RS_KIND_REQUESTS, err)) < 0 ||
-	    (rc = check_schema(rs_reader_table(r, 0), name, err)) < 0)
+	    (rc = check_schema(rs_reader_table(r, 0), c.name, err)) < 0 ||
+	    (rc = collect_all(r, &c, err)) < 0)
 		return rc;
-	for (;;) {
-		if ((rc = rs_reader_next(r, &blk, err)) < 0)
-			goto fail;
-		if (rc == 0) {
-			if (rs_reader_done(r))
-				break;
-			continue;
-		}
-		if (len + blk.nrec > cap) {
-			size_t ncap = cap ? cap : 1024;
-
-			while (ncap < len + blk.nrec)
-				ncap *= 2;
-			if ((nq = realloc(q, ncap * sizeof(*q))) == NULL) {
-				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
-				    "memory", name);
-				goto fail;
-			}
-			q = nq;
-			cap = ncap;
-		}
-		for (j = 0; j < blk.nrec; j++, len++) {
-			rs_request_decode(blk.data + (size_t)j *
-			    RS_REQUEST_WIDTH, &q[len]);
-			if (len > 0 && q[len].id <= q[len - 1].id) {
-				rc = rs_error_set(err, RS_ECORRUPT, "%s: record "
-				    "%zu: request ids do not ascend", name,
-				    len);
-				goto fail;
-			}
-		}
-	}
-	*out = q;
-	*n = len;
+	*out = (struct rs_request *)(void *)c.a;
+	*n = c.len;
 	return 0;
-fail:
-	free(q);
-	return rc;
 }

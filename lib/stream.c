@@ -1270,6 +1270,27 @@ rs_reader_next(struct rs_reader *r, struct rs_block *b,
 	return 1;
 }
 
+int
+rs_reader_each(struct rs_reader *r,
+    int (*fn)(void *ctx, const struct rs_block *b, struct rs_error *err),
+    void *ctx, struct rs_error *err)
+{
+	struct rs_block b;
+	int rc;
+
+	for (;;) {
+		if ((rc = rs_reader_next(r, &b, err)) < 0)
+			return rc;
+		if (rc == 0) {
+			if (rs_reader_done(r))
+				return 0;
+			continue;
+		}
+		if ((rc = fn(ctx, &b, err)) < 0)
+			return rc;
+	}
+}
+
 void
 rs_reader_free(struct rs_reader *r)
 {

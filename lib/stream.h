@@ -284,6 +284,15 @@ int rs_reader_next(struct rs_reader *r, struct rs_block *b,
 /* 1 once every table has been read and verified. */
 int rs_reader_done(const struct rs_reader *r);
 
+/*
+ * Reads the rest of the stream, calling fn for every block; a negative
+ * return of fn stops with that code.  0 once the stream is read and
+ * verified to its end, or the first error.
+ */
+int rs_reader_each(struct rs_reader *r,
+	int (*fn)(void *ctx, const struct rs_block *b, struct rs_error *err),
+	void *ctx, struct rs_error *err);
+
 /* Records of table i verified so far. */
 uint64_t rs_reader_rows(const struct rs_reader *r, unsigned i);
 
