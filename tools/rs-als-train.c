@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -99,11 +100,15 @@ read_matrix(const char *path)
 	struct rs_reader *r;
 	struct rs_csr *m;
 	struct rs_error err;
+	char label[128];
 	int fd = open_input(path);
 
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, fd);
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
 	    rs_csr_read(r, &m, &err) < 0)
 		die_err(&err);
+	progress_end();
 	rs_reader_free(r);
 	close_input(fd);
 	return m;
@@ -207,7 +212,6 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	struct rs_meta meta[16];
 	double t0, t1, c1, tu, cu, fl, loss = NAN, best = -1;
 	unsigned it, done = 0, nmeta;
-	int prog = progress_enabled();
 
 	t0 = now();
 	if (rs_als_create(&a, m, &o->p, &err) < 0)
@@ -219,11 +223,10 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	    m->ncols, o->p.factors, rs_als_user_factors(a),
 	    rs_als_item_factors(a), &err) < 0)
 		die_err(&err);
+	/* Iterations take about the same time: their count gives the ETA. */
+	progress_start("training", "iterations", o->p.iterations, -1);
 	for (it = 1; it <= o->p.iterations; it++) {
 		t1 = now();
-		if (prog)
-			fprintf(stderr, "\r%s: iteration %u/%u", progname, it,
-			    o->p.iterations);
 		c1 = cpu_now();
 		fl = rs_als_flops(a);
 		if (rs_als_half_step(a, 0, &err) < 0)
@@ -233,8 +236,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 		if (rs_als_half_step(a, 1, &err) < 0)
 			die_err(&err);
 		done = it;
-		if (prog)
-			fputs("\r\033[K", stderr);
+		progress_set(done);
 		fl = (rs_als_flops(a) - fl) / 1e9;
 		verbose("iteration %u: %.3f s wall, %.3f s cpu (visitors %.3f "
 		    "s wall, %.3f s cpu), %.1f GFLOP/s, %.1f GFLOP per cpu-s",
@@ -242,15 +244,20 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 		    fl / (cpu_now() - c1));
 		if (o->loss) {
 			loss = rs_als_loss(a);
+			progress_pause();
 			fprintf(stderr, "iteration %u: loss %.9g\n", it, loss);
+			progress_resume();
+			progress_note("loss %.4g", loss);
 		}
 		if (test == NULL)
 			continue;
 		if (rs_model_validate(view, m, test, o->k, &ev, &err) < 0)
 			die_err(&err);
+		progress_pause();
 		fprintf(stderr, "iteration %u: recall@%u %.6f ndcg@%u %.6f "
 		    "(%llu visitors)\n", it, o->k, ev.recall, o->k, ev.ndcg,
 		    (unsigned long long)ev.visitors);
+		progress_resume();
 		if (o->early_stop && it > 1 && !(ev.ndcg > best)) {
 			verbose("ndcg@%u stopped improving: stopping",
 			    o->k);
@@ -259,11 +266,14 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 		if (ev.ndcg > best)
 			best = ev.ndcg;
 	}
+	progress_end();
 	if (!o->loss || done != o->p.iterations)
 		loss = rs_als_loss(a);
 	verbose("trained in %.3f s, loss %.9g", now() - t0, loss);
 	nmeta = als_meta(meta, o, m, done, loss);
+	progress_start("writing the model", NULL, 0, -1);
 	write_model(view, meta, nmeta, o->output);
+	progress_end();
 	rs_model_free(view);
 	rs_als_free(a);
 }

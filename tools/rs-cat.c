@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -32,7 +33,7 @@ help(void)
 	    "  -m, --meta KEY      print only the value of metadata KEY (exit 1\n"
 	    "                      if a stream lacks it); for scripts\n"
 	    "  -o, --output FILE   write to FILE (atomically) instead of stdout\n"
-	    "  -q, --quiet         no warnings\n"
+	    "  -q, --quiet         no warnings or progress\n"
 	    "  -v, --verbose       say more on stderr\n"
 	    "  -h, --help          this help\n"
 	    "      --version       print the version\n\n"
@@ -46,6 +47,7 @@ struct opts {
 	int header;
 	int info;
 	const char *meta;	/* --meta KEY */
+	int progress;		/* the rows go elsewhere than the terminal */
 };
 
 static void
@@ -228,10 +230,16 @@ cat_one(struct rs_textout *t, const char *path, const struct opts *o)
 	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_block b;
+	char label[128];
 	unsigned kind, started = (unsigned)-1;
 	int fd, rc;
 
 	fd = open_input(path);
+	if (o->progress && o->meta == NULL) {
+		snprintf(label, sizeof(label), "printing %s",
+		    input_name(path));
+		progress_start(label, "rows", 0, fd);
+	}
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0)
 		die_err(&err);
 	if (o->meta != NULL) {
@@ -265,7 +273,10 @@ cat_one(struct rs_textout *t, const char *path, const struct opts *o)
 		}
 		if (rc == 1 && !o->info)
 			print_block(t, d, kind, &b, o->delim);
+		if (rc == 1)
+			progress_add(b.nrec);
 	}
+	progress_end();
 	if (o->info)
 		print_info(t, r);
 	verbose("%s: %s stream, %u table(s), verified",
@@ -289,7 +300,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { ',', 1, 0, NULL };
+	struct opts o = { ',', 1, 0, NULL, 0 };
 	struct rs_outfile *out;
 	struct rs_textout t;
 	struct rs_error err;
@@ -337,6 +348,9 @@ main(int argc, char **argv)
 			usage_exit(usage_text);
 		}
 	}
+	/* A progress line would mix with rows printed on the terminal. */
+	o.progress = (output != NULL && strcmp(output, "-") != 0) ||
+	    !isatty(STDOUT_FILENO);
 	out = open_text_output(output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");

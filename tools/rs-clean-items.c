@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -43,7 +44,7 @@ help(void)
 	    "(0-255, default 10)\n"
 	    "  -o, --output FILE     write to FILE (atomically) instead of "
 	    "stdout\n"
-	    "  -q, --quiet           no warnings, no summary\n"
+	    "  -q, --quiet           no warnings, summary or progress\n"
 	    "      --strict          the first bad record is an error\n"
 	    "  -t, --tree TREE       the category tree stream (required)\n"
 	    "  -v, --verbose         say more on stderr\n"
@@ -158,12 +159,18 @@ read_props(struct rs_items_builder *bld, const char *path, struct badctx *bc)
 {
 	struct rs_reader *r;
 	struct rs_error err;
+	char label[128];
 	int fd;
 
 	fd = open_input(path);
+	/* The builder reads the whole stream: the file offset tells how
+	 * far it is. */
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, fd);
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
 	    rs_items_builder_read(bld, r, on_bad, bc, &err) < 0)
 		die_err(&err);
+	progress_end();
 	verbose("%s: read", input_name(path));
 	rs_reader_free(r);
 	close_input(fd);
@@ -263,9 +270,11 @@ main(int argc, char **argv)
 		die_err(&err);
 	for (i = optind; i < argc; i++)
 		read_props(bld, argv[i], &bc);
+	progress_start("building the item table", NULL, 0, -1);
 	if (rs_items_builder_finish(bld, &tab, &st, &err) < 0)
 		die_err(&err);
 	rs_items_builder_free(bld);
+	progress_start("writing the item table", NULL, 0, -1);
 
 	if (csv) {
 		if (rs_textout_init(&t, rs_outfile_fd(out),
@@ -290,6 +299,7 @@ main(int argc, char **argv)
 		}
 	}
 	commit_output(out);
+	progress_end();
 	verbose("%llu records, %llu after as-of, %llu (item, property) "
 	    "pairs, %llu values kept, builder state %zu bytes",
 	    (unsigned long long)st.records, (unsigned long long)st.after,

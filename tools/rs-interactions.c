@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -51,7 +52,7 @@ help(void)
 	    "      --min-user-events N keep visitors with at least N events\n"
 	    "                          (both applied until nothing changes)\n"
 	    "  -o, --output FILE       write to FILE (atomically), not stdout\n"
-	    "  -q, --quiet             no summary, no warnings\n"
+	    "  -q, --quiet             no summary, warnings or progress\n"
 	    "      --since TIME        keep events at or after TIME\n"
 	    "      --until TIME        keep events before TIME\n"
 	    "                          TIME: ms, ISO 8601 UTC, end or end-14d\n"
@@ -81,9 +82,11 @@ load_items(const char *path)
 	int fd;
 
 	fd = open_input(path);
+	progress_start("reading the item table", NULL, 0, fd);
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
 	    rs_items_read(r, &items, &err) < 0)
 		die_err(&err);
+	progress_end();
 	rs_reader_free(r);
 	close_input(fd);
 	return items;
@@ -241,6 +244,7 @@ main(int argc, char **argv)
 	struct rs_error err;
 	struct rs_csr *m;
 	const char *output = NULL, *items_path = NULL, *input = "-";
+	char label[128];
 	int c, csv = 0, fd;
 
 	tool_init(argc, argv);
@@ -321,13 +325,20 @@ main(int argc, char **argv)
 	}
 	out = csv ? open_text_output(output) : open_binary_output(output);
 	fd = open_input(input);
+	snprintf(label, sizeof(label), "reading %s", input_name(input));
+	progress_start(label, NULL, 0, fd);
 	if (rs_interact_create(&b, &p, &err) < 0 ||
 	    rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_interact_read(b, r, &err) < 0 ||
-	    rs_interact_finish(b, &m, &st, &err) < 0) {
+	    rs_interact_read(b, r, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
 	}
+	progress_start("building the matrix", NULL, 0, -1);
+	if (rs_interact_finish(b, &m, &st, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	progress_end();
 	rs_reader_free(r);
 	close_input(fd);
 	rs_interact_free(b);
@@ -335,11 +346,13 @@ main(int argc, char **argv)
 	if (m->nnz == 0)
 		warnx("warning: empty matrix: none of %" PRIu64 " events "
 		    "passed the filters", st.events_read);
+	progress_start("writing the matrix", NULL, 0, -1);
 	if (csv)
 		write_csv(m, out);
 	else
 		write_matrix(m, &p, &st, input_name(input), items_path, out);
 	commit_output(out);
+	progress_end();
 	verbose("dropped: %" PRIu64 " by event type, %" PRIu64 " by "
 	    "catalogue, %" PRIu64 " by window, %" PRIu64 " by min counts "
 	    "(%" PRIu64 " rounds)", st.dropped_type, st.dropped_catalogue,

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -44,7 +45,7 @@ help(void)
 	    "                          before the last event (default: none)\n"
 	    "  -n, --neighbors N       neighbours kept per item (default 50)\n"
 	    "  -o, --output FILE       write to FILE (atomically), not stdout\n"
-	    "  -q, --quiet             no summary\n"
+	    "  -q, --quiet             no summary or progress\n"
 	    "      --session-gap D     a gap longer than D ends a session "
 	    "(30m)\n"
 	    "      --shrink X          sim = c / (sqrt(n_i n_j) + X) "
@@ -151,7 +152,7 @@ main(int argc, char **argv)
 	struct rs_meta extra[16];
 	const struct rs_meta *meta;
 	struct timespec t0, t1;
-	char wbuf[128];
+	char wbuf[128], label[128];
 	const char *output = NULL, *input = "-";
 	int64_t end = 0;
 	size_t n, i, len = 0;
@@ -217,11 +218,14 @@ main(int argc, char **argv)
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
 	fd = open_input(input);
+	snprintf(label, sizeof(label), "reading %s", input_name(input));
+	progress_start(label, NULL, 0, fd);
 	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
 	    rs_events_read_all(r, &ev, &n, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
 	}
+	progress_end();
 	rs_reader_free(r);
 	close_input(fd);
 	for (i = 0; i < n; i++)
@@ -230,12 +234,14 @@ main(int argc, char **argv)
 	if (until.set)
 		p.until = until.relative ? end + until.ms : until.ms;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress_start("training", NULL, 0, -1);
 	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(ev);
+	progress_start("writing the model", NULL, 0, -1);
 	if (csv) {
 		write_csv(m, out);
 	} else {
@@ -274,6 +280,7 @@ main(int argc, char **argv)
 		}
 	}
 	commit_output(out);
+	progress_end();
 	verbose("training took %.3f s", (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (!tool_quiet)

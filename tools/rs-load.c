@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "tool.h"
 #include "banned.h"
 
@@ -37,7 +38,8 @@ help(void)
 	    "header)\n"
 	    "  -o, --output FILE   write to FILE (atomically) instead of "
 	    "stdout\n"
-	    "  -q, --quiet         no per-row messages (the summary stays)\n"
+	    "  -q, --quiet         no per-row messages or progress (the summary\n"
+	    "                      stays)\n"
 	    "  -s, --stats         print the data analysis report (to stdout "
 	    "with -o,\n"
 	    "                      else to stderr)\n"
@@ -71,6 +73,7 @@ on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 	if (r->eda && (rc = rs_eda_add(r->eda, b->recs, b->len, b->nrec,
 	    err)) < 0)
 		return rc;
+	progress_add(b->nrec);
 	return 0;
 }
 
@@ -84,8 +87,10 @@ on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 		return;
 	}
 	r->shown++;
+	progress_pause();
 	fprintf(stderr, "%s: %s:%llu: %s\n", progname, name,
 	    (unsigned long long)line, why);
+	progress_resume();
 }
 
 /*
@@ -205,7 +210,7 @@ main(int argc, char **argv)
 	struct run r;
 	const struct rs_meta *meta;
 	const char *output = NULL, *first;
-	char **paths, **mv, *inputs;
+	char **paths, **mv, *inputs, label[300];
 	unsigned nmeta, kind;
 	int c, i, npaths, fd, stats = 0, margc, to_stderr;
 
@@ -298,8 +303,12 @@ main(int argc, char **argv)
 				    rs_kind_name(kind));
 			}
 		}
+		snprintf(label, sizeof(label), "loading %s",
+		    input_name(paths[i]));
+		progress_start(label, "rows", 0, fd);
 		if (rs_load_run(l, &sink, &err) < 0)
 			fail(out, &err);
+		progress_end();
 		if (r.hidden > 0 && !r.quiet)
 			fprintf(stderr, "%s: %s: ... and %llu more bad rows\n",
 			    progname, input_name(paths[i]),

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -35,7 +36,7 @@ help(void)
 	    "  -e, --event TYPE        target event type: view, addtocart\n"
 	    "                          (default) or transaction\n"
 	    "  -o, --output FILE       write to FILE (atomically), not stdout\n"
-	    "  -q, --quiet             no summary\n"
+	    "  -q, --quiet             no summary or progress\n"
 	    "      --since TIME        targets at or after TIME\n"
 	    "      --until TIME        targets before TIME\n"
 	    "                          TIME: ms, ISO 8601 UTC, end or end-14d\n"
@@ -109,7 +110,7 @@ main(int argc, char **argv)
 	struct rs_error err;
 	const struct rs_meta *meta;
 	struct rs_meta extra[4];
-	char sbuf[32], ubuf[32];
+	char sbuf[32], ubuf[32], label[128];
 	const char *output = NULL, *input = "-";
 	int64_t s_ms, u_ms;
 	size_t n, nq;
@@ -165,13 +166,20 @@ main(int argc, char **argv)
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
 	fd = open_input(input);
+	snprintf(label, sizeof(label), "reading %s", input_name(input));
+	progress_start(label, NULL, 0, fd);
 	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &n, &err) < 0 ||
-	    rs_requests_make(ev, n, (unsigned)type, &since, &until, &q, &nq,
+	    rs_events_read_all(r, &ev, &n, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	progress_start("making requests", NULL, 0, -1);
+	if (rs_requests_make(ev, n, (unsigned)type, &since, &until, &q, &nq,
 	    &s_ms, &u_ms, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
 	}
+	progress_start("writing the requests", NULL, 0, -1);
 	rs_reader_free(r);
 	close_input(fd);
 	if (csv) {
@@ -192,6 +200,7 @@ main(int argc, char **argv)
 		}
 	}
 	commit_output(out);
+	progress_end();
 	if (nq == 0)
 		warnx("warning: no '%s' event in the window",
 		    rs_event_name((unsigned)type));

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "banned.h"
 
 const char *progname = "rs";
@@ -50,15 +52,18 @@ tool_init(int argc, char **argv)
 	argv_joined[n] = '\0';
 }
 
+/* A message starts on a clean line, never after a progress line. */
 static void
 vmsg(const char *fmt, va_list ap, int errnum)
 {
 	fflush(stdout);
+	progress_pause();
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	if (errnum)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);
+	progress_resume();
 }
 
 void
@@ -66,6 +71,7 @@ die(const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_kill();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
@@ -78,6 +84,7 @@ die_errno(const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 
+	progress_kill();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, e);
 	va_end(ap);
@@ -119,6 +126,7 @@ usage_error(const char *usage_text, const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_kill();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
@@ -353,8 +361,19 @@ close_stdout(void)
 	return 0;
 }
 
+/*
+ * Not when standard output is a pipe: what reads it (the next tool, a
+ * pager, head) may share the terminal, and two lines fighting over one
+ * row, or one drawn over a pager, help nobody.  zstd keeps quiet in pipe
+ * mode for the same reason.
+ */
 int
 progress_enabled(void)
 {
-	return !tool_quiet && isatty(STDERR_FILENO);
+	struct stat sb;
+
+	if (tool_quiet || !isatty(STDERR_FILENO))
+		return 0;
+	return fstat(STDOUT_FILENO, &sb) < 0 ||
+	    !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
 }

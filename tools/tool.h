@@ -103,7 +103,10 @@ const struct rs_meta *tool_meta(const struct rs_meta *extra, unsigned nextra,
 /* Flushes and closes stdout, dying with a message on error (sbase fshut). */
 int close_stdout(void);
 
-/* 1 if progress lines should be drawn on stderr (a terminal, not -q). */
+/*
+ * 1 if progress lines (progress.h) should be drawn on stderr: it is a
+ * terminal, no -q, and standard output is no pipe.
+ */
 int progress_enabled(void);
 
 #endif
