@@ -173,6 +173,57 @@ rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
 	return 0;
 }
 
+static int
+cmp_visitor(const void *a, const void *b)
+{
+	const struct rs_request *x = a, *y = b;
+
+	return x->visitor < y->visitor ? -1 : x->visitor > y->visitor;
+}
+
+int
+rs_requests_visitors(const struct rs_event *ev, size_t n,
+    const struct rs_bound *since, const struct rs_bound *until,
+    const struct rs_bound *at, struct rs_request **out, size_t *nout,
+    int64_t *since_ms, int64_t *until_ms, int64_t *at_ms,
+    struct rs_error *err)
+{
+	struct rs_request *q;
+	int64_t end = 0, lo, hi, t;
+	size_t i, m = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < n; i++)
+		if (i == 0 || ev[i].ts > end)
+			end = ev[i].ts;
+	lo = resolve(since, end, INT64_MIN);
+	hi = resolve(until, end, INT64_MAX);
+	t = resolve(at, end, end < INT64_MAX ? end + 1 : end);
+	if (since_ms != NULL)
+		*since_ms = lo;
+	if (until_ms != NULL)
+		*until_ms = hi;
+	if (at_ms != NULL)
+		*at_ms = t;
+	if ((q = malloc((n ? n : 1) * sizeof(*q))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "requests: out of memory");
+	for (i = 0; i < n; i++)
+		if (ev[i].ts >= lo && ev[i].ts < hi)
+			q[m++] = (struct rs_request){ 0, ev[i].visitor, t,
+			    RS_ID_NONE };
+	qsort(q, m, sizeof(*q), cmp_visitor);
+	for (i = 0, n = 0; i < m; i++)
+		if (n == 0 || q[i].visitor != q[n - 1].visitor) {
+			q[n] = q[i];
+			q[n].id = n + 1;
+			n++;
+		}
+	*out = q;
+	*nout = n;
+	return 0;
+}
+
 void
 rs_requests_desc(const struct rs_meta *meta, unsigned nmeta, uint64_t nrows,
     struct rs_table_desc *table, struct rs_stream_desc *out)

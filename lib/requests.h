@@ -12,8 +12,9 @@
  *     8      8    visitorid  id    the visitor of the target event
  *     16     8    timestamp  time  the target event's time (ms, UTC)
  *     24     8    itemid     id    the true item (of the target event)
- * Metadata: "event" (the target type), "since" and "until" (resolved
- * bounds in ms, empty when open), plus tool, version, argv.
+ * Metadata: "event" (the target type, or "none" for requests made by
+ * rs_requests_visitors, which also record "at"), "since" and "until"
+ * (resolved bounds in ms, empty when open), plus tool, version, argv.
  *
  * Window: a target event at time t is a request when since <= t < until
  * (bounds as in interact.h: absolute, or relative to the stream's last
@@ -60,6 +61,20 @@ int rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
 	const struct rs_bound *since, const struct rs_bound *until,
 	struct rs_request **out, size_t *nout, int64_t *since_ms,
 	int64_t *until_ms, struct rs_error *err);
+
+/*
+ * Requests for serving now rather than for scoring: one per distinct
+ * visitor with an event of any type in [since, until), all at time at
+ * (resolved like the bounds; unset: 1 ms after the last event, so that
+ * every event is visible), with no true item (RS_ID_NONE), in visitor id
+ * order, ids 1..*nout.  The resolved bounds and time go to *since_ms,
+ * *until_ms and *at_ms (each may be NULL).
+ */
+int rs_requests_visitors(const struct rs_event *ev, size_t n,
+	const struct rs_bound *since, const struct rs_bound *until,
+	const struct rs_bound *at, struct rs_request **out, size_t *nout,
+	int64_t *since_ms, int64_t *until_ms, int64_t *at_ms,
+	struct rs_error *err);
 
 /* The stream description of a request stream (meta borrowed). */
 void rs_requests_desc(const struct rs_meta *meta, unsigned nmeta,

@@ -15,14 +15,16 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-requests [-qv] [-e event] [-o file] [--csv] [--since time]\n"
-    "       [--until time] [stream]\n";
+    "usage: rs-requests [-qv] [-e event] [-o file] [--at time] [--csv]\n"
+    "       [--since time] [--until time] [--visitors] [stream]\n";
 
 enum {
-	OPT_CSV = 256,
+	OPT_AT = 256,
+	OPT_CSV,
 	OPT_SINCE,
 	OPT_UNTIL,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_VISITORS
 };
 
 static void
@@ -31,6 +33,8 @@ help(void)
 	printf("%s", usage_text);
 	printf("Make replay requests from the target events of an event "
 	    "stream.\n\n"
+	    "      --at TIME           --visitors: the requests' time (default:\n"
+	    "                          1 ms after the last event)\n"
 	    "      --csv               write id,visitorid,timestamp,itemid CSV\n"
 	    "                          instead of a request stream\n"
 	    "  -e, --event TYPE        target event type: view, addtocart\n"
@@ -42,6 +46,9 @@ help(void)
 	    "                          TIME: ms, ISO 8601 UTC, end or end-14d\n"
 	    "                          (relative to the stream's last event)\n"
 	    "  -v, --verbose           say more on stderr\n"
+	    "      --visitors          one request per visitor with an event in\n"
+	    "                          the window, at --at, with no true item:\n"
+	    "                          what to serve them now\n"
 	    "  -h, --help              this help\n"
 	    "      --version           print the version\n\n"
 	    "With no stream, or when stream is -, read standard input.\n");
@@ -76,7 +83,8 @@ write_csv(const struct rs_request *q, size_t n, struct rs_outfile *out)
 		rs_textout_char(&t, ',');
 		rs_textout_i64(&t, q[i].ts);
 		rs_textout_char(&t, ',');
-		rs_textout_u64(&t, q[i].item);
+		if (q[i].item != RS_ID_NONE)	/* empty, as rs-cat prints it */
+			rs_textout_u64(&t, q[i].item);
 		rs_textout_char(&t, '\n');
 	}
 	if (rs_textout_flush(&t, &err) < 0) {
@@ -91,6 +99,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "at", required_argument, NULL, OPT_AT },
 		{ "event", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
@@ -99,9 +108,11 @@ main(int argc, char **argv)
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "visitors", no_argument, NULL, OPT_VISITORS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_bound since = { 0, 0, 0 }, until = { 0, 0, 0 };
+	struct rs_bound at = { 0, 0, 0 };
 	struct rs_interact_params ip;
 	struct rs_request *q;
 	struct rs_event *ev;
@@ -109,21 +120,25 @@ main(int argc, char **argv)
 	struct rs_reader *r;
 	struct rs_error err;
 	const struct rs_meta *meta;
-	struct rs_meta extra[4];
-	char sbuf[32], ubuf[32], label[128];
+	struct rs_meta extra[5];
+	char sbuf[32], ubuf[32], abuf[32], label[128];
 	const char *output = NULL, *input = "-";
-	int64_t s_ms, u_ms;
+	int64_t s_ms, u_ms, a_ms;
 	size_t n, nq;
 	unsigned nmeta;
-	int c, csv = 0, fd, type = RS_EV_ADDTOCART;
+	int c, csv = 0, fd, type = RS_EV_ADDTOCART, visitors = 0, etype = 0;
 
 	tool_init(argc, argv);
 	while ((c = getopt_long(argc, argv, "e:ho:qv", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_AT:
+			parse_bound_opt("--at", optarg, &at, usage_text);
+			break;
 		case OPT_CSV:
 			csv = 1;
 			break;
 		case 'e':
+			etype = 1;
 			if ((type = rs_event_parse(optarg, strlen(optarg))) < 0)
 				usage_error(usage_text, "invalid --event '%s': "
 				    "expected view, addtocart or transaction",
@@ -150,12 +165,20 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			version_exit();
 			break;
+		case OPT_VISITORS:
+			visitors = 1;
+			break;
 		default:
 			usage_exit(usage_text);
 		}
 	}
 	if (argc - optind > 1)
 		usage_error(usage_text, "one event stream at most");
+	if (visitors && etype)
+		usage_error(usage_text, "--visitors takes every event type: "
+		    "no --event");
+	if (at.set && !visitors)
+		usage_error(usage_text, "--at goes with --visitors");
 	if (optind < argc)
 		input = argv[optind];
 	rs_interact_params_init(&ip);
@@ -174,8 +197,13 @@ main(int argc, char **argv)
 		die_err(&err);
 	}
 	progress_start("making requests", NULL, 0, -1);
-	if (rs_requests_make(ev, n, (unsigned)type, &since, &until, &q, &nq,
-	    &s_ms, &u_ms, &err) < 0) {
+	if (visitors)
+		c = rs_requests_visitors(ev, n, &since, &until, &at, &q, &nq,
+		    &s_ms, &u_ms, &a_ms, &err);
+	else
+		c = rs_requests_make(ev, n, (unsigned)type, &since, &until,
+		    &q, &nq, &s_ms, &u_ms, &err);
+	if (c < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
 	}
@@ -186,13 +214,15 @@ main(int argc, char **argv)
 		write_csv(q, nq, out);
 	} else {
 		extra[0] = (struct rs_meta){ "input", input_name(input) };
-		extra[1] = (struct rs_meta){ "event", rs_event_name(
-		    (unsigned)type) };
+		extra[1] = (struct rs_meta){ "event", visitors ? "none" :
+		    rs_event_name((unsigned)type) };
 		extra[2] = (struct rs_meta){ "since", time_text(sbuf,
 		    sizeof(sbuf), s_ms, INT64_MIN) };
 		extra[3] = (struct rs_meta){ "until", time_text(ubuf,
 		    sizeof(ubuf), u_ms, INT64_MAX) };
-		meta = tool_meta(extra, 4, &nmeta);
+		extra[4] = (struct rs_meta){ "at", visitors ? time_text(abuf,
+		    sizeof(abuf), a_ms, INT64_MIN) : "" };
+		meta = tool_meta(extra, visitors ? 5 : 4, &nmeta);
 		if (rs_requests_write(q, nq, rs_outfile_fd(out),
 		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
 			rs_outfile_abort(out);
@@ -201,7 +231,9 @@ main(int argc, char **argv)
 	}
 	commit_output(out);
 	progress_end();
-	if (nq == 0)
+	if (nq == 0 && visitors)
+		warnx("warning: no event in the window");
+	else if (nq == 0)
 		warnx("warning: no '%s' event in the window",
 		    rs_event_name((unsigned)type));
 	if (!tool_quiet)

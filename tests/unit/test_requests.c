@@ -1,6 +1,6 @@
 /*
  * test_requests.c - request streams: window, order and ids of
- * rs_requests_make, and a write/read round trip.
+ * rs_requests_make, rs_requests_visitors, and a write/read round trip.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +67,38 @@ test_requests__window(void)
 	free(q);
 }
 
+/* One request per visitor with an event in the window, deduplicated. */
+static void
+test_requests__visitors(void)
+{
+	struct rs_bound since = { 1, 0, 300 }, at = { 1, 1, -100 };
+	struct rs_request *q;
+	struct rs_error err;
+	int64_t s, u, t;
+	size_t n;
+
+	CHECK(rs_requests_visitors(evs, NEV, NULL, NULL, NULL, &q, &n, NULL,
+	    NULL, &t, &err) == 0);
+	CHECK_EQ_U64(n, 6);
+	CHECK_EQ_U64(t, 1001);		/* 1 ms after the last event */
+	CHECK_EQ_U64(q[0].visitor, 1);	/* visitor 1 has two events */
+	CHECK_EQ_U64(q[1].visitor, 2);
+	CHECK_EQ_U64(q[5].visitor, 6);
+	CHECK_EQ_U64(q[5].id, 6);
+	CHECK_EQ_U64(q[0].ts, 1001);
+	CHECK(q[0].item == RS_ID_NONE);
+	free(q);
+	/* since 300 (inclusive), at end-100 */
+	CHECK(rs_requests_visitors(evs, NEV, &since, NULL, &at, &q, &n, &s,
+	    &u, &t, &err) == 0);
+	CHECK_EQ_U64(n, 5);		/* visitor 2 (at 100) is out */
+	CHECK_EQ_U64(q[1].visitor, 3);
+	CHECK_EQ_U64(s, 300);
+	CHECK(u == INT64_MAX);
+	CHECK_EQ_U64(t, 900);
+	free(q);
+}
+
 static void
 test_requests__round_trip(void)
 {
@@ -104,6 +136,7 @@ main(void)
 {
 	RUN(test_requests__order_and_ids);
 	RUN(test_requests__window);
+	RUN(test_requests__visitors);
 	RUN(test_requests__round_trip);
 	return tap_done();
 }
