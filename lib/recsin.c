@@ -14,7 +14,10 @@
  *     copy for long ones) finds duplicate items.  Users are checked in
  *     first-seen order, so the error reported is always the same one.
  * Result: items[] of all users back to back in rank order, off[u] ..
- * off[u+1] the run of user index u.
+ * off[u+1] the run of user index u, line[u] the line of its first row.
+ * Answer files (grouped by request) take the same path; their runs,
+ * still in file order after the stable counting sort, must hold the
+ * ranks 1, 2, ..., n, which also makes them sorted already.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +47,7 @@ struct rs_recs {
 	struct rs_idmap *users;
 	uint64_t *items;	/* nrows, grouped by user, rank order */
 	uint64_t *off;		/* nusers + 1 */
+	uint64_t *line;		/* nusers: line of the first row */
 };
 
 struct field {
@@ -58,11 +62,20 @@ struct parser {
 	struct row *rows;
 	size_t nrows, cap;
 	struct rs_idmap *users;
+	enum rs_recs_key key;
 	struct rs_error *err;
 };
 
 enum { COL_USER, COL_ITEM, COL_RANK, NCOLS };
 static const char *const col_name[NCOLS] = { "user", "item", "rank" };
+
+/* Column c's name: the key column is "request" in answer files. */
+static const char *
+cname(const struct parser *ps, int c)
+{
+	return c == COL_USER && ps->key == RS_RECS_BY_REQUEST ? "request" :
+	    col_name[c];
+}
 
 const char *
 rs_recs_format_name(enum rs_recs_format f)
@@ -110,7 +123,7 @@ add_row(struct parser *ps, uint64_t line, const struct field f[NCOLS])
 		if (parse_uint(f[i].p, f[i].n, &v[i]) < 0)
 			return rs_error_set(ps->err, RS_EINPUT,
 			    "%s:%llu: %s '%.*s' is not an unsigned integer",
-			    ps->name, (unsigned long long)line, col_name[i],
+			    ps->name, (unsigned long long)line, cname(ps, i),
 			    (int)(f[i].n > SHOW ? SHOW : f[i].n), f[i].p);
 	if (v[COL_RANK] < 1 || v[COL_RANK] > UINT32_MAX)
 		return rs_error_set(ps->err, RS_EINPUT,
@@ -244,7 +257,9 @@ parse_delimited(struct parser *ps, char delim, int quote)
 	if ((rc = next_record(ps, delim, quote, f, &nf, &line)) <= 0)
 		return rc;
 	for (i = 0; i < nf; i++) {
-		if (field_is(&f[i], "user") || field_is(&f[i], "visitorid"))
+		if (ps->key == RS_RECS_BY_REQUEST ?
+		    field_is(&f[i], "request") :
+		    (field_is(&f[i], "user") || field_is(&f[i], "visitorid")))
 			c = COL_USER;
 		else if (field_is(&f[i], "item") || field_is(&f[i], "itemid"))
 			c = COL_ITEM;
@@ -255,7 +270,7 @@ parse_delimited(struct parser *ps, char delim, int quote)
 		if (col[c] >= 0)
 			return rs_error_set(ps->err, RS_EINPUT,
 			    "%s:%llu: header names '%s' twice", ps->name,
-			    (unsigned long long)line, col_name[c]);
+			    (unsigned long long)line, cname(ps, c));
 		col[c] = (int)i;
 		if (i + 1 > need)
 			need = i + 1;
@@ -264,7 +279,7 @@ parse_delimited(struct parser *ps, char delim, int quote)
 		if (col[c] < 0)
 			return rs_error_set(ps->err, RS_EINPUT,
 			    "%s:%llu: no '%s' column in the header", ps->name,
-			    (unsigned long long)line, col_name[c]);
+			    (unsigned long long)line, cname(ps, c));
 	while ((rc = next_record(ps, delim, quote, f, &nf, &line)) > 0) {
 		if (nf < need)
 			return rs_error_set(ps->err, RS_EINPUT,
@@ -356,14 +371,14 @@ parse_json_line(struct parser *ps, const char *p, const char *end,
 				return json_bad(ps, line, "expected a value");
 		}
 		for (c = 0; c < NCOLS; c++)
-			if (field_is(&key, col_name[c]))
+			if (field_is(&key, cname(ps, c)))
 				break;
 		if (c < NCOLS) {
 			if (seen[c])
 				return rs_error_set(ps->err, RS_EINPUT,
 				    "%s:%llu: member '%s' given twice",
 				    ps->name, (unsigned long long)line,
-				    col_name[c]);
+				    cname(ps, c));
 			seen[c] = 1;
 			want[c] = val;
 		}
@@ -385,7 +400,7 @@ done:
 		if (!seen[c])
 			return rs_error_set(ps->err, RS_EINPUT,
 			    "%s:%llu: no member '%s'", ps->name,
-			    (unsigned long long)line, col_name[c]);
+			    (unsigned long long)line, cname(ps, c));
 	return add_row(ps, line, want);
 }
 
@@ -441,10 +456,11 @@ detect(const char *name, const char *p, const char *end)
 /* Pass 1: the rows of buf into ps (users interned). */
 static int
 parse_rows(struct parser *ps, const char *buf, size_t len, const char *name,
-    enum rs_recs_format *fmt, struct rs_error *err)
+    enum rs_recs_format *fmt, enum rs_recs_key key, struct rs_error *err)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->name = name;
+	ps->key = key;
 	ps->err = err;
 	ps->p = buf;
 	ps->end = buf + len;
@@ -498,9 +514,10 @@ dup_error(const struct parser *ps, uint64_t user, const struct row *a,
 	const struct row *later = a->line < b->line ? b : a;
 
 	return rs_error_set(ps->err, RS_EINPUT, "%s:%llu: item '%llu' "
-	    "repeated for user '%llu' (also at line %llu)", ps->name,
+	    "repeated for %s '%llu' (also at line %llu)", ps->name,
 	    (unsigned long long)later->line, (unsigned long long)later->item,
-	    (unsigned long long)user, (unsigned long long)first->line);
+	    cname(ps, COL_USER), (unsigned long long)user,
+	    (unsigned long long)first->line);
 }
 
 /* Checks one user's run (sorted by rank) for ties and duplicates. */
@@ -513,10 +530,10 @@ check_run(const struct parser *ps, uint64_t user, struct row *run, size_t n,
 	for (i = 1; i < n; i++)
 		if (run[i].rank == run[i - 1].rank)
 			return rs_error_set(ps->err, RS_EINPUT, "%s:%llu: "
-			    "rank %lu repeated for user '%llu' (also at line "
+			    "rank %lu repeated for %s '%llu' (also at line "
 			    "%llu)", ps->name,
 			    (unsigned long long)run[i].line,
-			    (unsigned long)run[i].rank,
+			    (unsigned long)run[i].rank, cname(ps, COL_USER),
 			    (unsigned long long)user,
 			    (unsigned long long)run[i - 1].line);
 	if (n <= PAIRWISE_MAX) {
@@ -567,11 +584,12 @@ group(struct parser *ps, struct rs_recs *r)
 	int rc = 0;
 
 	r->off = calloc(nu + 1, sizeof(*r->off));
+	r->line = malloc((nu ? nu : 1) * sizeof(*r->line));
 	r->items = malloc((ps->nrows ? ps->nrows : 1) * sizeof(*r->items));
 	sorted = malloc((ps->nrows ? ps->nrows : 1) * sizeof(*sorted));
 	pos = malloc((nu + 1) * sizeof(*pos));
-	if (r->off == NULL || r->items == NULL || sorted == NULL ||
-	    pos == NULL) {
+	if (r->off == NULL || r->line == NULL || r->items == NULL ||
+	    sorted == NULL || pos == NULL) {
 		rc = rs_error_set(ps->err, RS_ENOMEM, "%s: out of memory",
 		    ps->name);
 		goto out;
@@ -599,8 +617,22 @@ group(struct parser *ps, struct rs_recs *r)
 		struct row *run = sorted + r->off[u];
 
 		n = (size_t)(r->off[u + 1] - r->off[u]);
-		if (n > 1)
+		r->line[u] = run[0].line;	/* n >= 1: u was interned */
+		if (ps->key == RS_RECS_BY_REQUEST) {
+			for (i = 0; i < n; i++)
+				if (run[i].rank != i + 1) {
+					rc = rs_error_set(ps->err, RS_EINPUT,
+					    "%s:%llu: rank %lu of request "
+					    "'%llu' is out of order (expected "
+					    "%zu)", ps->name,
+					    (unsigned long long)run[i].line,
+					    (unsigned long)run[i].rank,
+					    (unsigned long long)ids[u], i + 1);
+					goto out;
+				}
+		} else if (n > 1) {
 			qsort(run, n, sizeof(*run), cmp_rank);
+		}
 		if ((rc = check_run(ps, ids[u], run, n, tmp)) < 0)
 			goto out;
 		for (i = 0; i < n; i++)
@@ -640,19 +672,35 @@ finish(struct parser *ps, int rc, enum rs_recs_format fmt,
 }
 
 int
-rs_recs_parse(struct rs_recs **out, const char *buf, size_t len,
-    const char *name, enum rs_recs_format fmt, struct rs_error *err)
+rs_recs_parse_by(struct rs_recs **out, const char *buf, size_t len,
+    const char *name, enum rs_recs_format fmt, enum rs_recs_key key,
+    struct rs_error *err)
 {
 	struct parser ps;
 	int rc;
 
-	rc = parse_rows(&ps, buf, len, name, &fmt, err);
+	rc = parse_rows(&ps, buf, len, name, &fmt, key, err);
 	return finish(&ps, rc, fmt, out);
+}
+
+int
+rs_recs_parse(struct rs_recs **out, const char *buf, size_t len,
+    const char *name, enum rs_recs_format fmt, struct rs_error *err)
+{
+	return rs_recs_parse_by(out, buf, len, name, fmt, RS_RECS_BY_USER,
+	    err);
 }
 
 int
 rs_recs_read(struct rs_recs **out, int fd, const char *name,
     enum rs_recs_format fmt, struct rs_error *err)
+{
+	return rs_recs_read_by(out, fd, name, fmt, RS_RECS_BY_USER, err);
+}
+
+int
+rs_recs_read_by(struct rs_recs **out, int fd, const char *name,
+    enum rs_recs_format fmt, enum rs_recs_key key, struct rs_error *err)
 {
 	struct parser ps;
 	char *buf = NULL, *nb;
@@ -683,7 +731,7 @@ rs_recs_read(struct rs_recs **out, int fd, const char *name,
 			break;
 		len += (size_t)got;
 	}
-	rc = parse_rows(&ps, buf, len, name, &fmt, err);
+	rc = parse_rows(&ps, buf, len, name, &fmt, key, err);
 	free(buf);
 	return finish(&ps, rc, fmt, out);
 }
@@ -712,6 +760,12 @@ rs_recs_user(const struct rs_recs *r, size_t i)
 	return rs_idmap_ids(r->users)[i];
 }
 
+uint64_t
+rs_recs_line(const struct rs_recs *r, size_t i)
+{
+	return r->line[i];
+}
+
 int64_t
 rs_recs_find(const struct rs_recs *r, uint64_t user)
 {
@@ -733,5 +787,6 @@ rs_recs_free(struct rs_recs *r)
 	rs_idmap_free(r->users);
 	free(r->items);
 	free(r->off);
+	free(r->line);
 	free(r);
 }

@@ -24,6 +24,14 @@
  * same rank, or with the same item, are an error naming the later row's
  * line and the earlier one (RS_EINPUT).  Errors read "NAME:LINE: reason".
  *
+ * Answer files (RS_RECS_BY_REQUEST; what rs-recommend --requests and
+ * rs-replay -a print): the rows are grouped by the column (or member)
+ * "request" instead of user, and are stricter, because a writer that
+ * follows the replay protocol never leaves gaps: in file order the ranks
+ * of one request are exactly 1, 2, ..., n, so a lost, reordered or
+ * repeated row is caught, naming its line.  Other columns (visitor,
+ * score, source) are ignored.
+ *
  * Memory: the whole input is read into memory once (about 30 bytes a CSV
  * row), then 24 bytes a row while grouping, then 8 bytes a row plus the
  * user map for the result; the input buffer is freed before returning.
@@ -41,6 +49,12 @@ enum rs_recs_format {
 	RS_RECS_CSV,
 	RS_RECS_TSV,
 	RS_RECS_JSONL
+};
+
+/* What groups the rows into ranked lists. */
+enum rs_recs_key {
+	RS_RECS_BY_USER = 0,	/* column user or visitorid */
+	RS_RECS_BY_REQUEST	/* column request; ranks 1..n in file order */
 };
 
 struct rs_recs;
@@ -63,6 +77,17 @@ int rs_recs_read(struct rs_recs **out, int fd, const char *name,
 /* The format that was read (never RS_RECS_AUTO). */
 enum rs_recs_format rs_recs_format(const struct rs_recs *r);
 
+/*
+ * As rs_recs_parse and rs_recs_read, grouping by key; the functions above
+ * are these with RS_RECS_BY_USER.  With RS_RECS_BY_REQUEST the "users"
+ * below are request ids and messages say "request".
+ */
+int rs_recs_parse_by(struct rs_recs **out, const char *buf, size_t len,
+	const char *name, enum rs_recs_format fmt, enum rs_recs_key key,
+	struct rs_error *err);
+int rs_recs_read_by(struct rs_recs **out, int fd, const char *name,
+	enum rs_recs_format fmt, enum rs_recs_key key, struct rs_error *err);
+
 /* Data rows read. */
 uint64_t rs_recs_rows(const struct rs_recs *r);
 
@@ -71,6 +96,12 @@ size_t rs_recs_nusers(const struct rs_recs *r);
 
 /* External id of user index i. */
 uint64_t rs_recs_user(const struct rs_recs *r, size_t i);
+
+/*
+ * The line of user index i's first row in the file, so that a caller
+ * that rejects a whole list (an unknown request id) can name a line.
+ */
+uint64_t rs_recs_line(const struct rs_recs *r, size_t i);
 
 /* User index of external id user, or -1. */
 int64_t rs_recs_find(const struct rs_recs *r, uint64_t user);

@@ -39,6 +39,7 @@
 #include "requests.h"
 #include "itemknn.h"
 #include "replay.h"
+#include "replayout.h"
 #include "recsin.h"
 #include "metrics.h"
 #include "mlflow.h"

@@ -9,6 +9,12 @@
  * prints one row of metrics per file at every K: an aligned table, CSV or
  * JSON.  On request it writes per-visitor numbers and one MLflow run per
  * file.  The definitions live in lib/metrics.h and rs-eval(1).
+ *
+ * With --requests it is the scoring half of the replay protocol: the
+ * files are answer rows (rs-recommend --requests), scored per request
+ * by lib/replay.c's accumulators beside the baselines popular and
+ * recent, which it answers itself, and printed as rs-replay prints them
+ * (lib/replayout.c).
  */
 #include <getopt.h>
 #include <math.h>
@@ -19,6 +25,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "replayout.h"
 #include "banned.h"
 
 #define EXIT_BELOW 4	/* --min-recall not met */
@@ -28,26 +35,39 @@ static const char usage_text[] =
     "       [--experiment name] [--items items] [--min-recall k:x]\n"
     "       [--mlflow dir] [--model file] [--param key=value]\n"
     "       [--per-user file] [--run-name name] [--train matrix]\n"
-    "       -t truth recs ...\n";
+    "       -t truth recs ...\n"
+    "       rs-eval [-qv] [-f format] [-k list] [-l label] [-o file]\n"
+    "       [--experiment name] [--items items] [--mlflow dir] "
+    "[--model file]\n"
+    "       [--param key=value] [--run-name name] -H events -r requests\n"
+    "       answers ...\n";
 
 static void
 help(void)
 {
 	printf("%s", usage_text);
-	printf("Score recommendation files against a ground-truth matrix.\n\n"
+	printf("Score recommendation files against a ground-truth matrix, "
+	    "or answer\nfiles against the requests of a replay (-r).\n\n"
 	    "  -f, --format F        table (default), csv or json\n"
+	    "  -H, --history EVENTS  -r: every visitor's events (rs-load)\n"
 	    "  -k, --k LIST          cut-offs, comma-separated (default "
-	    "5,10,20)\n"
+	    "5,10,20;\n"
+	    "                        with -r 10)\n"
 	    "  -l, --label NAME      name of the next recommendation file's "
 	    "row\n"
 	    "                        (repeat, one per file; default: file "
 	    "name)\n"
 	    "  -o, --output FILE     write the results to FILE (atomically)\n"
 	    "  -q, --quiet           no warnings\n"
-	    "  -t, --truth MATRIX    ground-truth matrix stream (required)\n"
+	    "  -r, --requests FILE   request stream (rs-requests): score "
+	    "answer files\n"
+	    "  -t, --truth MATRIX    ground-truth matrix stream\n"
 	    "  -v, --verbose         counts and timing on stderr\n"
 	    "      --experiment NAME MLflow experiment (default: Default)\n"
-	    "      --items ITEMS     item table: the catalogue for coverage\n"
+	    "      --items ITEMS     item table: the catalogue for coverage "
+	    "(with -r:\n"
+	    "                        the baselines recommend only its "
+	    "available items)\n"
 	    "      --min-recall K:X  exit 4 if recall@K of the last file is "
 	    "below X\n"
 	    "      --mlflow DIR      log one MLflow run per file into the "
@@ -63,7 +83,8 @@ help(void)
 	    "  -h, --help            this help\n"
 	    "      --version         print the version\n\n"
 	    "Recommendation files: CSV or TSV with a header naming user, "
-	    "item and rank,\nor JSON Lines; - is standard input.  Exit 0, "
+	    "item and rank,\nor JSON Lines; - is standard input.  Answer "
+	    "files (-r) name request instead\nof user.  Exit 0, "
 	    "1 on errors, 2 on bad usage,\n4 when --min-recall is not met.\n");
 	close_stdout();
 	exit(0);
@@ -83,6 +104,8 @@ struct opts {
 	unsigned nparams;
 	const char *output, *truth, *train, *items, *mlflow, *experiment,
 	    *run_name, *per_user;
+	const char *requests, *history;	/* replay mode */
+	int k_set;
 	unsigned min_k;
 	double min_x;
 	int min_set;
@@ -375,15 +398,28 @@ seen_key(char **keys, unsigned n, const char *k)
 	return 0;
 }
 
+/* A number to log; NaN (undefined) is left out. */
+struct metric_val {
+	char name[48];
+	double v;
+};
+
+/*
+ * One MLflow run for the file `file' labelled `label': the --param
+ * pairs, the model's metadata, the tool's own params own[0..nown) (NULL
+ * values left out) and the numbers mv[0..nmv).
+ */
 static void
-log_run(const struct opts *o, const struct result *res, unsigned nfiles,
-    const char *model, const char *kl)
+log_run(const struct opts *o, const char *label, const char *file,
+    unsigned nfiles, const char *model, const struct rs_meta *own,
+    unsigned nown, const struct metric_val *mv, unsigned nmv)
 {
+	const char *against = o->truth != NULL ? o->truth : o->requests;
 	struct rs_mlflow_run *run;
 	struct rs_reader *mr = NULL;
 	struct rs_error err;
 	struct rs_textout mt;
-	char *name, *seed, **keys = NULL, *key, buf[64];
+	char *name, *seed, **keys = NULL, *key;
 	const char *val;
 	const char *user = getenv("USER"), *k, *v;
 	unsigned nkeys = 0, i, j, m;
@@ -393,22 +429,20 @@ log_run(const struct opts *o, const struct result *res, unsigned nfiles,
 	if (user == NULL)
 		user = getenv("LOGNAME");
 	if (o->run_name == NULL)
-		name = xstrdup(res->label);
+		name = xstrdup(label);
 	else if (nfiles == 1)
 		name = xstrdup(o->run_name);
 	else {
-		size_t n = strlen(o->run_name) + strlen(res->label) + 2;
+		size_t n = strlen(o->run_name) + strlen(label) + 2;
 
 		name = xmalloc(n);
-		snprintf(name, n, "%s-%s", o->run_name, res->label);
+		snprintf(name, n, "%s-%s", o->run_name, label);
 	}
 	{
-		size_t n = strlen(res->label) + strlen(res->file) +
-		    strlen(o->truth) + 3;
+		size_t n = strlen(label) + strlen(file) + strlen(against) + 3;
 
 		seed = xmalloc(n);
-		snprintf(seed, n, "%s\n%s\n%s", res->label, res->file,
-		    o->truth);
+		snprintf(seed, n, "%s\n%s\n%s", label, file, against);
 	}
 	if (rs_mlflow_run_start(&run, o->mlflow, o->experiment, name, user,
 	    seed, t0, &err) < 0)
@@ -444,54 +478,29 @@ log_run(const struct opts *o, const struct result *res, unsigned nfiles,
 			keys[nkeys++] = key;
 		}
 	}
-	{
-		const struct rs_meta own[] = {
-			{ "eval.k", kl }, { "eval.label", res->label },
-			{ "eval.recs", res->file }, { "eval.truth", o->truth },
-			{ "eval.train", o->train }, { "eval.items", o->items }
-		};
-
-		for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-			if (own[i].value != NULL &&
-			    !seen_key(keys, nkeys, own[i].key) &&
-			    rs_mlflow_log_param(run, own[i].key, own[i].value,
-			    &err) < 0)
-				die_err(&err);
-	}
-	for (j = 0; j < res->r.nk; j++)
-		for (m = 0; m < NMETRICS; m++) {
-			double x = metric(&res->r.at[j], m);
-
-			if (isnan(x))
-				continue;
-			snprintf(buf, sizeof(buf), "%s_at_%u", mname[m],
-			    res->r.at[j].k);
-			if (rs_mlflow_log_metric(run, buf, x, t0, 0, &err) < 0)
-				die_err(&err);
-		}
-	if (rs_mlflow_log_metric(run, "users", (double)res->r.users, t0, 0,
-	    &err) < 0 ||
-	    rs_mlflow_log_metric(run, "users_with_recs",
-	    (double)res->r.with_recs, t0, 0, &err) < 0 ||
-	    rs_mlflow_log_metric(run, "users_without_recs",
-	    (double)res->r.without_recs, t0, 0, &err) < 0 ||
-	    rs_mlflow_log_metric(run, "ignored", (double)res->r.ignored, t0,
-	    0, &err) < 0 ||
-	    rs_mlflow_set_tag(run, "mlflow.source.name", "rs-eval",
+	for (i = 0; i < nown; i++)
+		if (own[i].value != NULL && !seen_key(keys, nkeys, own[i].key) &&
+		    rs_mlflow_log_param(run, own[i].key, own[i].value, &err) < 0)
+			die_err(&err);
+	for (j = 0; j < nmv; j++)
+		if (!isnan(mv[j].v) && rs_mlflow_log_metric(run, mv[j].name,
+		    mv[j].v, t0, 0, &err) < 0)
+			die_err(&err);
+	if (rs_mlflow_set_tag(run, "mlflow.source.name", "rs-eval",
 	    &err) < 0 ||
 	    rs_mlflow_set_tag(run, "mlflow.source.type", "LOCAL", &err) < 0 ||
 	    rs_mlflow_set_tag(run, "mlflow.user", user ? user : "",
 	    &err) < 0 ||
-	    rs_mlflow_set_tag(run, "rs.label", res->label, &err) < 0)
+	    rs_mlflow_set_tag(run, "rs.label", label, &err) < 0)
 		die_err(&err);
-	if (strcmp(res->file, "-") == 0) {
+	if (strcmp(file, "-") == 0) {
 		warnx("%s: standard input is not kept as an MLflow artifact",
-		    res->label);
+		    label);
 	} else {
-		const char *b = strrchr(res->file, '/');
+		const char *b = strrchr(file, '/');
 
-		if (rs_mlflow_log_artifact_file(run, b ? b + 1 : res->file,
-		    res->file, &err) < 0)
+		if (rs_mlflow_log_artifact_file(run, b ? b + 1 : file, file,
+		    &err) < 0)
 			die_err(&err);
 	}
 	if (mr != NULL) {
@@ -529,7 +538,7 @@ log_run(const struct opts *o, const struct result *res, unsigned nfiles,
 	}
 	if (rs_mlflow_run_end(run, now_ms(), &err) < 0)
 		die_err(&err);
-	verbose("%s: mlflow run %s in experiment %s", res->label,
+	verbose("%s: mlflow run %s in experiment %s", label,
 	    rs_mlflow_run_id(run), rs_mlflow_experiment_id(run));
 	rs_mlflow_run_free(run);
 	for (i = 0; i < nkeys; i++)
@@ -537,6 +546,39 @@ log_run(const struct opts *o, const struct result *res, unsigned nfiles,
 	free(keys);
 	free(name);
 	free(seed);
+}
+
+/* log_run for one file of the offline protocol. */
+static void
+log_offline_run(const struct opts *o, const struct result *res,
+    unsigned nfiles, const char *model, const char *kl)
+{
+	const struct rs_meta own[] = {
+		{ "eval.k", kl }, { "eval.label", res->label },
+		{ "eval.recs", res->file }, { "eval.truth", o->truth },
+		{ "eval.train", o->train }, { "eval.items", o->items }
+	};
+	struct metric_val *mv;
+	unsigned j, m, n = 0;
+
+	mv = xcalloc((size_t)res->r.nk * NMETRICS + 4, sizeof(*mv));
+	for (j = 0; j < res->r.nk; j++)
+		for (m = 0; m < NMETRICS; m++) {
+			snprintf(mv[n].name, sizeof(mv[n].name), "%s_at_%u",
+			    mname[m], res->r.at[j].k);
+			mv[n++].v = metric(&res->r.at[j], (int)m);
+		}
+	snprintf(mv[n].name, sizeof(mv[n].name), "users");
+	mv[n++].v = (double)res->r.users;
+	snprintf(mv[n].name, sizeof(mv[n].name), "users_with_recs");
+	mv[n++].v = (double)res->r.with_recs;
+	snprintf(mv[n].name, sizeof(mv[n].name), "users_without_recs");
+	mv[n++].v = (double)res->r.without_recs;
+	snprintf(mv[n].name, sizeof(mv[n].name), "ignored");
+	mv[n++].v = (double)res->r.ignored;
+	log_run(o, res->label, res->file, nfiles, model, own,
+	    sizeof(own) / sizeof(own[0]), mv, n);
+	free(mv);
 }
 
 /* ---- the results ---- */
@@ -724,6 +766,299 @@ print_table(struct rs_textout *t, const struct result *res, unsigned n,
 	free(w);
 }
 
+/* ---- replay mode (-r) ---- */
+
+/* Metric sums of one row of the table at each K. */
+struct racc {
+	char *label;
+	const char *file;		/* NULL for a baseline */
+	struct rs_replay_acc acc[RS_METRICS_MAXK];
+	uint64_t rows, answered;
+	size_t longest;
+};
+
+static void
+racc_init(struct racc *a, const struct rs_replay *rp, const struct opts *o)
+{
+	struct rs_error err;
+	unsigned j;
+
+	for (j = 0; j < o->nk; j++)
+		if (rs_replay_acc_init(&a->acc[j], rp, o->k[j], &err) < 0)
+			die_err(&err);
+}
+
+static void
+racc_free(struct racc *a, const struct opts *o)
+{
+	unsigned j;
+
+	for (j = 0; j < o->nk; j++)
+		rs_replay_acc_free(&a->acc[j]);
+	free(a->label);
+}
+
+/* Index of the request with id `id', or -1 (ids ascend: rs-requests). */
+static int64_t
+find_request(const struct rs_replay *rp, uint64_t id)
+{
+	size_t lo = 0, hi = rs_replay_nrequests(rp), mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rs_replay_request(rp, mid)->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs_replay_nrequests(rp) &&
+	    rs_replay_request(rp, lo)->id == id ? (int64_t)lo : -1;
+}
+
+/*
+ * The baselines popular (causal counts) and recent, answered here at
+ * each K exactly as rs-replay answers them.
+ */
+static void
+score_baselines(const struct rs_replay *rp, const struct opts *o,
+    struct racc *base)
+{
+	const size_t nq = rs_replay_nrequests(rp);
+	struct rs_replay_work *w;
+	struct rs_replay_blend b;
+	struct rs_replay_row *rows;
+	struct rs_error err;
+	size_t i;
+	unsigned s, j;
+	int n;
+
+	if (rs_replay_work_create(&w, rp, &err) < 0)
+		die_err(&err);
+	rows = xmalloc(o->k[o->nk - 1] * sizeof(*rows));
+	for (s = 0; s < 2; s++) {
+		rs_replay_blend_single(&b, s == 0 ? RS_SRC_POPULAR :
+		    RS_SRC_RECENT);
+		base[s].label = xstrdup(b.name);
+		racc_init(&base[s], rp, o);
+		for (i = 0; i < nq; i++)
+			for (j = 0; j < o->nk; j++) {
+				if ((n = rs_replay_answer(rp, w, i, &b, o->k[j],
+				    rows, &err)) < 0)
+					die_err(&err);
+				rs_replay_acc_add(&base[s].acc[j], rp, i, rows,
+				    (size_t)n);
+			}
+	}
+	free(rows);
+	rs_replay_work_free(w);
+}
+
+/*
+ * Scores one answer file: every request once, a request without rows a
+ * miss.  An answer for a request the stream does not hold is an error
+ * naming the line of its first row.
+ */
+static void
+score_answers(const struct rs_replay *rp, const struct opts *o,
+    const char *path, struct racc *a)
+{
+	const size_t nq = rs_replay_nrequests(rp);
+	struct rs_replay_row *rows;
+	struct rs_recs *recs;
+	struct rs_error err;
+	const uint64_t *items;
+	int64_t *of = xmalloc((nq + 1) * sizeof(*of)), qi;
+	size_t u, i, n, nrows = 0;
+	unsigned j;
+	int fd;
+
+	fd = open_input(path);
+	if (rs_recs_read_by(&recs, fd, input_name(path), RS_RECS_AUTO,
+	    RS_RECS_BY_REQUEST, &err) < 0)
+		die_err(&err);
+	close_input(fd);
+	for (i = 0; i < nq; i++)
+		of[i] = -1;
+	for (u = 0; u < rs_recs_nusers(recs); u++) {
+		if ((qi = find_request(rp, rs_recs_user(recs, u))) < 0)
+			die("%s:%llu: request '%llu' is not in %s",
+			    input_name(path),
+			    (unsigned long long)rs_recs_line(recs, u),
+			    (unsigned long long)rs_recs_user(recs, u),
+			    input_name(o->requests));
+		of[qi] = (int64_t)u;
+		n = rs_recs_items(recs, u, &items);
+		if (n > a->longest)
+			a->longest = n;
+		if (n > nrows)
+			nrows = n;
+	}
+	rows = xcalloc(nrows + 1, sizeof(*rows));
+	racc_init(a, rp, o);
+	for (i = 0; i < nq; i++) {
+		n = 0;
+		if (of[i] >= 0) {
+			n = rs_recs_items(recs, (size_t)of[i], &items);
+			for (u = 0; u < n; u++)
+				rows[u].item = items[u];
+			a->answered++;
+		}
+		for (j = 0; j < o->nk; j++)
+			rs_replay_acc_add(&a->acc[j], rp, i, rows, n);
+	}
+	a->rows = rs_recs_rows(recs);
+	verbose("%s: %s, %llu rows, %llu of %zu requests answered, longest "
+	    "answer %zu", a->label, rs_recs_format_name(rs_recs_format(recs)),
+	    (unsigned long long)a->rows, (unsigned long long)a->answered, nq,
+	    a->longest);
+	if (a->longest < o->k[o->nk - 1] && a->longest > 0)
+		warnx("%s: answers have at most %zu rows, fewer than K %u "
+		    "(rs-recommend -k)", input_name(path), a->longest,
+		    o->k[o->nk - 1]);
+	free(rows);
+	free(of);
+	rs_recs_free(recs);
+}
+
+static void
+log_replay_run(const struct opts *o, const struct racc *a,
+    const struct rs_replay *rp, unsigned nfiles, const char *model,
+    const char *kl)
+{
+	static const char *const pre[2] = { "", "discovery_" };
+	static const char *const nm[5] = { "hit_rate", "mrr", "ndcg",
+	    "coverage", "novelty" };
+	const struct rs_meta own[] = {
+		{ "eval.k", kl }, { "eval.label", a->label },
+		{ "eval.answers", a->file }, { "eval.requests", o->requests },
+		{ "eval.history", o->history }, { "eval.items", o->items }
+	};
+	struct metric_val *mv;
+	struct rs_replay_metrics mt;
+	unsigned j, m, w, n = 0;
+
+	mv = xcalloc((size_t)o->nk * 10 + 4, sizeof(*mv));
+	for (j = 0; j < o->nk; j++)
+		for (w = 0; w < 2; w++) {
+			double v[5];
+
+			rs_replay_acc_result(&a->acc[j], rp, (int)w, &mt);
+			v[0] = mt.hit;
+			v[1] = mt.mrr;
+			v[2] = mt.ndcg;
+			v[3] = mt.coverage;
+			v[4] = mt.novelty;
+			for (m = 0; m < 5; m++) {
+				snprintf(mv[n].name, sizeof(mv[n].name),
+				    "%s%s_at_%u", pre[w], nm[m], o->k[j]);
+				mv[n++].v = v[m];
+			}
+		}
+	snprintf(mv[n].name, sizeof(mv[n].name), "requests");
+	mv[n++].v = (double)a->acc[0].requests;
+	snprintf(mv[n].name, sizeof(mv[n].name), "discovery_requests");
+	mv[n++].v = (double)a->acc[0].discovery;
+	snprintf(mv[n].name, sizeof(mv[n].name), "answered");
+	mv[n++].v = (double)a->answered;
+	snprintf(mv[n].name, sizeof(mv[n].name), "rows");
+	mv[n++].v = (double)a->rows;
+	log_run(o, a->label, a->file, nfiles, model, own,
+	    sizeof(own) / sizeof(own[0]), mv, n);
+	free(mv);
+}
+
+/* rs-eval -r: the whole run of the replay mode; returns the status. */
+static int
+run_replay(const struct opts *o, char **files, unsigned nfiles,
+    const char *kl)
+{
+	struct rs_replay_params p;
+	struct rs_replay_metrics mt[RS_METRICS_MAXK];
+	struct rs_replay *rp;
+	struct rs_items *items = NULL;
+	struct rs_request *q;
+	struct rs_event *ev;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_outfile *out;
+	struct rs_textout t;
+	struct racc *row;
+	enum rs_replayout_format f;
+	size_t nq, nev;
+	unsigned i, j, which;
+	int fd;
+
+	fd = open_input(o->requests);
+	if (rs_reader_open(&r, fd, input_name(o->requests), &err) < 0 ||
+	    rs_requests_read(r, &q, &nq, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	fd = open_input(o->history);
+	if (rs_reader_open(&r, fd, input_name(o->history), &err) < 0 ||
+	    rs_events_read_all(r, &ev, &nev, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	if (o->items != NULL) {
+		fd = open_input(o->items);
+		if (rs_reader_open(&r, fd, input_name(o->items), &err) < 0 ||
+		    rs_items_read(r, &items, &err) < 0)
+			die_err(&err);
+		rs_reader_free(r);
+		close_input(fd);
+	}
+	rs_replay_params_init(&p);
+	p.kmax = o->k[o->nk - 1];
+	if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
+	    (items != NULL && rs_replay_set_items(rp, items, &err) < 0) ||
+	    rs_replay_prepare(rp, q, nq, &err) < 0)
+		die_err(&err);
+	free(ev);
+	free(q);
+
+	row = xcalloc(nfiles + 2, sizeof(*row));
+	score_baselines(rp, o, row);
+	for (i = 0; i < nfiles; i++) {
+		struct racc *a = &row[2 + i];
+
+		a->file = files[i];
+		a->label = o->nlabels ? xstrdup(o->labels[i]) :
+		    default_label(files[i]);
+		score_answers(rp, o, files[i], a);
+		if (o->mlflow != NULL)
+			log_replay_run(o, a, rp, nfiles, o->nmodels == 0 ?
+			    NULL : o->models[o->nmodels == 1 ? 0 : i], kl);
+	}
+
+	f = o->fmt == FMT_CSV ? RS_REPLAYOUT_CSV : o->fmt == FMT_JSON ?
+	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_TABLE;
+	out = open_text_output(o->output);
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	rs_replayout_metrics_header(&t, f, o->k, o->nk);
+	for (i = 0; i < nfiles + 2; i++)
+		for (which = 0; which < 2; which++) {
+			for (j = 0; j < o->nk; j++)
+				rs_replay_acc_result(&row[i].acc[j], rp,
+				    (int)which, &mt[j]);
+			rs_replayout_metrics(&t, f, row[i].label, (int)which,
+			    o->k, o->nk, mt);
+		}
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+	commit_output(out);
+	for (i = 0; i < nfiles + 2; i++)
+		racc_free(&row[i], o);
+	free(row);
+	rs_replay_free(rp);
+	rs_items_free(items);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -734,6 +1069,7 @@ main(int argc, char **argv)
 		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "history", required_argument, NULL, 'H' },
 		{ "items", required_argument, NULL, OPT_ITEMS },
 		{ "k", required_argument, NULL, 'k' },
 		{ "label", required_argument, NULL, 'l' },
@@ -744,6 +1080,7 @@ main(int argc, char **argv)
 		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "per-user", required_argument, NULL, OPT_PER_USER },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "requests", required_argument, NULL, 'r' },
 		{ "run-name", required_argument, NULL, OPT_RUN_NAME },
 		{ "train", required_argument, NULL, OPT_TRAIN },
 		{ "truth", required_argument, NULL, 't' },
@@ -774,7 +1111,7 @@ main(int argc, char **argv)
 	o.k[0] = 5;
 	o.k[1] = 10;
 	o.k[2] = 20;
-	while ((c = getopt_long(argc, argv, "f:hk:l:o:qt:v", longopts,
+	while ((c = getopt_long(argc, argv, "f:H:hk:l:o:qr:t:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -788,11 +1125,15 @@ main(int argc, char **argv)
 				usage_error(usage_text, "invalid --format "
 				    "'%s': use table, csv or json", optarg);
 			break;
+		case 'H':
+			o.history = optarg;
+			break;
 		case 'h':
 			help();
 			break;
 		case 'k':
 			parse_k(&o, optarg);
+			o.k_set = 1;
 			break;
 		case 'l':
 			o.labels = push(o.labels, &o.nlabels, optarg);
@@ -802,6 +1143,9 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			tool_quiet = 1;
+			break;
+		case 'r':
+			o.requests = optarg;
 			break;
 		case 't':
 			o.truth = optarg;
@@ -854,8 +1198,28 @@ main(int argc, char **argv)
 		}
 	}
 	nfiles = (unsigned)(argc - optind);
-	if (o.truth == NULL)
+	if (o.requests != NULL || o.history != NULL) {
+		if (o.requests == NULL || o.history == NULL)
+			usage_error(usage_text, "-r requests and -H events go "
+			    "together");
+		if (o.truth != NULL || o.train != NULL || o.per_user != NULL ||
+		    o.min_set)
+			usage_error(usage_text, "%s does not go with -r "
+			    "requests", o.truth ? "-t" : o.train ? "--train" :
+			    o.per_user ? "--per-user" : "--min-recall");
+		if (!o.k_set) {
+			/* the default list length of rs-recommend */
+			o.nk = 1;
+			o.k[0] = 10;
+		} else if (o.k[o.nk - 1] > RS_REPLAY_MAX_K) {
+			usage_error(usage_text, "invalid --k: %u is more than "
+			    "%d with -r", o.k[o.nk - 1], RS_REPLAY_MAX_K);
+		}
+		if (nfiles == 0)
+			usage_error(usage_text, "no answer file given");
+	} else if (o.truth == NULL) {
 		usage_error(usage_text, "no ground truth: give -t matrix");
+	}
 	if (nfiles == 0)
 		usage_error(usage_text, "no recommendation file given");
 	if (o.nlabels > 0 && o.nlabels != nfiles)
@@ -878,12 +1242,24 @@ main(int argc, char **argv)
 	}
 	for (j = 0, c = 0; j < nfiles; j++)
 		c += strcmp(argv[optind + (int)j], "-") == 0;
-	if (c + (strcmp(o.truth, "-") == 0) > 1)
+	if (o.truth != NULL)
+		c += strcmp(o.truth, "-") == 0;
+	else
+		c += (strcmp(o.requests, "-") == 0) +
+		    (strcmp(o.history, "-") == 0);
+	if (c > 1)
 		usage_error(usage_text, "standard input can be read once only");
 	kl[0] = '\0';
 	for (j = 0; j < o.nk; j++)
 		snprintf(kl + strlen(kl), sizeof(kl) - strlen(kl), "%s%u",
 		    j ? "," : "", o.k[j]);
+	if (o.requests != NULL) {
+		status = run_replay(&o, argv + optind, nfiles, kl);
+		free(o.labels);
+		free(o.models);
+		free(o.params);
+		return status;
+	}
 
 	truth = load_matrix(o.truth);
 	if (o.train != NULL) {
@@ -936,8 +1312,8 @@ main(int argc, char **argv)
 		    (unsigned long long)res[i].r.ignored);
 		rs_recs_free(recs);
 		if (o.mlflow != NULL)
-			log_run(&o, &res[i], nfiles, o.nmodels == 0 ? NULL :
-			    o.models[o.nmodels == 1 ? 0 : i], kl);
+			log_offline_run(&o, &res[i], nfiles, o.nmodels == 0 ?
+			    NULL : o.models[o.nmodels == 1 ? 0 : i], kl);
 	}
 	switch (o.fmt) {
 	case FMT_CSV:

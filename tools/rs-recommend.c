@@ -9,6 +9,12 @@
  * filters, cold start, online blending of recent events and fold-in are
  * the library's; this file reads the inputs, runs batches on threads in
  * rounds and prints the rows in input order.
+ *
+ * With --requests it is the answering half of the replay protocol
+ * (rs-replay(1)): every request of a request stream is answered from the
+ * models plus the visitor's events strictly before the request time, by
+ * lib/replay.c, and printed as answer rows (lib/replayout.c) for rs-eval
+ * --requests to score.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "replayout.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -31,16 +38,25 @@ static const char usage_text[] =
     "       [--items items] [--only-items file] [--recent events] "
     "[--recent-n n]\n"
     "       [--shard i/n] [--train matrix] [--users-from matrix] "
-    "-m model [ids]\n";
+    "-m model [ids]\n"
+    "       rs-recommend [-qv] [--keep-bought] [--no-fold-in] [-f format]\n"
+    "       [-k count] [-m model] [-o file] [-t threads] [-w weights]\n"
+    "       [--blend spec] [--items items] [--knn knn] -H events "
+    "-r requests\n";
 
 static void
 help(void)
 {
 	printf("%s", usage_text);
-	printf("Recommend the top K items per visitor, or similar items.\n\n"
+	printf("Recommend the top K items per visitor, or similar items, or "
+	    "answer\nthe requests of a replay (-r).\n\n"
 	    "  -a, --all                every visitor of the model (with "
 	    "--similar:\n"
 	    "                           every item)\n"
+	    "      --blend SPEC         -r: the blend of sources answering, "
+	    "e.g.\n"
+	    "                           recent:5,als:5 (default: as "
+	    "rs-replay(1))\n"
 	    "      --exclude-bought M   never recommend a visitor an item of "
 	    "its row\n"
 	    "                           of purchase matrix M\n"
@@ -53,14 +69,27 @@ help(void)
 	    "--train\n"
 	    "                           history plus --recent events\n"
 	    "  -f, --format FMT         csv (default), tsv or jsonl\n"
+	    "  -H, --history EVENTS     -r: every visitor's events (rs-load)\n"
 	    "      --items ITEMS        only items available in this item "
 	    "table\n"
-	    "  -k, --count K            rows per visitor (default 10)\n"
-	    "  -m, --model MODEL        the model (als or popular)\n"
+	    "  -k, --count K            rows per visitor or request "
+	    "(default 10)\n"
+	    "      --keep-bought        -r: allow items the visitor already "
+	    "bought\n"
+	    "      --knn KNN            -r: item-kNN model (rs-knn-train): "
+	    "the itemknn\n"
+	    "                           source\n"
+	    "  -m, --model MODEL        the model (als or popular); with -r "
+	    "optional,\n"
+	    "                           repeatable: one als, one popular\n"
+	    "      --no-fold-in         -r: als uses the visitor's trained "
+	    "factors only\n"
 	    "      --only-items FILE    recommend only these item ids\n"
 	    "  -o, --output FILE        write to FILE (atomically), not "
 	    "stdout\n"
 	    "  -q, --quiet              no warnings\n"
+	    "  -r, --requests FILE      answer this request stream "
+	    "(rs-requests)\n"
 	    "      --recent EVENTS      blend items similar to each visitor's "
 	    "latest\n"
 	    "                           events of this event stream\n"
@@ -82,7 +111,10 @@ help(void)
 	    "      --version            print the version\n\n"
 	    "ids is a file of visitor (or item) ids, one per line; with no "
 	    "ids,\n"
-	    "--all or --users-from, or when ids is -, read standard input.\n");
+	    "--all or --users-from, or when ids is -, read standard input.\n"
+	    "With -r, each request is answered from the models and the "
+	    "visitor's events\nstrictly before its time; the rows are "
+	    "request,visitor,item,rank,score,source.\n");
 	close_stdout();
 	exit(0);
 }
@@ -90,20 +122,24 @@ help(void)
 enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
 
 enum {
-	OPT_EXCLUDE_BOUGHT = 256, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
-	OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS, OPT_ONLY_ITEMS, OPT_RECENT,
+	OPT_BLEND = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS,
+	OPT_EXCLUDE_SEEN, OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS,
+	OPT_KEEP_BOUGHT, OPT_KNN, OPT_NO_FOLD_IN, OPT_ONLY_ITEMS, OPT_RECENT,
 	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
 	OPT_VERSION
 };
 
 struct opts {
-	int all, similar, fold_in;
+	int all, similar, fold_in, keep_bought, no_fold_in, recent_n_set;
+	int shard_set, blend_set;
 	enum fmt fmt;
 	unsigned threads;
 	uint64_t shard_i, shard_n;
-	const char *model, *fallback, *items, *only_items, *exclude_items;
-	const char *bought, *seen, *recent, *train, *users_from, *ids;
-	const char *output;
+	const char *model, *model2, *fallback, *items, *only_items;
+	const char *exclude_items, *bought, *seen, *recent, *train;
+	const char *users_from, *ids, *output;
+	const char *requests, *history, *knn;	/* replay mode */
+	struct rs_replay_blend blend;
 	struct rs_rec_params p;
 };
 
@@ -472,6 +508,244 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 	free(tid);
 }
 
+/* ---- replay mode (-r) ---- */
+
+struct rjob {
+	const struct rs_replay *r;
+	struct rs_replay_work *w;
+	const struct rs_replay_blend *b;
+	unsigned k;
+	size_t r0, n;			/* the round: requests r0 .. r0 + n */
+	unsigned first, step;		/* batches first, first + step, ... */
+	struct rs_replay_row *rows;	/* n * k */
+	uint32_t *counts;		/* n */
+	int rc;
+	struct rs_error err;
+};
+
+static void *
+run_rjob(void *arg)
+{
+	struct rjob *j = arg;
+	size_t b, i, nb;
+	int n;
+
+	j->rc = 0;
+	for (b = (size_t)j->first * RS_REPLAY_BATCH; b < j->n;
+	    b += (size_t)j->step * RS_REPLAY_BATCH) {
+		nb = j->n - b < RS_REPLAY_BATCH ? j->n - b : RS_REPLAY_BATCH;
+		if ((j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
+		    &j->err)) < 0)
+			return NULL;
+		for (i = b; i < b + nb; i++) {
+			n = rs_replay_answer(j->r, j->w, j->r0 + i, j->b, j->k,
+			    j->rows + i * j->k, &j->err);
+			if (n < 0) {
+				j->rc = n;
+				return NULL;
+			}
+			j->counts[i] = (uint32_t)n;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Answers every request in rounds of threads x 16 batches of
+ * RS_REPLAY_BATCH requests; rounds start at multiples of the batch, so
+ * batches (and the prefetch that scores them together, whose float
+ * rounding depends on the batch) sit at fixed positions: the bytes do
+ * not depend on the number of threads.  The main thread prints each
+ * round in request order.
+ */
+static void
+answer_requests(const struct opts *o, const struct rs_replay *rp,
+    const struct rs_replay_blend *b, struct rs_textout *t)
+{
+	const size_t nq = rs_replay_nrequests(rp), k = o->p.k;
+	const size_t round = (size_t)o->threads * 16 * RS_REPLAY_BATCH;
+	const size_t cap = nq < round ? nq : round;
+	const enum rs_replayout_format f = o->fmt == FMT_TSV ?
+	    RS_REPLAYOUT_TSV : o->fmt == FMT_JSONL ? RS_REPLAYOUT_JSON :
+	    RS_REPLAYOUT_CSV;
+	struct rs_replay_row *rows = xmalloc((cap ? cap : 1) * k *
+	    sizeof(*rows));
+	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
+	struct rjob *jobs = xcalloc(o->threads, sizeof(*jobs));
+	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
+	struct rs_error err;
+	size_t r0, n, i;
+	unsigned j;
+
+	for (j = 0; j < o->threads; j++)
+		if (rs_replay_work_create(&jobs[j].w, rp, &err) < 0)
+			die_err(&err);
+	rs_replayout_answers_header(t, f);
+	for (r0 = 0; r0 < nq; r0 += n) {
+		n = nq - r0 < round ? nq - r0 : round;
+		for (j = 0; j < o->threads; j++) {
+			jobs[j].r = rp;
+			jobs[j].b = b;
+			jobs[j].k = (unsigned)k;
+			jobs[j].r0 = r0;
+			jobs[j].n = n;
+			jobs[j].first = j;
+			jobs[j].step = o->threads;
+			jobs[j].rows = rows;
+			jobs[j].counts = counts;
+			if (o->threads == 1)
+				run_rjob(&jobs[j]);
+			else if (pthread_create(&tid[j], NULL, run_rjob,
+			    &jobs[j]) != 0)
+				die("cannot start a thread");
+		}
+		for (j = 0; o->threads > 1 && j < o->threads; j++)
+			pthread_join(tid[j], NULL);
+		for (j = 0; j < o->threads; j++)
+			if (jobs[j].rc < 0)
+				die_err(&jobs[j].err);
+		for (i = 0; i < n; i++)
+			rs_replayout_answers(t, f, rs_replay_request(rp, r0 + i),
+			    rows + i * k, counts[i]);
+		if (t->err == 0 && t->len > (1u << 20) &&
+		    rs_textout_flush(t, &err) < 0)
+			die_err(&err);
+	}
+	for (j = 0; j < o->threads; j++)
+		rs_replay_work_free(jobs[j].w);
+	free(rows);
+	free(counts);
+	free(jobs);
+	free(tid);
+}
+
+static void *
+load_replay_stream(const char *path, int items)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	void *out = NULL;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (items ? rs_items_read(r, (struct rs_items **)&out, &err) < 0 :
+	    rs_itemknn_read(r, (struct rs_itemknn **)&out, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	return out;
+}
+
+/* rs-recommend -r: the whole run of the replay mode; returns the status. */
+static int
+run_replay(const struct opts *o)
+{
+	const char *paths[2] = { o->model, o->model2 };
+	struct rs_model *m[2] = { NULL, NULL }, *als = NULL, *pop = NULL;
+	const char *als_path = NULL, *pop_path = NULL;
+	struct rs_itemknn *knn = NULL;
+	struct rs_items *items = NULL;
+	struct rs_replay_params p;
+	struct rs_replay_blend b;
+	struct rs_replay *rp;
+	struct rs_request *q;
+	struct rs_event *ev;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_outfile *out;
+	struct rs_textout t;
+	size_t nq, nev;
+	unsigned i, s;
+	double t0, t1, t2;
+	int fd;
+
+	t0 = now();
+	for (i = 0; i < 2 && paths[i] != NULL; i++) {
+		m[i] = load_model(paths[i]);
+		if (rs_model_kind(m[i]) == RS_MODEL_ALS) {
+			if (als != NULL)
+				die("%s and %s are both als models: give one "
+				    "als and one popular", als_path, paths[i]);
+			als = m[i];
+			als_path = paths[i];
+		} else {
+			if (pop != NULL)
+				die("%s and %s are both popular models: give "
+				    "one als and one popular", pop_path,
+				    paths[i]);
+			pop = m[i];
+			pop_path = paths[i];
+		}
+	}
+	if (o->blend_set) {
+		b = o->blend;
+	} else {
+		/* the default blend of rs-replay(1), over the sources given */
+		const char *def = o->knn != NULL ? "recent:5,itemknn:5" :
+		    als != NULL ? "recent:5,als:5" : "recent:5,popular:5";
+
+		if (rs_replay_parse_blend(def, &b, &err) < 0)
+			die_err(&err);
+	}
+	for (s = 0; s < b.n; s++)
+		if ((b.src[s] == RS_SRC_ITEMKNN && o->knn == NULL) ||
+		    (b.src[s] == RS_SRC_ALS && als == NULL))
+			usage_error(usage_text, "blend '%s' uses '%s' but no "
+			    "model for it is given", b.name,
+			    rs_replay_source_name(b.src[s]));
+	if (o->knn != NULL)
+		knn = load_replay_stream(o->knn, 0);
+	if (o->items != NULL)
+		items = load_replay_stream(o->items, 1);
+	r = open_stream(o->requests, &fd);
+	if (rs_requests_read(r, &q, &nq, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+	r = open_stream(o->history, &fd);
+	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	close_input(fd);
+
+	rs_replay_params_init(&p);
+	memcpy(p.weights, o->p.weights, sizeof(p.weights));
+	p.kmax = o->p.k;
+	p.keep_bought = o->keep_bought;
+	p.fold_in = !o->no_fold_in;
+	if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
+	    (pop != NULL && rs_replay_set_popular(rp, pop, &err) < 0) ||
+	    (als != NULL && rs_replay_set_als(rp, als, &err) < 0) ||
+	    (knn != NULL && rs_replay_set_itemknn(rp, knn, &err) < 0) ||
+	    (items != NULL && rs_replay_set_items(rp, items, &err) < 0) ||
+	    rs_replay_prepare(rp, q, nq, &err) < 0)
+		die_err(&err);
+	free(ev);
+	free(q);
+
+	out = open_text_output(o->output);
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	t1 = now();
+	answer_requests(o, rp, &b, &t);
+	t2 = now();
+	if (rs_textout_flush(&t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
+	}
+	rs_textout_release(&t);
+	commit_output(out);
+	verbose("%zu requests answered with %s in %.3f s (%.0f requests/s); "
+	    "load %.3f s", nq, b.name, t2 - t1, t2 > t1 ? (double)nq /
+	    (t2 - t1) : 0.0, t1 - t0);
+	rs_replay_free(rp);
+	rs_itemknn_free(knn);
+	rs_items_free(items);
+	rs_model_free(m[0]);
+	rs_model_free(m[1]);
+	return 0;
+}
+
 static void
 parse_shard(struct opts *o, const char *arg)
 {
@@ -526,11 +800,55 @@ query_ids(const struct opts *o, const struct rs_model *m, size_t *n)
 	return read_ids(o->ids, o->similar ? "item" : "visitor", n);
 }
 
+/*
+ * Replay mode: the inputs come from the request stream, so every option
+ * that chooses visitors or per-visitor filters of the other mode is a
+ * usage error rather than silently ignored.
+ */
+static void
+check_replay_args(const struct opts *o)
+{
+	const struct {
+		int given;
+		const char *name;
+	} no[] = {
+		{ o->ids != NULL, "an ids operand" },
+		{ o->all, "-a" },
+		{ o->bought != NULL, "--exclude-bought" },
+		{ o->exclude_items != NULL, "--exclude-items" },
+		{ o->seen != NULL, "--exclude-seen" },
+		{ o->fallback != NULL, "--fallback" },
+		{ o->fold_in, "--fold-in (on by default with -r)" },
+		{ o->only_items != NULL, "--only-items" },
+		{ o->recent != NULL, "--recent" },
+		{ o->recent_n_set, "--recent-n" },
+		{ o->shard_set, "--shard" },
+		{ o->similar, "--similar" },
+		{ o->train != NULL, "--train" },
+		{ o->users_from != NULL, "--users-from" }
+	};
+	size_t i;
+
+	if (o->requests == NULL || o->history == NULL)
+		usage_error(usage_text, "-r requests and -H events go "
+		    "together");
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (no[i].given)
+			usage_error(usage_text, "%s does not go with -r "
+			    "requests", no[i].name);
+	if (strcmp(o->requests, "-") == 0 && strcmp(o->history, "-") == 0)
+		usage_error(usage_text, "only one input can be standard input");
+	if (o->p.k > RS_REPLAY_MAX_K)
+		usage_error(usage_text, "invalid --count '%u': must be from 1 "
+		    "to %d with -r", o->p.k, RS_REPLAY_MAX_K);
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "blend", required_argument, NULL, OPT_BLEND },
 		{ "count", required_argument, NULL, 'k' },
 		{ "exclude-bought", required_argument, NULL,
 		    OPT_EXCLUDE_BOUGHT },
@@ -540,12 +858,17 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "fold-in", no_argument, NULL, OPT_FOLD_IN },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "history", required_argument, NULL, 'H' },
 		{ "items", required_argument, NULL, OPT_ITEMS },
+		{ "keep-bought", no_argument, NULL, OPT_KEEP_BOUGHT },
+		{ "knn", required_argument, NULL, OPT_KNN },
 		{ "model", required_argument, NULL, 'm' },
+		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
 		{ "only-items", required_argument, NULL, OPT_ONLY_ITEMS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "recent", required_argument, NULL, OPT_RECENT },
+		{ "requests", required_argument, NULL, 'r' },
 		{ "recent-n", required_argument, NULL, OPT_RECENT_N },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "similar", no_argument, NULL, OPT_SIMILAR },
@@ -557,13 +880,20 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct rs_error err;
 	int c, sources;
 
-	while ((c = getopt_long(argc, argv, "af:hk:m:o:qt:vw:", longopts,
+	while ((c = getopt_long(argc, argv, "af:H:hk:m:o:qr:t:vw:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = 1;
+			break;
+		case OPT_BLEND:
+			if (rs_replay_parse_blend(optarg, &o->blend, &err) < 0)
+				usage_error(usage_text, "invalid --blend: %s",
+				    err.msg);
+			o->blend_set = 1;
 			break;
 		case OPT_EXCLUDE_BOUGHT:
 			o->bought = optarg;
@@ -591,6 +921,9 @@ parse_args(int argc, char **argv, struct opts *o)
 				usage_error(usage_text, "invalid --format "
 				    "'%s': use csv, tsv or jsonl", optarg);
 			break;
+		case 'H':
+			o->history = optarg;
+			break;
 		case 'h':
 			help();
 			break;
@@ -601,8 +934,23 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->p.k = (unsigned)parse_u64("--count", optarg, 1,
 			    RS_REC_MAX_K, usage_text);
 			break;
+		case OPT_KEEP_BOUGHT:
+			o->keep_bought = 1;
+			break;
+		case OPT_KNN:
+			o->knn = optarg;
+			break;
 		case 'm':
-			o->model = optarg;
+			if (o->model2 != NULL)
+				usage_error(usage_text, "-m given more than "
+				    "twice");
+			if (o->model != NULL)
+				o->model2 = optarg;
+			else
+				o->model = optarg;
+			break;
+		case OPT_NO_FOLD_IN:
+			o->no_fold_in = 1;
 			break;
 		case OPT_ONLY_ITEMS:
 			o->only_items = optarg;
@@ -613,15 +961,20 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			tool_quiet = 1;
 			break;
+		case 'r':
+			o->requests = optarg;
+			break;
 		case OPT_RECENT:
 			o->recent = optarg;
 			break;
 		case OPT_RECENT_N:
 			o->p.recent_n = (unsigned)parse_u64("--recent-n",
 			    optarg, 1, 1000, usage_text);
+			o->recent_n_set = 1;
 			break;
 		case OPT_SHARD:
 			parse_shard(o, optarg);
+			o->shard_set = 1;
 			break;
 		case OPT_SIMILAR:
 			o->similar = 1;
@@ -650,11 +1003,22 @@ parse_args(int argc, char **argv, struct opts *o)
 			usage_exit(usage_text);
 		}
 	}
-	if (o->model == NULL)
-		usage_error(usage_text, "no model: give -m model");
 	if (argc - optind > 1)
 		usage_error(usage_text, "too many operands");
 	o->ids = optind < argc ? argv[optind] : NULL;
+	if (o->requests != NULL || o->history != NULL) {
+		check_replay_args(o);
+		return;
+	}
+	if (o->knn || o->blend_set || o->keep_bought || o->no_fold_in)
+		usage_error(usage_text, "--%s needs -r requests",
+		    o->knn ? "knn" : o->blend_set ? "blend" : o->keep_bought ?
+		    "keep-bought" : "no-fold-in");
+	if (o->model == NULL)
+		usage_error(usage_text, "no model: give -m model");
+	if (o->model2 != NULL)
+		usage_error(usage_text, "-m given twice (two models only go "
+		    "with -r)");
 	sources = o->all + (o->users_from != NULL) + (o->ids != NULL);
 	if (sources > 1)
 		usage_error(usage_text, "give only one of ids, --all and "
@@ -697,6 +1061,8 @@ main(int argc, char **argv)
 	o.shard_n = 1;
 	rs_rec_params_init(&o.p);
 	parse_args(argc, argv, &o);
+	if (o.requests != NULL)
+		return run_replay(&o);
 
 	t0 = now();
 	m = load_model(o.model);

@@ -2,7 +2,8 @@
  * test_recsin.c - unit tests for lib/recsin.c: the three formats and
  * their detection, grouping and rank order, quoting, CRLF, BOM, blank
  * lines, empty input, and every error (duplicates, rank ties, bad
- * numbers, missing columns, binary streams, bad JSON).
+ * numbers, missing columns, binary streams, bad JSON); answer files
+ * grouped by request with their stricter rank rule.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -199,6 +200,70 @@ test_recsin__long_runs(void)
 }
 
 static void
+expect_answer_error(const char *text, const char *name, const char *msg)
+{
+	struct rs_error err;
+	struct rs_recs *r = NULL;
+
+	memset(&err, 0, sizeof(err));
+	CHECK(rs_recs_parse_by(&r, text, strlen(text), name, RS_RECS_AUTO,
+	    RS_RECS_BY_REQUEST, &err) == RS_EINPUT);
+	CHECK(r == NULL);
+	CHECK_STR(err.msg, msg);
+}
+
+/* Answer files: keyed by request, ranks 1..n in file order, lines kept. */
+static void
+test_recsin__answers(void)
+{
+	static const char csv[] = "request,visitor,item,rank,score,source\n"
+	    "3,7,30,1,0.5,als\n5,8,50,1,1,recent\n3,7,10,2,0.25,als\n"
+	    "3,7,20,3,0.125,popular\n";
+	static const char jsonl[] = "{\"request\":3,\"item\":30,\"rank\":1}"
+	    "\n\n{\"request\":5,\"item\":50,\"rank\":1}\n"
+	    "{\"request\":3,\"item\":10,\"rank\":2}\n"
+	    "{\"request\":3,\"item\":20,\"rank\":3}\n";
+	const uint64_t w3[] = { 30, 10, 20 }, w5[] = { 50 };
+	const char *const text[2] = { csv, jsonl };
+	struct rs_error err;
+	struct rs_recs *r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r = NULL;
+		CHECK(rs_recs_parse_by(&r, text[i], strlen(text[i]),
+		    i ? "a.jsonl" : "a.csv", RS_RECS_AUTO, RS_RECS_BY_REQUEST,
+		    &err) == 0);
+		if (r == NULL)
+			continue;
+		CHECK_EQ_U64(rs_recs_nusers(r), 2);
+		CHECK(list_is(r, 3, w3, 3));
+		CHECK(list_is(r, 5, w5, 1));
+		/* JSON Lines has no header line. */
+		CHECK_EQ_U64(rs_recs_line(r, 0), (i ? 1 : 2));
+		CHECK_EQ_U64(rs_recs_line(r, 1), 3);
+		rs_recs_free(r);
+	}
+	/* The same text read by user has no user column. */
+	CHECK(rs_recs_parse(&r, csv, strlen(csv), "a.csv", RS_RECS_AUTO,
+	    &err) == RS_EINPUT);
+	CHECK_STR(err.msg, "a.csv:1: no 'user' column in the header");
+	expect_answer_error("user,item,rank\n1,2,1\n", "u.csv",
+	    "u.csv:1: no 'request' column in the header");
+	expect_answer_error("request,item,rank\n1,2,2\n", "g.csv",
+	    "g.csv:2: rank 2 of request '1' is out of order (expected 1)");
+	expect_answer_error("request,item,rank\n1,2,1\n1,3,1\n", "t.csv",
+	    "t.csv:3: rank 1 of request '1' is out of order (expected 2)");
+	expect_answer_error("request\titem\trank\n1\t2\t1\n1\t2\t2\n",
+	    "d.tsv", "d.tsv:3: item '2' repeated for request '1' (also at "
+	    "line 2)");
+	expect_answer_error("{\"request\":1,\"item\":2}\n", "m.jsonl",
+	    "m.jsonl:1: no member 'rank'");
+	expect_answer_error("request,item,rank\nx,2,1\n", "x.csv",
+	    "x.csv:2: request 'x' is not an unsigned integer");
+}
+
+static void
 test_recsin__read_fd(void)
 {
 	static const char text[] = "user,item,rank\n4,8,1\n4,9,2\n";
@@ -223,6 +288,7 @@ main(void)
 	RUN(test_recsin__empty);
 	RUN(test_recsin__errors);
 	RUN(test_recsin__long_runs);
+	RUN(test_recsin__answers);
 	RUN(test_recsin__read_fd);
 	return tap_done();
 }

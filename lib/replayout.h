@@ -1,0 +1,63 @@
+/*
+ * replayout.h - the text the replay tools print: answer rows (one row
+ * per recommended item of a request) and metric rows (one line per
+ * recommender and target set), so that rs-replay, rs-recommend
+ * --requests and rs-eval --requests print the same thing the same way.
+ *
+ * Answer rows, columns request,visitor,item,rank,score,source:
+ *   CSV   header line, then one line a row
+ *   TSV   the same with tabs
+ *   JSON  JSON Lines: {"request":1,"visitor":2,"item":3,"rank":1,
+ *         "score":0.5,"source":"als"}, no header
+ * rank is 1-based in answer order; score is the row's float (%.9g, so it
+ * reads back as the same float32); source the rs_replay_source name.
+ * recsin.h reads all three back (RS_RECS_BY_REQUEST).
+ *
+ * Metric rows, per recommender and target set (all, discovery), at each
+ * K of a list:
+ *   TABLE aligned: name (28 wide), targets, n (requests), then per K
+ *         hit@K mrr@K ndcg@K cov@K nov@K, %8.4f each, "-" if undefined
+ *   CSV   recommender,targets,requests,k,hit,mrr,ndcg,coverage,novelty,
+ *         one line per K, numbers %.4f, empty if undefined
+ *   JSON  JSON Lines with the CSV's names, null if undefined
+ * The functions only append to a textout; write errors are the caller's
+ * to collect with rs_textout_flush.
+ */
+#ifndef RS_REPLAYOUT_H
+#define RS_REPLAYOUT_H
+
+#include <stddef.h>
+
+#include "replay.h"
+#include "requests.h"
+#include "textout.h"
+
+enum rs_replayout_format {
+	RS_REPLAYOUT_TABLE = 0,	/* metrics only */
+	RS_REPLAYOUT_CSV,
+	RS_REPLAYOUT_TSV,	/* answers only */
+	RS_REPLAYOUT_JSON
+};
+
+/* The header line of answer rows (nothing for JSON). */
+void rs_replayout_answers_header(struct rs_textout *t,
+	enum rs_replayout_format f);
+
+/* The n answer rows of request q, ranks 1..n. */
+void rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
+	const struct rs_request *q, const struct rs_replay_row *rows,
+	size_t n);
+
+/* The header line of metric rows at ks[0..nk) (nothing for JSON). */
+void rs_replayout_metrics_header(struct rs_textout *t,
+	enum rs_replayout_format f, const unsigned *ks, unsigned nk);
+
+/*
+ * The metric row(s) of recommender name over target set which (0 all,
+ * 1 discovery): mt[j] holds the metrics at ks[j].
+ */
+void rs_replayout_metrics(struct rs_textout *t, enum rs_replayout_format f,
+	const char *name, int which, const unsigned *ks, unsigned nk,
+	const struct rs_replay_metrics *mt);
+
+#endif

@@ -1,0 +1,7 @@
+# an item repeated within one request
+set -eu
+D=$ROOT/tests/data/replay
+rs-load -q -o ev.rse $D/events.csv
+rs-requests -q -o r.rsq ev.rse
+printf '{"request":3,"item":201,"rank":1}\n{"request":3,"item":200,"rank":2}\n{"request":3,"item":201,"rank":3}\n' >a.jsonl
+rs-eval -r r.rsq -H ev.rse a.jsonl

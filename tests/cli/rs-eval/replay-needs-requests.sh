@@ -1,0 +1,2 @@
+# -H without -r
+rs-eval -H ev.rse a.csv

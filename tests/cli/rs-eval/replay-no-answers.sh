@@ -1,0 +1,2 @@
+# -r with no answer file
+rs-eval -r r.rsq -H ev.rse

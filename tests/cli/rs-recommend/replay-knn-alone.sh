@@ -1,0 +1,2 @@
+# --knn, --blend, --keep-bought, --no-fold-in need -r
+rs-recommend --knn k.rsk -m m.rsa 1

@@ -1,0 +1,2 @@
+# -r without -H
+rs-recommend -r r.rsq -m m.rsa
