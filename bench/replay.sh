@@ -12,6 +12,13 @@
 # replay table (every recommender and the blends compared in
 # rs-replay(1), all and discovery targets, K = 10 and 20).  The machine
 # is shared: CPU time (user + sys) is the steadier figure.
+#
+# ALS speed: the als source alone, 1 and 2 threads, best of $RUNS (3)
+# runs each; with BEFORE=/path/to/an/older/rs-replay the same runs of
+# that binary are interleaved with ours, for a before/after in one run.
+# Availability: recent and the default blend with neither filter, with
+# -i (the item table as of the window start) and with -A (availability
+# at each request, both property files).  Popular windows: 1h, 1d, 7d.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}
@@ -56,6 +63,47 @@ timed "rs-replay (no ALS)" rs-replay -t 2 -k 10 -r replay.rsq \
 timed "rs-replay (ALS fold-in)" rs-replay -t 2 -k 10 -r replay.rsq \
     -H events.rse -m als.rsa -b als:1
 echo "requests: $n (add-to-carts since $t)"
+
+# als source alone: requests/s of the answering phase, best of RUNS
+best() {
+	"$@" 2>&1 >/dev/null | sed -n 's/.*(\([0-9]*\) requests\/s).*/\1/p'
+}
+for th in 1 2; do
+	for b in ${BEFORE:+"$BEFORE"} "$bin/rs-replay"; do
+		r=0
+		for i in $(seq "${RUNS:-3}"); do
+			x=$(best "$b" -t "$th" -k 10 -r replay.rsq -H events.rse \
+			    -m als.rsa -b als:1)
+			[ "$x" -gt "$r" ] && r=$x
+		done
+		echo "als fold-in, $th thread(s), $b: $r requests/s"
+	done
+done
+
+# availability: neither, -i (catalogue at the window start), -A
+for f in props1 props2 tree; do
+	# bench/clean_items.sh may have loaded them already
+	[ -f $f.rse ] || [ ! -f csv/$f.rse ] || ln -s csv/$f.rse $f.rse
+done
+[ -f props1.rse ] || rs-load -q -o props1.rse csv/item_properties_part1.csv
+[ -f props2.rse ] || rs-load -q -o props2.rse csv/item_properties_part2.csv
+[ -f tree.rse ] || rs-load -q -o tree.rse csv/category_tree.csv
+rs-clean-items -q -a "$t" -t tree.rse -o items-at-t.rsi props1.rse props2.rse
+for f in none items avail; do
+	case $f in
+	none)	set -- ;;
+	items)	set -- -i items-at-t.rsi ;;
+	avail)	set -- -A props1.rse -A props2.rse ;;
+	esac
+	echo "filter: $f"
+	rs-replay -q -t 2 -r replay.rsq -H events.rse -n knn.rsk "$@" |
+	    grep -E '^(recommender|recent|recent:5,itemknn:5) '
+done
+echo "popular windows"
+for w in 1h 1d 7d; do
+	rs-replay -q -t 2 -r replay.rsq -H events.rse --popular-window "$w" |
+	    grep '^popular'
+done
 rs-replay -t 2 -r replay.rsq -H events.rse -n knn.rsk -m als.rsa \
     -b recent:5,itemknn:5 -b recent:3,itemknn:7 \
     -b recent:5,itemknn:4,als:1 -b recent:4,itemknn:4,als:2 \

@@ -12,12 +12,20 @@
  *             disc[i]; causal popular lists cpop[i * cpl ...], cpn[i].
  *   models    g2knn[g] / knn2g[row], g2als[g] / als2g[row], pop_order[]
  *             (g by popular-model score), G = Y^T Y + lambda I (f x f,
- *             row-major, double) for fold-in.
+ *             row-major, double) for fold-in; for the early-stopping
+ *             ALS scan mu (f floats, the mean item factor), als_ord[]
+ *             (model rows by descending |y - mu|, ties by row),
+ *             als_norm[] (those distances rounded up to float, same
+ *             order) and Ys (nals x f, row-major, ld f: row j is Y's
+ *             row als_ord[j]).
+ *   filters   blocked[g] (item table), g2av[g] (availability timeline
+ *             index, -1: always available).
  * Invariant: after rs_replay_prepare nothing in r changes, so threads
  * share it; all per-request scratch lives in struct rs_replay_work,
  * whose marks use a tick that grows with every answer, so nothing is
  * cleared per request.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +64,11 @@ struct rs_replay {
 	int logc;
 	const struct rs_items *items;
 	uint8_t *blocked;
+	const struct rs_avail *avail;
+	int32_t *g2av;
+	uint32_t *als_ord;
+	float *als_norm, *Ys, *mu;
+	double mu_norm;
 
 	size_t nq;
 	struct rs_request *q;
@@ -71,23 +84,23 @@ struct cand {
 	float s;
 };
 
-#define ALS_CHUNK 4096		/* items per sgemm in rs_replay_prefetch */
+#define ALS_CHUNK 512		/* items per sgemm in the ALS scan */
 
 struct rs_replay_work {
 	uint32_t tick;
+	int64_t t;		/* time of the request being answered */
 	uint32_t *bought, *seen, *taken, *accmark, *pos;
 	float *acc;
 	uint32_t *touched;
 	struct cand *list[RS_SRC_N];
 	size_t nlist[RS_SRC_N];
 	double *A, *b;
-	float *x, *sc, *tsc;
-	uint32_t *tidx;
 	struct cand *cbuf;	/* ng candidates (itemknn) */
 	size_t pf_first, pf_n;	/* als lists prefetched for these */
 	struct cand *pf_list;	/* RS_REPLAY_BATCH x 2 kmax */
-	uint32_t *pf_cnt;	/* per prefetched request; UINT32_MAX none */
-	float *pf_x, *pf_s;	/* batch x f, batch x chunk */
+	uint32_t *pf_cnt;	/* per prefetched request */
+	float *pf_x, *pf_xa, *pf_s;	/* batch x f (twice), batch x chunk */
+	uint64_t als_scored;	/* (request, item) scores of the ALS scan */
 	size_t cached;		/* request whose lists are in list[] */
 	unsigned have;		/* bit per source computed for it */
 };
@@ -383,6 +396,16 @@ rs_replay_set_items(struct rs_replay *r, const struct rs_items *t,
 	return 0;
 }
 
+int
+rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
+    struct rs_error *err)
+{
+	if (r->prepared)
+		return rs_error_set(err, RS_EARG, "replay: already prepared");
+	r->avail = a;
+	return 0;
+}
+
 static int
 cmp_pop(const void *a, const void *b, const float *sc, const uint64_t *id)
 {
@@ -403,7 +426,21 @@ cmp_pop_q(const void *a, const void *b)
 	return cmp_pop(a, b, sort_sc, sort_id);
 }
 
-/* Causal popular top list: better(a, b) by count, then lower id. */
+/* 1 if g may not be recommended at time t (item table, availability). */
+static int
+unavailable(const struct rs_replay *r, uint32_t g, int64_t t)
+{
+	return r->blocked[g] || (r->g2av != NULL && r->g2av[g] >= 0 &&
+	    !rs_avail_at_index(r->avail, (size_t)r->g2av[g], t));
+}
+
+static double
+evw(const struct rs_replay *r, uint8_t t)
+{
+	return t < RS_EV_NTYPES ? r->p.weights[t] : 0;
+}
+
+/* Causal popular order: better(a, b) by count, then lower id. */
 static int
 better(const double *cnt, const uint64_t *gid, uint32_t a, uint32_t b)
 {
@@ -426,38 +463,125 @@ cmp_tsidx(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+#define NOLEAF UINT32_MAX
+
 /*
- * Causal popular lists: events and requests are swept together in time
- * order; before request i, every event with time < t_i has been counted.
- * The best cpl items are kept in top[] in order (counts only grow, so an
- * item enters the list exactly when it beats the last one), and copied
- * for each request.
+ * Tournament tree over the items for the causal popular lists: P leaves
+ * (a power of two >= ng), node k's children 2k and 2k + 1, leaf g at
+ * P + g; best[k] is the best item of k's subtree by better(), or NOLEAF
+ * when none of its items has a positive count.
+ */
+struct tourn {
+	uint32_t *best;
+	size_t P;
+	const double *cnt;
+	const uint64_t *gid;
+};
+
+static uint32_t
+tourn_pick(const struct tourn *tr, uint32_t a, uint32_t b)
+{
+	if (a == NOLEAF)
+		return b;
+	if (b == NOLEAF)
+		return a;
+	return better(tr->cnt, tr->gid, b, a) ? b : a;
+}
+
+/* cnt[g] changed: replay the matches on g's path to the root. */
+static void
+tourn_update(struct tourn *tr, uint32_t g)
+{
+	size_t k = tr->P + g;
+
+	tr->best[k] = tr->cnt[g] > 0 ? g : NOLEAF;
+	for (k /= 2; k >= 1; k /= 2)
+		tr->best[k] = tourn_pick(tr, tr->best[2 * k],
+		    tr->best[2 * k + 1]);
+}
+
+/* Max-heap of tree nodes by their best leaf. */
+static void
+node_push(const struct tourn *tr, uint32_t *h, size_t *n, uint32_t node)
+{
+	size_t k = (*n)++, p;
+
+	while (k > 0 && better(tr->cnt, tr->gid, tr->best[node],
+	    tr->best[h[p = (k - 1) / 2]])) {
+		h[k] = h[p];
+		k = p;
+	}
+	h[k] = node;
+}
+
+static uint32_t
+node_pop(const struct tourn *tr, uint32_t *h, size_t *n)
+{
+	const uint32_t top = h[0], last = h[--*n];
+	size_t k = 0, c;
+
+	for (;;) {
+		c = 2 * k + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && better(tr->cnt, tr->gid, tr->best[h[c + 1]],
+		    tr->best[h[c]]))
+			c++;
+		if (!better(tr->cnt, tr->gid, tr->best[h[c]], tr->best[last]))
+			break;
+		h[k] = h[c];
+		k = c;
+	}
+	if (*n > 0)
+		h[k] = last;
+	return top;
+}
+
+/*
+ * Causal popular lists.  Events and requests are swept together in time
+ * order with two cursors over the events: before request q (time t),
+ * every event with time < t has been added to cnt[] and, with a window
+ * W, every event with time < t - W taken out again, so cnt[g] is the
+ * weight of g's events in the request's range (nin[g] counts them, so
+ * that an item whose last event left the window is exactly 0, whatever
+ * the float rounding of the sums).  Every change replays g's matches in
+ * the tournament tree, O(log ng).  A request's list is read best first
+ * from the tree with a heap of nodes: pop the node with the best item,
+ * list that item unless it is unavailable at t, and push the siblings
+ * along the path from the node down to that item's leaf; so a list
+ * costs O(cpl log ng) node visits plus the unavailable items skipped,
+ * never a pass over all items.
  */
 static int
 causal_popular(struct rs_replay *r, struct rs_error *err)
 {
 	struct tsidx *e = NULL, *qi = NULL;
+	struct tourn tr = { NULL, 1, NULL, r->gid };
 	double *cnt = NULL;
-	uint32_t *top = NULL, ntop = 0;
-	uint8_t *in = NULL;
-	size_t i, j = 0, t;
+	uint32_t *nin = NULL, *h = NULL;
+	size_t i, j = 0, k = 0, t, hn, hcap = 0;
+	const int64_t W = r->p.popular_window;
 	int rc = 0;
 
 	r->cpl = 2 * r->p.kmax + 64;
+	while (tr.P < r->ng)
+		tr.P *= 2;
 	e = malloc((r->nev + 1) * sizeof(*e));
 	qi = malloc((r->nq + 1) * sizeof(*qi));
 	cnt = calloc((size_t)r->ng + 1, sizeof(*cnt));
-	top = malloc(((size_t)r->cpl + 1) * sizeof(*top));
-	in = calloc((size_t)r->ng + 1, 1);
+	nin = calloc((size_t)r->ng + 1, sizeof(*nin));
+	tr.best = malloc(2 * tr.P * sizeof(*tr.best));
+	h = malloc((hcap = 64) * sizeof(*h));
 	r->cpop = malloc((r->nq * r->cpl + 1) * sizeof(*r->cpop));
 	r->cpops = malloc((r->nq * r->cpl + 1) * sizeof(*r->cpops));
 	r->cpn = calloc(r->nq + 1, sizeof(*r->cpn));
-	if (e == NULL || qi == NULL || cnt == NULL || top == NULL ||
-	    in == NULL || r->cpop == NULL || r->cpops == NULL ||
-	    r->cpn == NULL) {
-		rc = nomem(err);
-		goto out;
-	}
+	if (e == NULL || qi == NULL || cnt == NULL || nin == NULL ||
+	    tr.best == NULL || h == NULL || r->cpop == NULL ||
+	    r->cpops == NULL || r->cpn == NULL)
+		goto nomem;
+	tr.cnt = cnt;
+	for (i = 0; i < 2 * tr.P; i++)
+		tr.best[i] = NOLEAF;
 	for (i = 0; i < r->nev; i++)
 		e[i] = (struct tsidx){ r->ts[i], r->evpos[i], i };
 	for (i = 0; i < r->nq; i++)
@@ -466,51 +590,137 @@ causal_popular(struct rs_replay *r, struct rs_error *err)
 	qsort(qi, r->nq, sizeof(*qi), cmp_tsidx);
 	for (t = 0; t < r->nq; t++) {
 		const size_t qn = qi[t].i;
+		const int64_t tq = qi[t].ts;
+		uint32_t n = 0;
 
-		for (; j < r->nev && e[j].ts < qi[t].ts; j++) {
+		for (; j < r->nev && e[j].ts < tq; j++) {
 			const uint32_t g = r->item[e[j].i];
-			const double w = r->type[e[j].i] < RS_EV_NTYPES ?
-			    r->p.weights[r->type[e[j].i]] : 0;
-			size_t k;
+			const double w = evw(r, r->type[e[j].i]);
 
 			if (!(w > 0))
 				continue;
 			cnt[g] += w;
-			if (!in[g]) {
-				if (ntop == r->cpl) {
-					if (!better(cnt, r->gid, g,
-					    top[ntop - 1]))
-						continue;
-					in[top[--ntop]] = 0;
-				}
-				in[g] = 1;
-				top[ntop++] = g;
-				k = ntop - 1;
-			} else {
-				for (k = 0; top[k] != g; k++)
-					;
-			}
-			for (; k > 0 && better(cnt, r->gid, top[k],
-			    top[k - 1]); k--) {
-				const uint32_t tmp = top[k];
+			nin[g]++;
+			tourn_update(&tr, g);
+		}
+		for (; W > 0 && k < j && e[k].ts < tq - W; k++) {
+			const uint32_t g = r->item[e[k].i];
+			const double w = evw(r, r->type[e[k].i]);
 
-				top[k] = top[k - 1];
-				top[k - 1] = tmp;
+			if (!(w > 0))
+				continue;
+			cnt[g] = --nin[g] == 0 ? 0 : cnt[g] - w;
+			tourn_update(&tr, g);
+		}
+		hn = 0;
+		if (tr.best[1] != NOLEAF)
+			h[hn++] = 1;
+		while (hn > 0 && n < r->cpl) {
+			uint32_t node = node_pop(&tr, h, &hn);
+			const uint32_t g = tr.best[node];
+
+			if (!unavailable(r, g, tq)) {
+				r->cpop[qn * r->cpl + n] = g;
+				r->cpops[qn * r->cpl + n++] = (float)cnt[g];
+			}
+			/* at most log2(P) <= 32 siblings go in */
+			if (hn + 64 > hcap) {
+				uint32_t *nh = realloc(h, 2 * hcap *
+				    sizeof(*h));
+
+				if (nh == NULL)
+					goto nomem;
+				h = nh;
+				hcap *= 2;
+			}
+			while (node < tr.P) {
+				const uint32_t l = 2 * node, rt = l + 1;
+				const uint32_t down = tr.best[l] == g ? l : rt;
+				const uint32_t side = down == l ? rt : l;
+
+				if (tr.best[side] != NOLEAF)
+					node_push(&tr, h, &hn, side);
+				node = down;
 			}
 		}
-		r->cpn[qn] = ntop;
-		for (i = 0; i < ntop; i++) {
-			r->cpop[qn * r->cpl + i] = top[i];
-			r->cpops[qn * r->cpl + i] = (float)cnt[top[i]];
-		}
+		r->cpn[qn] = n;
 	}
+	goto out;
+nomem:
+	rc = nomem(err);
 out:
 	free(e);
 	free(qi);
 	free(cnt);
-	free(top);
-	free(in);
+	free(nin);
+	free(tr.best);
+	free(h);
 	return rc;
+}
+
+/* als_ord, als_norm and Ys (layout at the top) for the ALS scan. */
+static _Thread_local const double *sort_norm;
+
+static int
+cmp_norm(const void *a, const void *b)
+{
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (sort_norm[x] != sort_norm[y])
+		return sort_norm[x] > sort_norm[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int
+als_order(struct rs_replay *r, struct rs_error *err)
+{
+	const float *Y = rs_model_item_factors(r->als);
+	const size_t f = r->f;
+	double *nrm, *sum;
+	size_t j, a;
+
+	nrm = malloc(((size_t)r->nals + 1) * sizeof(*nrm));
+	sum = calloc(f + 1, sizeof(*sum));
+	r->mu = calloc(f + 1, sizeof(*r->mu));
+	r->als_ord = malloc(((size_t)r->nals + 1) * sizeof(*r->als_ord));
+	r->als_norm = malloc(((size_t)r->nals + 1) * sizeof(*r->als_norm));
+	r->Ys = malloc(((size_t)r->nals * f + 1) * sizeof(*r->Ys));
+	if (nrm == NULL || sum == NULL || r->als_ord == NULL ||
+	    r->als_norm == NULL || r->Ys == NULL || r->mu == NULL) {
+		free(nrm);
+		free(sum);
+		return nomem(err);
+	}
+	for (j = 0; j < r->nals; j++)
+		for (a = 0; a < f; a++)
+			sum[a] += Y[j * f + a];
+	for (a = 0; a < f; a++)
+		r->mu[a] = r->nals > 0 ? (float)(sum[a] / r->nals) : 0;
+	free(sum);
+	r->mu_norm = 0;
+	for (a = 0; a < f; a++)
+		r->mu_norm += (double)r->mu[a] * r->mu[a];
+	r->mu_norm = sqrt(r->mu_norm);
+	for (j = 0; j < r->nals; j++) {
+		double s2 = 0;
+
+		for (a = 0; a < f; a++)
+			s2 += ((double)Y[j * f + a] - r->mu[a]) *
+			    ((double)Y[j * f + a] - r->mu[a]);
+		nrm[j] = sqrt(s2);
+		r->als_ord[j] = (uint32_t)j;
+	}
+	sort_norm = nrm;
+	qsort(r->als_ord, r->nals, sizeof(*r->als_ord), cmp_norm);
+	for (j = 0; j < r->nals; j++) {
+		/* rounded up, so it stays an upper bound as a float */
+		r->als_norm[j] = nextafterf((float)nrm[r->als_ord[j]],
+		    INFINITY);
+		memcpy(r->Ys + j * f, Y + (size_t)r->als_ord[j] * f,
+		    f * sizeof(*Y));
+	}
+	free(nrm);
+	return 0;
 }
 
 static int64_t
@@ -579,12 +789,17 @@ rs_replay_prepare(struct rs_replay *r, const struct rs_request *q,
 	r->blocked = calloc((size_t)r->ng + 1, 1);
 	r->g2knn = malloc(((size_t)r->ng + 1) * sizeof(*r->g2knn));
 	r->g2als = malloc(((size_t)r->ng + 1) * sizeof(*r->g2als));
+	if (r->avail != NULL && (r->g2av = malloc(((size_t)r->ng + 1) *
+	    sizeof(*r->g2av))) == NULL)
+		return nomem(err);
 	if (r->blocked == NULL || r->g2knn == NULL || r->g2als == NULL)
 		return nomem(err);
 	for (i = 0; i < r->ng; i++) {
 		r->g2knn[i] = r->g2als[i] = -1;
 		if (r->items != NULL && !rs_items_available(r->items, r->gid[i]))
 			r->blocked[i] = 1;
+		if (r->avail != NULL)
+			r->g2av[i] = (int32_t)rs_avail_find(r->avail, r->gid[i]);
 	}
 	if (r->knn != NULL)
 		for (i = 0; i < rs_itemknn_nitems(r->knn); i++)
@@ -607,6 +822,8 @@ rs_replay_prepare(struct rs_replay *r, const struct rs_request *q,
 		free(tmp);
 		for (k = 0; k < f; k++)
 			r->G[k * f + k] += r->lambda;
+		if ((rc = als_order(r, err)) < 0)
+			return rc;
 	}
 	r->nq = n;
 	r->q = malloc((n + 1) * sizeof(*r->q));
@@ -702,14 +919,11 @@ rs_replay_work_free(struct rs_replay_work *w)
 		free(w->list[s]);
 	free(w->A);
 	free(w->b);
-	free(w->x);
-	free(w->sc);
-	free(w->tsc);
-	free(w->tidx);
 	free(w->cbuf);
 	free(w->pf_list);
 	free(w->pf_cnt);
 	free(w->pf_x);
+	free(w->pf_xa);
 	free(w->pf_s);
 	free(w);
 }
@@ -739,23 +953,20 @@ rs_replay_work_create(struct rs_replay_work **out, const struct rs_replay *r,
 			goto fail;
 	w->A = malloc(((size_t)r->f * r->f + 1) * sizeof(*w->A));
 	w->b = malloc(((size_t)r->f + 1) * sizeof(*w->b));
-	w->x = malloc(((size_t)r->f + 1) * sizeof(*w->x));
-	w->sc = malloc(((size_t)r->nals + 1) * sizeof(*w->sc));
-	w->tsc = malloc(L * sizeof(*w->tsc));
-	w->tidx = malloc(L * sizeof(*w->tidx));
 	w->cbuf = malloc(ng * sizeof(*w->cbuf));
 	w->pf_list = malloc(RS_REPLAY_BATCH * L * sizeof(*w->pf_list));
 	w->pf_cnt = malloc(RS_REPLAY_BATCH * sizeof(*w->pf_cnt));
 	w->pf_x = malloc((RS_REPLAY_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_x));
+	w->pf_xa = malloc((RS_REPLAY_BATCH * (size_t)r->f + 1) *
+	    sizeof(*w->pf_xa));
 	w->pf_s = malloc((RS_REPLAY_BATCH * (size_t)ALS_CHUNK + 1) *
 	    sizeof(*w->pf_s));
 	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
-	    w->x == NULL || w->sc == NULL || w->tsc == NULL || w->tidx == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_cnt == NULL ||
-	    w->pf_x == NULL || w->pf_s == NULL)
+	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL)
 		goto fail;
 	*out = w;
 	return 0;
@@ -768,13 +979,7 @@ static int
 filtered(const struct rs_replay *r, const struct rs_replay_work *w,
     uint32_t g)
 {
-	return r->blocked[g] || w->bought[g] == w->tick;
-}
-
-static double
-evw(const struct rs_replay *r, uint8_t t)
-{
-	return t < RS_EV_NTYPES ? r->p.weights[t] : 0;
+	return w->bought[g] == w->tick || unavailable(r, g, w->t);
 }
 
 static size_t
@@ -932,35 +1137,6 @@ als_vector(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
 	return 0;
 }
 
-static int
-src_als(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
-    struct cand *out, size_t L, struct rs_error *err)
-{
-	const float *Y;
-	const size_t f = r->f;
-	size_t n, j;
-	int rc;
-
-	if (r->als == NULL)
-		return 0;
-	if (i >= w->pf_first && i < w->pf_first + w->pf_n) {
-		n = w->pf_cnt[i - w->pf_first];
-		memcpy(out, w->pf_list + (i - w->pf_first) * L,
-		    n * sizeof(*out));
-		return (int)n;
-	}
-	Y = rs_model_item_factors(r->als);
-	if ((rc = als_vector(r, w, i, w->x, err)) <= 0)
-		return rc;
-	for (j = 0; j < r->nals; j++)
-		w->sc[j] = filtered(r, w, r->als2g[j]) ? -INFINITY :
-		    rs_dense_dot(w->x, Y + j * f, f);
-	n = rs_topk(w->sc, r->nals, L, w->tidx, w->tsc);
-	for (j = 0; j < n; j++)
-		out[j] = (struct cand){ r->als2g[w->tidx[j]], w->tsc[j] };
-	return (int)n;
-}
-
 /* 1 if request i's visitor bought g before the request (filter). */
 static int
 bought_before(const struct rs_replay *r, size_t i, uint32_t g)
@@ -1026,15 +1202,133 @@ cmp_row_cand(const void *a, const void *b)
 	return worse(x, y) - worse(y, x);
 }
 
+/*
+ * The als lists of requests i0 .. i0 + n - 1 into lists (entry j's list
+ * at lists + j L, L = 2 kmax) and cnt[n]: the best L unfiltered model
+ * items by x . y_i, by the early-stopping scan of replay.h.
+ *
+ * Layout: X = w->pf_x (m x f, row-major, ld f) holds the factors of the
+ * m requests that have any, idx[] their positions in the batch, nx[]
+ * their norms, xmu[] = x . mu.  Items are visited in chunks of
+ * ALS_CHUNK rows of Ys (descending d = ||y - mu||).  Before each chunk
+ * starting at c0, with dmax = d of row c0, a request whose heap is full
+ * and whose bound xmu + nx dmax + 2 f FLT_EPSILON nx (||mu|| + dmax) is
+ * below its worst kept score h[0] stops: every later item has
+ * d <= dmax, so its exact score x . mu + x . (y - mu) is at most
+ * xmu + nx dmax (Cauchy-Schwarz), and the rounding of a length-f float
+ * dot product adds less than f FLT_EPSILON / 2 times
+ * sum |x_a y_a| <= nx ||y|| <= nx (||mu|| + dmax); a computed score
+ * below h[0] cannot enter the heap, so stopping changes nothing.  The
+ * rows of the requests still going are gathered into Xa = w->pf_xa
+ * (na x f, ld f), and S (na x cn, ld cn) = Xa * Ys_c^T, Ys_c the rows
+ * c0 .. c0 + cn - 1 of Ys (row-major, ld f), is one sgemm; the first
+ * test against thr = h[0] skips most scores with one compare.  Each
+ * request's min-heap (entries hold the model row in g, so ties go to the
+ * lower row as in a full scan) takes the chunk's scores; the filters are
+ * checked only for a score that would enter it, so a filtered item never
+ * takes a place and the heap still fills from the unfiltered ones.
+ * Which requests stop when depends only on the batch, never on threads.
+ */
+static int
+als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
+    size_t n, struct cand *lists, uint32_t *cnt, struct rs_error *err)
+{
+	const size_t f = r->f, L = 2 * (size_t)r->p.kmax;
+	const double eps = 2.0 * (double)f * FLT_EPSILON;
+	uint32_t idx[RS_REPLAY_BATCH], act[RS_REPLAY_BATCH], m = 0, na, jj;
+	double nx[RS_REPLAY_BATCH], xmu[RS_REPLAY_BATCH];
+	size_t hn[RS_REPLAY_BATCH], j, c0, t, a;
+	int rc;
+
+	for (j = 0; j < n; j++) {
+		float *x = w->pf_x + (size_t)m * f;
+		double s2 = 0, sm = 0;
+
+		w->tick++;
+		hn[j] = 0;
+		if ((rc = als_vector(r, w, i0 + j, x, err)) < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		for (a = 0; a < f; a++) {
+			s2 += (double)x[a] * x[a];
+			sm += (double)x[a] * r->mu[a];
+		}
+		nx[m] = sqrt(s2);
+		xmu[m] = sm;
+		idx[m++] = (uint32_t)j;
+	}
+	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
+		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
+		    ALS_CHUNK;
+		const double dmax = r->als_norm[c0];
+		const float *X = w->pf_x;
+
+		for (jj = 0, na = 0; jj < m; jj++) {
+			const size_t q = idx[jj];
+
+			if (hn[q] == L && xmu[jj] + nx[jj] * dmax +
+			    eps * nx[jj] * (r->mu_norm + dmax) <
+			    lists[q * L].s)
+				continue;
+			act[na++] = jj;
+		}
+		if (na == 0)
+			break;
+		if (na < m) {
+			for (jj = 0; jj < na; jj++)
+				memcpy(w->pf_xa + (size_t)jj * f,
+				    w->pf_x + (size_t)act[jj] * f,
+				    f * sizeof(*X));
+			X = w->pf_xa;
+		}
+		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, r->Ys + c0 * f, f, 0,
+		    w->pf_s, cn);
+		w->als_scored += (uint64_t)na * cn;
+		for (jj = 0; jj < na; jj++) {
+			const size_t q = idx[act[jj]];
+			const int64_t tq = r->q[i0 + q].ts;
+			struct cand *h = lists + q * L;
+			const float *sc = w->pf_s + (size_t)jj * cn;
+
+			/* below thr nothing can enter: a cheap first test */
+			float thr = hn[q] == L ? h[0].s : -INFINITY;
+
+			for (t = 0; t < cn; t++) {
+				struct cand c;
+				uint32_t g;
+
+				if (sc[t] < thr)
+					continue;
+				c = (struct cand){ r->als_ord[c0 + t], sc[t] };
+				if (hn[q] == L && !worse(&h[0], &c))
+					continue;
+				g = r->als2g[c.g];
+				if (unavailable(r, g, tq) ||
+				    bought_before(r, i0 + q, g))
+					continue;
+				heap_push(h, &hn[q], L, c);
+				if (hn[q] == L)
+					thr = h[0].s;
+			}
+		}
+	}
+	/* heaps -> best first, rows -> items */
+	for (j = 0; j < n; j++) {
+		struct cand *h = lists + j * L;
+
+		qsort(h, hn[j], sizeof(*h), cmp_row_cand);
+		for (t = 0; t < hn[j]; t++)
+			h[t].g = r->als2g[h[t].g];
+		cnt[j] = (uint32_t)hn[j];
+	}
+	return 0;
+}
+
 int
 rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
     size_t i0, size_t n, struct rs_error *err)
 {
-	const size_t f = r->f, L = 2 * (size_t)r->p.kmax;
-	const float *Y;
-	uint32_t m = 0, jj;
-	uint32_t idx[RS_REPLAY_BATCH];
-	size_t hn[RS_REPLAY_BATCH], j, c0, t;
 	int rc;
 
 	w->pf_n = 0;
@@ -1042,63 +1336,33 @@ rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
 		return 0;
 	if (n > RS_REPLAY_BATCH || i0 + n > r->nq)
 		return rs_error_set(err, RS_EARG, "replay: bad prefetch");
-	Y = rs_model_item_factors(r->als);
-	for (j = 0; j < n; j++) {
-		w->tick++;
-		if ((rc = als_vector(r, w, i0 + j, w->pf_x + (size_t)m * f,
-		    err)) < 0)
-			return rc;
-		w->pf_cnt[j] = 0;
-		hn[j] = 0;
-		if (rc > 0)
-			idx[m++] = (uint32_t)j;
-	}
-	/*
-	 * S (m x cn, ld cn) = X (m x f, ld f) * Y_c^T, Y_c the rows c0 ..
-	 * c0 + cn - 1 of Y (row-major, ld f): one sgemm per chunk, then
-	 * each request's heap (entries hold the model row in g) takes the
-	 * chunk's scores.  The filters are checked only for a score that
-	 * would enter the heap.
-	 */
-	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
-		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
-		    ALS_CHUNK;
-
-		rs_dense_sgemm(0, 1, m, cn, f, 1, w->pf_x, f, Y + c0 * f, f, 0,
-		    w->pf_s, cn);
-		for (jj = 0; jj < m; jj++) {
-			const size_t q = idx[jj];
-			struct cand *h = w->pf_list + q * L;
-			const float *sc = w->pf_s + (size_t)jj * cn;
-
-			for (t = 0; t < cn; t++) {
-				const uint32_t row = (uint32_t)(c0 + t);
-				const struct cand c = { row, sc[t] };
-
-				if (hn[q] == L && !worse(&h[0], &c))
-					continue;
-				if (r->blocked[r->als2g[row]] ||
-				    bought_before(r, i0 + q, r->als2g[row]))
-					continue;
-				heap_push(h, &hn[q], L, c);
-			}
-		}
-	}
-	/* heaps -> best first, rows -> items */
-	for (j = 0; j < n; j++) {
-		struct cand *h = w->pf_list + j * L;
-
-		qsort(h, hn[j], sizeof(*h), cmp_row_cand);
-		for (t = 0; t < hn[j]; t++)
-			h[t].g = r->als2g[h[t].g];
-		w->pf_cnt[j] = (uint32_t)hn[j];
-	}
+	if ((rc = als_lists(r, w, i0, n, w->pf_list, w->pf_cnt, err)) < 0)
+		return rc;
 	w->pf_first = i0;
 	w->pf_n = n;
 	w->cached = 0;
 	return 0;
 }
 
+static int
+src_als(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
+    struct cand *out, size_t L, struct rs_error *err)
+{
+	uint32_t n;
+	int rc;
+
+	if (r->als == NULL)
+		return 0;
+	if (i >= w->pf_first && i < w->pf_first + w->pf_n) {
+		n = w->pf_cnt[i - w->pf_first];
+		memcpy(out, w->pf_list + (i - w->pf_first) * L,
+		    n * sizeof(*out));
+		return (int)n;
+	}
+	if ((rc = als_lists(r, w, i, 1, out, &n, err)) < 0)
+		return rc;
+	return (int)n;
+}
 static size_t
 src_popular(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
     struct cand *out, size_t L)
@@ -1140,6 +1404,7 @@ next_tick(const struct rs_replay *r, struct rs_replay_work *w, size_t i)
 	size_t e;
 
 	w->tick++;
+	w->t = r->q[i].ts;
 	if (!r->p.keep_bought)
 		for (e = r->vb[i]; e < r->ve[i]; e++)
 			if (r->type[e] == RS_EV_TRANSACTION)
@@ -1215,6 +1480,12 @@ rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
 			}
 		}
 	return (int)n;
+}
+
+uint64_t
+rs_replay_als_scored(const struct rs_replay_work *w)
+{
+	return w->als_scored;
 }
 
 unsigned
@@ -1326,6 +1597,11 @@ rs_replay_free(struct rs_replay *r)
 	free(r->g2als);
 	free(r->G);
 	free(r->blocked);
+	free(r->g2av);
+	free(r->als_ord);
+	free(r->als_norm);
+	free(r->mu);
+	free(r->Ys);
 	free(r->q);
 	free(r->vb);
 	free(r->ve);

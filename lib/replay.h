@@ -6,15 +6,15 @@
  * Use:
  *   rs_replay_params_init(&p);
  *   rs_replay_create(&r, events, nevents, &p, &err);    history index
- *   rs_replay_set_popular / _set_itemknn / _set_als / _set_items
- *                                                       (all optional)
+ *   rs_replay_set_popular / _set_itemknn / _set_als / _set_items /
+ *       _set_avail                                      (all optional)
  *   rs_replay_prepare(r, requests, nrequests, &err);    r is then frozen
  *   per thread: rs_replay_work_create(&w, r, &err);
  *   per request and recommender:
  *       n = rs_replay_answer(r, w, i, &blend, k, rows, &err);
  *       rs_replay_acc_add(&acc, r, i, rows, n);         scoring
  * After rs_replay_prepare, r is read-only; threads each use a work area.
- * Borrowed: models and item table (must outlive r).  Copied: events,
+ * Borrowed: models, item table and availability (must outlive r).  Copied: events,
  * requests.
  *
  * Definitions (rs-replay(1) repeats them for users):
@@ -26,7 +26,12 @@
  *  - filters, applied to every source: an item the visitor bought
  *    (a visible transaction) is never recommended unless keep_bought;
  *    with an item table, an item not available in it is never
- *    recommended.
+ *    recommended; with an availability timeline (avail.h), an item not
+ *    available at the request time t (its latest `available` snapshot
+ *    before t says 0) is never recommended.  Every source fills its
+ *    list from enough candidates that the filters never shorten it
+ *    while unfiltered items are left (causal popular: up to the list
+ *    length of 2 kmax + 64 among the items with a positive count).
  *  - recent: the visitor's distinct visible items, most recently touched
  *    first (any event type of positive weight); score = the sum of the
  *    event-type weights of the item's visible events (shown, not used for
@@ -42,10 +47,20 @@
  *    x = (Y^T Y + lambda I + sum_i (c_ui - 1) y_i y_i^T)^-1 sum_i c_ui y_i;
  *    alpha, lambda, eps from the model's metadata); otherwise the
  *    visitor's own trained factors when the model knows the visitor;
- *    otherwise no rows.  Scores x . y_i over every model item.
+ *    otherwise no rows.  Scores x . y_i over every model item, best
+ *    first, ties by lower model row.  The scan is exact but stops early:
+ *    with mu the mean item factor, items are visited by descending
+ *    d_i = ||y_i - mu||, and once x . mu + ||x|| d_i +
+ *    2 f FLT_EPSILON ||x|| (||mu|| + d_i), an upper bound of every
+ *    remaining computed score (x . y = x . mu + x . (y - mu), Cauchy-
+ *    Schwarz on the second term, plus the float rounding of a length-f
+ *    dot product), is below the worst score kept, no remaining item can
+ *    enter the list.
  *  - popular: with a popular model, its items by score; without one, a
  *    causal count: the items by the sum of event-type weights of all
- *    visitors' events with time < t (ties by lower item id).
+ *    visitors' events with time < t, or with popular_window W > 0 of
+ *    the events with time in [t - W, t) (ties by lower item id; items
+ *    with no weight in the window are never listed).
  *  - blend "src:q,src:q,...": sources in order with quotas q_s; for K
  *    slots the quotas are scaled to K: floor(q_s K / Q), Q = sum q_s, and
  *    the slots left over go one each to the sources with the largest
@@ -68,6 +83,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "avail.h"
 #include "error.h"
 #include "itemknn.h"
 #include "items.h"
@@ -97,6 +113,7 @@ struct rs_replay_params {
 	double knn_decay;		/* 0.7 */
 	int keep_bought;		/* 0 */
 	int fold_in;			/* 1 */
+	int64_t popular_window;		/* ms; 0: no window (all before t) */
 };
 
 void rs_replay_params_init(struct rs_replay_params *p);
@@ -137,6 +154,9 @@ int rs_replay_set_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
 int rs_replay_set_als(struct rs_replay *r, const struct rs_model *m,
 	struct rs_error *err);
 int rs_replay_set_items(struct rs_replay *r, const struct rs_items *t,
+	struct rs_error *err);
+/* A finished availability timeline (borrowed). */
+int rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
 	struct rs_error *err);
 
 /*
@@ -179,15 +199,23 @@ int rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
 /*
  * Optional speed-up for the als source: computes its lists for requests
  * i0 .. i0 + n - 1 (n <= RS_REPLAY_BATCH) at once, scoring the items
- * with one sgemm per chunk of 4096 items instead of one pass over all
- * item factors per request, and keeps them in w for the following
- * rs_replay_answer calls on those requests (until the next prefetch).
- * Same items and order as without it, except that float rounding of
- * the scores may differ; callers wanting identical output for any thread
- * count cut batches at fixed positions.
+ * with one sgemm per chunk of items (in descending norm order, until
+ * every request of the batch has stopped) instead of one pass per
+ * request, and keeps them in w for the following rs_replay_answer calls
+ * on those requests (until the next prefetch).  Same items and order as
+ * without it, except that float rounding of the scores may differ;
+ * callers wanting identical output for any thread count cut batches at
+ * fixed positions.
  */
 int rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
 	size_t i0, size_t n, struct rs_error *err);
+
+/*
+ * (request, model item) scores the als source computed with w so far; a
+ * full scan would be the model's item count per request (for benchmarks
+ * and tests of the early stop).
+ */
+uint64_t rs_replay_als_scored(const struct rs_replay_work *w);
 
 /* Rank (1-based) of request i's true item among rows[0..n), 0 if none. */
 unsigned rs_replay_rank(const struct rs_replay *r, size_t i,

@@ -38,6 +38,7 @@
 #include "recommend.h"
 #include "requests.h"
 #include "itemknn.h"
+#include "avail.h"
 #include "replay.h"
 #include "replayout.h"
 #include "recsin.h"

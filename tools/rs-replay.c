@@ -20,16 +20,18 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-replay [-qv] [-a file] [-b blend] [-i items] [-k list] "
-    "[-m model]\n"
-    "       [-n knn] [-o file] [-p popular] [-t threads] [-w weights]\n"
+    "usage: rs-replay [-qv] [-A props] [-a file] [-b blend] [-i items] "
+    "[-k list]\n"
+    "       [-m model] [-n knn] [-o file] [-p popular] [-t threads] "
+    "[-w weights]\n"
     "       [--answers-of name] [--format fmt] [--keep-bought]\n"
     "       [--knn-context n] [--knn-daily] [--knn-decay x] "
     "[--no-fold-in]\n"
-    "       -H events -r requests\n";
+    "       [--popular-window dur] -H events -r requests\n";
 
 #define MAX_REC 24
 #define MAX_KS 8
+#define MAX_AVAIL 16
 
 enum {
 	OPT_ANSWERS_OF = 256,
@@ -39,6 +41,7 @@ enum {
 	OPT_KNN_DAILY,
 	OPT_KNN_DECAY,
 	OPT_NO_FOLD_IN,
+	OPT_POPULAR_WINDOW,
 	OPT_VERSION
 };
 
@@ -50,6 +53,13 @@ help(void)
 	printf("%s", usage_text);
 	printf("Replay requests against recommenders and score the answers."
 	    "\n\n"
+	    "  -A, --availability FILE\n"
+	    "                          item property stream (rs-load "
+	    "item_properties*.csv);\n"
+	    "                          never recommend an item whose latest "
+	    "'available'\n"
+	    "                          snapshot before the request says 0 "
+	    "(repeatable)\n"
 	    "  -a, --answers FILE      write the answer rows of one "
 	    "recommender as\n"
 	    "                          CSV request,visitor,item,rank,score,"
@@ -84,6 +94,10 @@ help(void)
 	    "  -p, --popular FILE      popular model (default: causal counts "
 	    "of all\n"
 	    "                          events before each request)\n"
+	    "      --popular-window DUR\n"
+	    "                          causal popular over the events in "
+	    "[t - DUR, t)\n"
+	    "                          only, e.g. 1h, 1d, 7d\n"
 	    "  -q, --quiet             no summary\n"
 	    "  -r, --requests FILE     request stream (rs-requests)\n"
 	    "  -t, --threads N         worker threads (default 1)\n"
@@ -118,6 +132,7 @@ struct group {
 	const struct rs_model *pop, *als;
 	struct rs_itemknn *knn;
 	const struct rs_items *items;
+	const struct rs_avail *avail;
 	const struct rs_replay_blend *rec;
 	unsigned nrec, nk, threads;
 	const unsigned *ks;
@@ -176,6 +191,18 @@ day_of(int64_t ts)
 	    RS_MS_PER_DAY);
 }
 
+/* CPU seconds of all threads spent answering (-v: steadier than wall). */
+static double answer_cpu;
+
+static double
+cpu_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /*
  * Answers requests q[0..n) (global indices base..) for every
  * recommender and K with one engine; returns the answering time in
@@ -191,15 +218,18 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	struct rs_error err;
 	struct timespec t0, t1;
 	unsigned a, kmax = g->p->kmax;
+	double c0;
 
 	if (rs_replay_create(&rp, g->ev, g->nev, g->p, &err) < 0 ||
 	    (g->pop != NULL && rs_replay_set_popular(rp, g->pop, &err) < 0) ||
 	    (g->als != NULL && rs_replay_set_als(rp, g->als, &err) < 0) ||
 	    (g->knn != NULL && rs_replay_set_itemknn(rp, g->knn, &err) < 0) ||
 	    (g->items != NULL && rs_replay_set_items(rp, g->items, &err) < 0) ||
+	    (g->avail != NULL && rs_replay_set_avail(rp, g->avail, &err) < 0) ||
 	    rs_replay_prepare(rp, q, n, &err) < 0)
 		die_err(&err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c0 = cpu_now();
 	for (a = 0; a < g->threads; a++) {
 		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
 		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
@@ -217,6 +247,7 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 		if (jobs[a].rc < 0)
 			die_err(&jobs[a].err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	answer_cpu += cpu_now() - c0;
 	if (keep != NULL)
 		*keep = rp;
 	else
@@ -246,6 +277,43 @@ load_stream(const char *path, int what)
 	rs_reader_free(r);
 	close_input(fd);
 	return out;
+}
+
+/*
+ * The availability timeline of the property streams paths[0..n); dies
+ * on error.
+ */
+static struct rs_avail *
+load_avail(char *const *paths, unsigned n)
+{
+	struct rs_avail *a;
+	struct rs_avail_stats st;
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned i;
+	int fd;
+
+	if (rs_avail_create(&a, &err) < 0)
+		die_err(&err);
+	for (i = 0; i < n; i++) {
+		fd = open_input(paths[i]);
+		if (rs_reader_open(&r, fd, input_name(paths[i]), &err) < 0 ||
+		    rs_avail_read(a, r, &err) < 0)
+			die_err(&err);
+		rs_reader_free(r);
+		close_input(fd);
+	}
+	if (rs_avail_finish(a, &err) < 0)
+		die_err(&err);
+	if (tool_verbose) {
+		rs_avail_stats(a, &st);
+		fprintf(stderr, "%s: availability: %" PRIu64 " snapshots of %"
+		    PRIu64 " items, %" PRIu64 " items ever unavailable, %"
+		    PRIu64 " changes kept (%zu bytes)\n", progname,
+		    st.snapshots, st.items, st.unavailable, st.changes,
+		    st.bytes);
+	}
+	return a;
 }
 
 static unsigned
@@ -294,6 +362,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "answers", required_argument, NULL, 'a' },
+		{ "availability", required_argument, NULL, 'A' },
 		{ "answers-of", required_argument, NULL, OPT_ANSWERS_OF },
 		{ "blend", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -310,6 +379,8 @@ main(int argc, char **argv)
 		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "popular", required_argument, NULL, 'p' },
+		{ "popular-window", required_argument, NULL,
+		    OPT_POPULAR_WINDOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "requests", required_argument, NULL, 'r' },
 		{ "threads", required_argument, NULL, 't' },
@@ -324,6 +395,7 @@ main(int argc, char **argv)
 	struct rs_model *als = NULL, *pop = NULL;
 	struct rs_itemknn *knn = NULL;
 	struct rs_items *items = NULL;
+	struct rs_avail *avail = NULL;
 	struct rs_request *q;
 	struct rs_event *ev;
 	struct rs_reader *r;
@@ -336,6 +408,9 @@ main(int argc, char **argv)
 	const char *output = NULL, *answers = NULL, *answers_of = NULL;
 	const char *hist = NULL, *reqs = NULL, *als_path = NULL;
 	const char *pop_path = NULL, *knn_path = NULL, *items_path = NULL;
+	const char *window = NULL;
+	char *av_paths[MAX_AVAIL];
+	unsigned nav = 0;
 	unsigned ks[MAX_KS] = { 10, 20 }, nk = 2, nb = 0, nrec = 0, a, ki, s;
 	unsigned threads = 1, kmax = 0, ans = 0;
 	size_t nev, nq, i, ndisc = 0;
@@ -344,9 +419,14 @@ main(int argc, char **argv)
 
 	tool_init(argc, argv);
 	rs_replay_params_init(&p);
-	while ((c = getopt_long(argc, argv, "a:b:H:hi:k:m:n:o:p:qr:t:vw:",
+	while ((c = getopt_long(argc, argv, "A:a:b:H:hi:k:m:n:o:p:qr:t:vw:",
 	    longopts, NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			if (nav == MAX_AVAIL)
+				usage_error(usage_text, "too many -A");
+			av_paths[nav++] = optarg;
+			break;
 		case 'a':
 			answers = optarg;
 			break;
@@ -413,6 +493,16 @@ main(int argc, char **argv)
 		case 'p':
 			pop_path = optarg;
 			break;
+		case OPT_POPULAR_WINDOW:
+			if (rs_duration_parse(optarg, &p.popular_window,
+			    &err) < 0)
+				usage_error(usage_text, "invalid --popular-window: "
+				    "%s", err.msg);
+			if (p.popular_window == 0)
+				usage_error(usage_text, "invalid --popular-window "
+				    "'%s': must be positive", optarg);
+			window = optarg;
+			break;
 		case 'q':
 			tool_quiet = 1;
 			break;
@@ -444,6 +534,9 @@ main(int argc, char **argv)
 		    "needed");
 	if (strcmp(hist, "-") == 0 && strcmp(reqs, "-") == 0)
 		usage_error(usage_text, "only one input can be standard input");
+	if (window != NULL && pop_path != NULL)
+		usage_error(usage_text, "-p popular and --popular-window "
+		    "exclude each other");
 	for (ki = 0; ki < nk; ki++)
 		if (ks[ki] > kmax)
 			kmax = ks[ki];
@@ -451,6 +544,10 @@ main(int argc, char **argv)
 
 	/* recommender rows: baselines, single models, blends */
 	rs_replay_blend_single(&rec[nrec++], RS_SRC_POPULAR);
+	if (window != NULL && snprintf(rec[0].name, sizeof(rec[0].name),
+	    "popular(%s)", window) >= (int)sizeof(rec[0].name))
+		usage_error(usage_text, "invalid --popular-window '%s': too "
+		    "long", window);
 	rs_replay_blend_single(&rec[nrec++], RS_SRC_RECENT);
 	if (knn_path != NULL && knn_daily)
 		usage_error(usage_text, "-n knn and --knn-daily exclude each "
@@ -501,6 +598,8 @@ main(int argc, char **argv)
 		knn = load_stream(knn_path, 1);
 	if (items_path != NULL)
 		items = load_stream(items_path, 2);
+	if (nav > 0)
+		avail = load_avail(av_paths, nav);
 	fd = open_input(reqs);
 	if (rs_reader_open(&r, fd, input_name(reqs), &err) < 0 ||
 	    rs_requests_read(r, &q, &nq, &err) < 0)
@@ -528,6 +627,7 @@ main(int argc, char **argv)
 	g.als = als;
 	g.knn = knn;
 	g.items = items;
+	g.avail = avail;
 	g.rec = rec;
 	g.nrec = nrec;
 	g.ks = ks;
@@ -722,6 +822,10 @@ main(int argc, char **argv)
 		    "recommenders x %u K answered in %.3f s (%.0f requests/s)"
 		    "\n", progname, nq, ndisc, nrec, nk, secs,
 		    secs > 0 ? (double)nq / secs : 0.0);
+	if (tool_verbose)
+		fprintf(stderr, "%s: answering took %.3f s of CPU (%.0f "
+		    "requests per CPU second)\n", progname, answer_cpu,
+		    answer_cpu > 0 ? (double)nq / answer_cpu : 0.0);
 	for (s = 0; s < nrec * nk; s++) {
 		free(rows[s]);
 		free(nrows[s]);
@@ -732,5 +836,6 @@ main(int argc, char **argv)
 	rs_model_free(pop);
 	rs_itemknn_free(knn);
 	rs_items_free(items);
+	rs_avail_free(avail);
 	return close_stdout();
 }

@@ -80,6 +80,19 @@ awk -F, 'NR == FNR { b[$1 "," $2] = b[$1 "," $2] " " $3; next }
     { split(b[$2 "," $3], ts, " "); for (i in ts) if (ts[i] < $4) bad++ }
     END { exit bad > 0 }' bt.txt ans_t.txt || fail "a bought item recommended"
 
+# availability from both property samples (one early weekly snapshot):
+# the filter may only take hits away, never add rows of unavailable
+# items; and a windowed popular row carries its label
+rs-load -q -o p1.rse "$d/item_properties_part1_sample.csv"
+rs-load -q -o p2.rse "$d/item_properties_part2_sample.csv"
+rs-replay -q --format csv -r all.rsq -H events.rse -A p1.rse -A p2.rse \
+    --popular-window 1d >avail.csv
+a=$(get recent all 10 5 avail.csv)
+r=$(get recent all 10 5 daily.csv)
+awk -v a="$a" -v r="$r" 'BEGIN { exit !(a <= r) }' ||
+    fail "recent hit@10 with -A $a above $r without"
+[ -n "$(get 'popular(1d)' all 10 5 avail.csv)" ] || fail "no popular(1d) row"
+
 # models trained before the last 45 days, replaying that window
 rs-requests -q --since end-45d -o win.rsq events.rse
 t=$(rs-cat -m since win.rsq)

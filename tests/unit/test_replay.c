@@ -2,13 +2,17 @@
  * test_replay.c - the replay engine on a hand-built log whose answers are
  * known: visibility (strictly before the request; the target event and
  * later events never visible), the bought filter, causal popular counts,
- * item-kNN answers, blend slot filling and deduplication, and metrics.
+ * item-kNN answers, blend slot filling and deduplication, and metrics;
+ * availability per request time; then on random data against brute
+ * force: causal popular with and without a window, and the
+ * early-stopping ALS scan against a full scan.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "rng.h"
 #include "rs.h"
 #include "tap.h"
 #include "banned.h"
@@ -320,6 +324,286 @@ test_replay__als_prefetch(void)
 	rs_model_free(m);
 }
 
+/* Availability in the replay: per request time, strictly before it. */
+static void
+test_replay__availability(void)
+{
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_work *w;
+	struct rs_replay *r;
+	struct rs_avail *av;
+	struct rs_error err;
+	int n;
+
+	CHECK(rs_avail_create(&av, &err) == 0);
+	/* 100 gone from 15 on; 101's 0 at exactly 50 is not seen at 50 */
+	CHECK(rs_avail_add(av, 100, 15, 0, &err) == 0);
+	CHECK(rs_avail_add(av, 101, 50, 0, &err) == 0);
+	/* 200 unavailable at 40, back at 60 */
+	CHECK(rs_avail_add(av, 200, 40, 0, &err) == 0);
+	CHECK(rs_avail_add(av, 200, 60, 1, &err) == 0);
+	CHECK(rs_avail_finish(av, &err) == 0);
+	rs_replay_params_init(&p);
+	CHECK(rs_replay_create(&r, evs, NEV, &p, &err) == 0);
+	CHECK(rs_replay_set_avail(r, av, &err) == 0);
+	CHECK(rs_replay_prepare(r, reqs, NQ, &err) == 0);
+	CHECK(rs_replay_set_avail(r, av, &err) == RS_EARG);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	n = answer(r, w, 0, "recent", 10, rows);
+	CHECK_EQ_U64(n, 1);
+	CHECK_EQ_U64(rows[0].item, 101);
+	n = answer(r, w, 0, "popular", 10, rows);
+	CHECK(n > 0 && !has(rows, n, 200) && !has(rows, n, 100));
+	CHECK(has(rows, n, 101) && has(rows, n, 201));
+	/* at t = 55 both 200 and 101 are out; at t = 70 200 is back */
+	n = answer(r, w, 2, "popular", 10, rows);
+	CHECK(n > 0 && !has(rows, n, 200) && !has(rows, n, 101));
+	n = answer(r, w, 1, "popular", 10, rows);
+	CHECK(has(rows, n, 200) && !has(rows, n, 101) && has(rows, n, 104));
+	rs_replay_work_free(w);
+	rs_replay_free(r);
+	rs_avail_free(av);
+}
+
+/*
+ * Causal popular with and without a window against a direct count per
+ * request over a random log (weights 1, 5, 3; ties by lower item id).
+ */
+static void
+test_replay__popular_window_brute_force(void)
+{
+	enum { NE = 600, NR = 80, NI = 40 };
+	static const int64_t windows[] = { 0, 1, 100, 500 };
+	static const double wt[3] = { 1, 5, 3 };
+	struct rs_event *ev = malloc(NE * sizeof(*ev));
+	struct rs_request *q = malloc(NR * sizeof(*q));
+	struct rs_replay_params p;
+	struct rs_replay_row rows[20];
+	struct rs_replay_work *w;
+	struct rs_replay *r;
+	struct rs_error err;
+	struct rs_rng g;
+	size_t i, j, wi, bad = 0;
+	int n;
+
+	rs_rng_seed(&g, 7);
+	for (i = 0; i < NE; i++)
+		ev[i] = (struct rs_event){ (int64_t)rs_rng_below(&g, 2000),
+		    1 + rs_rng_below(&g, 30), 500 + rs_rng_below(&g, NI), NONE,
+		    (uint8_t)rs_rng_below(&g, 3) };
+	for (i = 0; i < NR; i++)
+		q[i] = (struct rs_request){ i + 1, 1 + rs_rng_below(&g, 30),
+		    (int64_t)rs_rng_below(&g, 2100), 500 };
+	for (wi = 0; wi < sizeof(windows) / sizeof(windows[0]); wi++) {
+		rs_replay_params_init(&p);
+		p.keep_bought = 1;
+		p.popular_window = windows[wi];
+		CHECK(rs_replay_create(&r, ev, NE, &p, &err) == 0);
+		CHECK(rs_replay_prepare(r, q, NR, &err) == 0);
+		CHECK(rs_replay_work_create(&w, r, &err) == 0);
+		for (i = 0; i < NR; i++) {
+			double cnt[NI] = { 0 };
+			uint32_t order[NI], m = 0, a, b;
+
+			for (j = 0; j < NE; j++)
+				if (ev[j].ts < q[i].ts && (windows[wi] == 0 ||
+				    ev[j].ts >= q[i].ts - windows[wi]))
+					cnt[ev[j].item - 500] += wt[ev[j].type];
+			for (a = 0; a < NI; a++)
+				if (cnt[a] > 0)
+					order[m++] = a;
+			/* insertion sort: count descending, then lower id */
+			for (a = 1; a < m; a++)
+				for (b = a; b > 0 && cnt[order[b]] >
+				    cnt[order[b - 1]]; b--) {
+					const uint32_t t = order[b];
+
+					order[b] = order[b - 1];
+					order[b - 1] = t;
+				}
+			n = answer(r, w, i, "popular", 20, rows);
+			if (n != (int)(m < 20 ? m : 20)) {
+				bad++;
+				continue;
+			}
+			for (a = 0; a < (uint32_t)n; a++)
+				if (rows[a].item != 500 + order[a] ||
+				    rows[a].score != (float)cnt[order[a]])
+					bad++;
+		}
+		CHECK_EQ_U64(bad, 0);
+		rs_replay_work_free(w);
+		rs_replay_free(r);
+	}
+	free(ev);
+	free(q);
+}
+
+/*
+ * The early-stopping ALS scan against a full scan on a random model
+ * (below) with the visitors' trained factors (no fold-in), bought items
+ * and items unavailable at the request time filtered.  The lists must be the
+ * full scan's best 2 kmax, up to float-rounding ties: at every rank the
+ * score equals the full scan's score at that rank within 1e-5, and no
+ * filtered item appears.  Same through rs_replay_prefetch and alone.
+ */
+static void
+test_replay__als_early_stop_brute_force(void)
+{
+	enum { NU = 70, NI = 20000, F = 16, NB = 6, NPU = 4 };
+	uint64_t *users = malloc(NU * sizeof(*users));
+	uint64_t *items = malloc(NI * sizeof(*items));
+	float *X = malloc(NU * F * sizeof(*X)), *Y = malloc(NI * F *
+	    sizeof(*Y));
+	struct rs_event *ev = malloc(NU * NB * sizeof(*ev));
+	struct rs_request *q = malloc(NU * sizeof(*q));
+	double *sc = malloc(NI * sizeof(*sc));
+	uint32_t *ord = malloc(NI * sizeof(*ord));
+	struct rs_replay_params p;
+	struct rs_replay_row a[40], b[40];
+	struct rs_replay_work *w1, *w2;
+	struct rs_replay *r;
+	struct rs_model *m;
+	struct rs_avail *av;
+	struct rs_error err;
+	struct rs_rng g;
+	size_t u, j, k, bad = 0, stop = 0;
+	int na, nb;
+
+	rs_rng_seed(&g, 11);
+	CHECK(rs_avail_create(&av, &err) == 0);
+	for (u = 0; u < NU; u++) {
+		users[u] = u + 1;
+		for (k = 0; k < F; k++)
+			X[u * F + k] = (float)rs_rng_normal(&g);
+		if (u < NPU)	/* planted visitors: x in dims 2u, 2u + 1 */
+			for (k = 0; k < F; k++)
+				X[u * F + k] = k / 2 == u ?
+				    fabsf(X[u * F + k]) + 0.5f : 0;
+		for (k = 0; k < NB; k++)	/* background items only */
+			ev[u * NB + k] = (struct rs_event){ (int64_t)(10 + k),
+			    u + 1, 10000 + rs_rng_below(&g, NI - NPU * 54), 5,
+			    RS_EV_TRANSACTION };
+		q[u] = (struct rs_request){ u + 1, u + 1, 1000, 10000 };
+	}
+	/*
+	 * Background items: mean 1 plus a random direction in dims 8..15
+	 * (orthogonal to every planted x) of norm 25 U(0, 1), so chunks of
+	 * the norm order are narrow.  Then per planted visitor u, 44 items
+	 * "A" of norm 20 at cosine 0.6 to x (score x.mu + 12 ||x||), met
+	 * early, and 10 items "B" of norm 12.5 along x (x.mu + 12.5 ||x||),
+	 * met much later: B beats A only if the scan goes on until the norm
+	 * falls below 12.5, which a bound tighter than the true one (a
+	 * factor 0.9, or no x.mu term) does not; once the heap holds 40 A
+	 * items, the true bound stops the scan soon after B.
+	 */
+	for (j = 0; j < NI; j++) {
+		double dir[F], nd = 0;
+		const double rho = 25 * rs_rng_double(&g);
+
+		items[j] = 10000 + j;
+		for (k = 0; k < F; k++) {
+			dir[k] = k < F / 2 ? 0 : rs_rng_normal(&g);
+			nd += dir[k] * dir[k];
+		}
+		for (k = 0; k < F; k++)
+			Y[j * F + k] = (float)(1 + rho * dir[k] / sqrt(nd));
+		if (j >= NI - NPU * 54) {
+			const size_t pu = (j - (NI - NPU * 54)) / 54;
+			const int isb = (j - (NI - NPU * 54)) % 54 >= 44;
+			double nx = 0;
+
+			for (k = 0; k < F; k++)
+				nx += (double)X[pu * F + k] * X[pu * F + k];
+			for (k = 0; k < F; k++)
+				Y[j * F + k] = (float)(1 + (isb ?
+				    12.5 * X[pu * F + k] / sqrt(nx) :
+				    20 * (0.6 * X[pu * F + k] / sqrt(nx) +
+				    0.8 * (k == F - 1 - pu))));
+			continue;
+		}
+		/* every 5th item unavailable from 0, every 7th from 2000 */
+		if (j % 5 == 0)
+			CHECK(rs_avail_add(av, items[j], 0, 0, &err) == 0);
+		if (j % 7 == 0)
+			CHECK(rs_avail_add(av, items[j], 2000, 0, &err) == 0);
+	}
+	CHECK(rs_avail_finish(av, &err) == 0);
+	CHECK(rs_model_als_view(&m, users, NU, items, NI, F, X, Y, &err) == 0);
+	rs_replay_params_init(&p);
+	p.fold_in = 0;
+	CHECK(rs_replay_create(&r, ev, NU * NB, &p, &err) == 0);
+	CHECK(rs_replay_set_als(r, m, &err) == 0);
+	CHECK(rs_replay_set_avail(r, av, &err) == 0);
+	CHECK(rs_replay_prepare(r, q, NU, &err) == 0);
+	CHECK(rs_replay_work_create(&w1, r, &err) == 0);
+	CHECK(rs_replay_work_create(&w2, r, &err) == 0);
+	CHECK(rs_replay_prefetch(r, w2, 0, 64, &err) == 0);
+	for (u = 0; u < NU; u++) {
+		size_t n = 0;
+
+		if (u == 64)
+			CHECK(rs_replay_prefetch(r, w2, 64, NU - 64, &err) == 0);
+		/* the full scan, in double */
+		for (j = 0; j < NI; j++) {
+			int bought = 0;
+
+			for (k = 0; k < NB; k++)
+				bought |= ev[u * NB + k].item == items[j];
+			if (bought || (j % 5 == 0 && j < NI - NPU * 54))
+				continue;
+			sc[j] = 0;
+			for (k = 0; k < F; k++)
+				sc[j] += (double)X[u * F + k] * Y[j * F + k];
+			ord[n++] = (uint32_t)j;
+		}
+		for (j = 0; j < 40; j++)	/* partial selection sort */
+			for (k = j + 1; k < n; k++)
+				if (sc[ord[k]] > sc[ord[j]] ||
+				    (sc[ord[k]] == sc[ord[j]] && ord[k] < ord[j])) {
+					const uint32_t t = ord[j];
+
+					ord[j] = ord[k];
+					ord[k] = t;
+				}
+		stop = rs_replay_als_scored(w1);
+		na = answer(r, w1, u, "als", 20, a);
+		/* planted: the scan stopped early, after the B items */
+		stop = rs_replay_als_scored(w1) - stop;
+		CHECK(u >= NPU || (stop > NI / 3 && stop < NI * 2 / 3));
+		nb = answer(r, w2, u, "als", 20, b);
+		CHECK(na == 20 && nb == 20);
+		for (j = 0; j < 20 && (int)j < na && (int)j < nb; j++) {
+			const double want = sc[ord[j]];
+			const double tol = 1e-5 * (fabs(want) + 1);
+			const size_t ja = a[j].item - 10000, jb = b[j].item -
+			    10000;
+
+			if ((ja % 5 == 0 && ja < NI - NPU * 54) ||
+			    (jb % 5 == 0 && jb < NI - NPU * 54) ||
+			    fabs(sc[ja] - want) > tol ||
+			    fabs(sc[jb] - want) > tol ||
+			    fabs(a[j].score - want) > tol)
+				bad++;
+		}
+	}
+	CHECK_EQ_U64(bad, 0);
+	rs_replay_work_free(w1);
+	rs_replay_work_free(w2);
+	rs_replay_free(r);
+	rs_model_free(m);
+	rs_avail_free(av);
+	free(users);
+	free(items);
+	free(X);
+	free(Y);
+	free(ev);
+	free(q);
+	free(sc);
+	free(ord);
+}
+
 int
 main(void)
 {
@@ -329,5 +613,8 @@ main(void)
 	RUN(test_replay__itemknn);
 	RUN(test_replay__metrics);
 	RUN(test_replay__als_prefetch);
+	RUN(test_replay__availability);
+	RUN(test_replay__popular_window_brute_force);
+	RUN(test_replay__als_early_stop_brute_force);
 	return tap_done();
 }
