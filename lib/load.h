@@ -27,7 +27,12 @@
 
 #include "error.h"
 
-#define RS_LOAD_CHUNK (1u << 20)	/* bytes of CSV per block */
+/*
+ * Bytes of CSV per block: 512 KiB measured 5 % less CPU than 1 MiB on
+ * events at scale 1 (chunk, block and frame stay in the caches), with
+ * output within 0.3 %; 256 KiB gained nothing more.
+ */
+#define RS_LOAD_CHUNK (1u << 19)
 #define RS_LOAD_RECORD_MAX (32u << 20)	/* longest record accepted */
 
 struct rs_load_opts {
