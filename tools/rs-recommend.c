@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "replayout.h"
 #include "banned.h"
 
@@ -39,10 +40,12 @@ static const char usage_text[] =
     "[--recent-n n]\n"
     "       [--shard i/n] [--train matrix] [--users-from matrix] "
     "-m model [ids]\n"
-    "       rs-recommend [-qv] [--keep-bought] [--no-fold-in] [-f format]\n"
-    "       [-k count] [-m model] [-o file] [-t threads] [-w weights]\n"
-    "       [--blend spec] [--items items] [--knn knn] -H events "
-    "-r requests\n";
+    "       rs-recommend [-qv] [--keep-bought] [--no-fold-in] [-A props]\n"
+    "       [-f format] [-k count] [-m model] [-o file] [-t threads]\n"
+    "       [-w weights] [--blend spec] [--items items] [--knn knn]\n"
+    "       [--knn-context n] [--knn-decay x] [--popular-window dur] "
+    "-H events\n"
+    "       -r requests\n";
 
 static void
 help(void)
@@ -50,6 +53,12 @@ help(void)
 	printf("%s", usage_text);
 	printf("Recommend the top K items per visitor, or similar items, or "
 	    "answer\nthe requests of a replay (-r).\n\n"
+	    "  -A, --availability PROPS -r: item property stream (rs-load\n"
+	    "                           item_properties*.csv): never "
+	    "recommend an\n"
+	    "                           item whose latest 'available' "
+	    "snapshot before\n"
+	    "                           the request says 0 (repeatable)\n"
 	    "  -a, --all                every visitor of the model (with "
 	    "--similar:\n"
 	    "                           every item)\n"
@@ -79,6 +88,10 @@ help(void)
 	    "      --knn KNN            -r: item-kNN model (rs-knn-train): "
 	    "the itemknn\n"
 	    "                           source\n"
+	    "      --knn-context N      -r: recent items the itemknn source "
+	    "uses (5)\n"
+	    "      --knn-decay X        -r: weight X^p of the p-th newest of "
+	    "them (0.7)\n"
 	    "  -m, --model MODEL        the model (als or popular); with -r "
 	    "optional,\n"
 	    "                           repeatable: one als, one popular\n"
@@ -87,7 +100,10 @@ help(void)
 	    "      --only-items FILE    recommend only these item ids\n"
 	    "  -o, --output FILE        write to FILE (atomically), not "
 	    "stdout\n"
-	    "  -q, --quiet              no warnings\n"
+	    "      --popular-window DUR -r: causal popular over the events "
+	    "in\n"
+	    "                           [t - DUR, t) only, e.g. 1h, 1d, 7d\n"
+	    "  -q, --quiet              no warnings or progress\n"
 	    "  -r, --requests FILE      answer this request stream "
 	    "(rs-requests)\n"
 	    "      --recent EVENTS      blend items similar to each visitor's "
@@ -124,10 +140,13 @@ enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
 enum {
 	OPT_BLEND = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS,
 	OPT_EXCLUDE_SEEN, OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS,
-	OPT_KEEP_BOUGHT, OPT_KNN, OPT_NO_FOLD_IN, OPT_ONLY_ITEMS, OPT_RECENT,
+	OPT_KEEP_BOUGHT, OPT_KNN, OPT_KNN_CONTEXT, OPT_KNN_DECAY,
+	OPT_NO_FOLD_IN, OPT_ONLY_ITEMS, OPT_POPULAR_WINDOW, OPT_RECENT,
 	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
 	OPT_VERSION
 };
+
+#define MAX_AVAIL 16		/* -A files, as rs-replay */
 
 struct opts {
 	int all, similar, fold_in, keep_bought, no_fold_in, recent_n_set;
@@ -139,11 +158,39 @@ struct opts {
 	const char *exclude_items, *bought, *seen, *recent, *train;
 	const char *users_from, *ids, *output;
 	const char *requests, *history, *knn;	/* replay mode */
+	const char *avail[MAX_AVAIL];
+	unsigned navail;
+	unsigned knn_context;		/* 0: the library's default */
+	double knn_decay;		/* 0: the library's default */
+	int64_t popular_window;		/* ms; 0: none */
 	struct rs_replay_blend blend;
 	struct rs_rec_params p;
 };
 
 /* ---- inputs ---- */
+
+/*
+ * Opens an input and starts its progress step ("reading model.rsa"),
+ * which shows how far the read offset of the file has come; end_input
+ * ends the step and closes it.
+ */
+static int
+begin_input(const char *path)
+{
+	char label[128];
+	int fd = open_input(path);
+
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, fd);
+	return fd;
+}
+
+static void
+end_input(int fd)
+{
+	progress_end();
+	close_input(fd);
+}
 
 static struct rs_reader *
 open_stream(const char *path, int *fd)
@@ -151,10 +198,18 @@ open_stream(const char *path, int *fd)
 	struct rs_reader *r;
 	struct rs_error err;
 
-	*fd = open_input(path);
+	*fd = begin_input(path);
 	if (rs_reader_open(&r, *fd, input_name(path), &err) < 0)
 		die_err(&err);
 	return r;
+}
+
+/* Frees a reader of open_stream and closes its input. */
+static void
+close_stream(struct rs_reader *r, int fd)
+{
+	rs_reader_free(r);
+	end_input(fd);
 }
 
 static struct rs_csr *
@@ -168,8 +223,7 @@ load_matrix(const char *path)
 	r = open_stream(path, &fd);
 	if (rs_csr_read(r, &m, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 	return m;
 }
 
@@ -180,10 +234,10 @@ load_model(const char *path)
 	struct rs_error err;
 	int fd;
 
-	fd = open_input(path);
+	fd = begin_input(path);
 	if (rs_model_load(&m, fd, input_name(path), &err) < 0)
 		die_err(&err);
-	close_input(fd);
+	end_input(fd);
 	return m;
 }
 
@@ -199,7 +253,7 @@ read_ids(const char *path, const char *what, size_t *n)
 	size_t len = 0, cap = 0, cnt = 0, idcap = 0, lineno = 0;
 	uint64_t *ids = NULL, v;
 	ssize_t got;
-	int fd = open_input(path);
+	int fd = begin_input(path);
 
 	for (;;) {
 		if (len + 65536 + 1 > cap) {
@@ -212,7 +266,7 @@ read_ids(const char *path, const char *what, size_t *n)
 			break;
 		len += (size_t)got;
 	}
-	close_input(fd);
+	end_input(fd);
 	buf = xrealloc(buf, len + 1);
 	buf[len] = '\0';
 	for (p = buf; p < buf + len; p = end + 1) {
@@ -295,8 +349,7 @@ read_recent(const char *path, struct recent *rc)
 			rc->n++;
 		}
 	}
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 	qsort(rc->ev, rc->n, sizeof(*rc->ev), cmp_event);
 }
 
@@ -363,6 +416,7 @@ run_job(void *arg)
 		    j->rows + s * j->k, j->counts + s, &j->st, &j->err);
 		if (j->rc < 0)
 			break;
+		progress_add(n);
 	}
 	return NULL;
 }
@@ -459,6 +513,8 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 	for (j = 0; j < o->threads; j++)
 		if (rs_rec_work_create(&jobs[j].w, rec, &err) < 0)
 			die_err(&err);
+	progress_start("recommending", o->similar ? "items" : "visitors", nq,
+	    -1);
 	print_header(t, o);
 	for (r0 = 0; r0 < nq; r0 += n) {
 		n = nq - r0 < round ? nq - r0 : round;
@@ -491,6 +547,7 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
+	progress_end();
 	memset(st, 0, sizeof(*st));
 	for (j = 0; j < o->threads; j++) {
 		st->known += jobs[j].st.known;
@@ -546,6 +603,7 @@ run_rjob(void *arg)
 			}
 			j->counts[i] = (uint32_t)n;
 		}
+		progress_add(nb);
 	}
 	return NULL;
 }
@@ -580,6 +638,7 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	for (j = 0; j < o->threads; j++)
 		if (rs_replay_work_create(&jobs[j].w, rp, &err) < 0)
 			die_err(&err);
+	progress_start("answering", "requests", nq, -1);
 	rs_replayout_answers_header(t, f);
 	for (r0 = 0; r0 < nq; r0 += n) {
 		n = nq - r0 < round ? nq - r0 : round;
@@ -611,6 +670,7 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
+	progress_end();
 	for (j = 0; j < o->threads; j++)
 		rs_replay_work_free(jobs[j].w);
 	free(rows);
@@ -631,9 +691,41 @@ load_replay_stream(const char *path, int items)
 	if (items ? rs_items_read(r, (struct rs_items **)&out, &err) < 0 :
 	    rs_itemknn_read(r, (struct rs_itemknn **)&out, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 	return out;
+}
+
+/*
+ * The availability timeline of the property streams of -A, as rs-replay
+ * -A builds it; dies on error.
+ */
+static struct rs_avail *
+load_avail(const char *const *paths, unsigned n)
+{
+	struct rs_avail *a;
+	struct rs_avail_stats st;
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned i;
+	int fd;
+
+	if (rs_avail_create(&a, &err) < 0)
+		die_err(&err);
+	for (i = 0; i < n; i++) {
+		r = open_stream(paths[i], &fd);
+		if (rs_avail_read(a, r, &err) < 0)
+			die_err(&err);
+		close_stream(r, fd);
+	}
+	if (rs_avail_finish(a, &err) < 0)
+		die_err(&err);
+	rs_avail_stats(a, &st);
+	verbose("availability: %llu snapshots of %llu items, %llu items ever "
+	    "unavailable, %llu changes kept (%zu bytes)",
+	    (unsigned long long)st.snapshots, (unsigned long long)st.items,
+	    (unsigned long long)st.unavailable,
+	    (unsigned long long)st.changes, st.bytes);
+	return a;
 }
 
 /* rs-recommend -r: the whole run of the replay mode; returns the status. */
@@ -645,6 +737,7 @@ run_replay(const struct opts *o)
 	const char *als_path = NULL, *pop_path = NULL;
 	struct rs_itemknn *knn = NULL;
 	struct rs_items *items = NULL;
+	struct rs_avail *avail = NULL;
 	struct rs_replay_params p;
 	struct rs_replay_blend b;
 	struct rs_replay *rp;
@@ -677,6 +770,9 @@ run_replay(const struct opts *o)
 			pop_path = paths[i];
 		}
 	}
+	if (pop != NULL && o->popular_window != 0)
+		usage_error(usage_text, "a popular model (-m %s) and "
+		    "--popular-window exclude each other", pop_path);
 	if (o->blend_set) {
 		b = o->blend;
 	} else {
@@ -697,29 +793,37 @@ run_replay(const struct opts *o)
 		knn = load_replay_stream(o->knn, 0);
 	if (o->items != NULL)
 		items = load_replay_stream(o->items, 1);
+	if (o->navail > 0)
+		avail = load_avail(o->avail, o->navail);
 	r = open_stream(o->requests, &fd);
 	if (rs_requests_read(r, &q, &nq, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 	r = open_stream(o->history, &fd);
 	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 
 	rs_replay_params_init(&p);
 	memcpy(p.weights, o->p.weights, sizeof(p.weights));
 	p.kmax = o->p.k;
 	p.keep_bought = o->keep_bought;
 	p.fold_in = !o->no_fold_in;
+	if (o->knn_context != 0)
+		p.knn_context = o->knn_context;
+	if (o->knn_decay != 0)
+		p.knn_decay = o->knn_decay;
+	p.popular_window = o->popular_window;
+	progress_start("indexing the history", NULL, 0, -1);
 	if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
 	    (pop != NULL && rs_replay_set_popular(rp, pop, &err) < 0) ||
 	    (als != NULL && rs_replay_set_als(rp, als, &err) < 0) ||
 	    (knn != NULL && rs_replay_set_itemknn(rp, knn, &err) < 0) ||
 	    (items != NULL && rs_replay_set_items(rp, items, &err) < 0) ||
+	    (avail != NULL && rs_replay_set_avail(rp, avail, &err) < 0) ||
 	    rs_replay_prepare(rp, q, nq, &err) < 0)
 		die_err(&err);
+	progress_end();
 	free(ev);
 	free(q);
 
@@ -741,6 +845,7 @@ run_replay(const struct opts *o)
 	rs_replay_free(rp);
 	rs_itemknn_free(knn);
 	rs_items_free(items);
+	rs_avail_free(avail);
 	rs_model_free(m[0]);
 	rs_model_free(m[1]);
 	return 0;
@@ -843,11 +948,37 @@ check_replay_args(const struct opts *o)
 		    "to %d with -r", o->p.k, RS_REPLAY_MAX_K);
 }
 
+/* Visitor mode: the options that only mean something with -r. */
+static void
+check_visitor_args(const struct opts *o)
+{
+	const struct {
+		int given;
+		const char *name;
+	} only[] = {
+		{ o->navail > 0, "-A" },
+		{ o->blend_set, "--blend" },
+		{ o->keep_bought, "--keep-bought" },
+		{ o->knn != NULL, "--knn" },
+		{ o->knn_context != 0, "--knn-context" },
+		{ o->knn_decay != 0, "--knn-decay" },
+		{ o->no_fold_in, "--no-fold-in" },
+		{ o->popular_window != 0, "--popular-window" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (only[i].given)
+			usage_error(usage_text, "%s needs -r requests",
+			    only[i].name);
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "availability", required_argument, NULL, 'A' },
 		{ "blend", required_argument, NULL, OPT_BLEND },
 		{ "count", required_argument, NULL, 'k' },
 		{ "exclude-bought", required_argument, NULL,
@@ -862,10 +993,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "items", required_argument, NULL, OPT_ITEMS },
 		{ "keep-bought", no_argument, NULL, OPT_KEEP_BOUGHT },
 		{ "knn", required_argument, NULL, OPT_KNN },
+		{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT },
+		{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY },
 		{ "model", required_argument, NULL, 'm' },
 		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
 		{ "only-items", required_argument, NULL, OPT_ONLY_ITEMS },
 		{ "output", required_argument, NULL, 'o' },
+		{ "popular-window", required_argument, NULL,
+		    OPT_POPULAR_WINDOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "recent", required_argument, NULL, OPT_RECENT },
 		{ "requests", required_argument, NULL, 'r' },
@@ -883,11 +1018,16 @@ parse_args(int argc, char **argv, struct opts *o)
 	struct rs_error err;
 	int c, sources;
 
-	while ((c = getopt_long(argc, argv, "af:H:hk:m:o:qr:t:vw:", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aA:f:H:hk:m:o:qr:t:vw:",
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = 1;
+			break;
+		case 'A':
+			if (o->navail == MAX_AVAIL)
+				usage_error(usage_text, "too many -A");
+			o->avail[o->navail++] = optarg;
 			break;
 		case OPT_BLEND:
 			if (rs_replay_parse_blend(optarg, &o->blend, &err) < 0)
@@ -940,6 +1080,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_KNN:
 			o->knn = optarg;
 			break;
+		case OPT_KNN_CONTEXT:
+			o->knn_context = (unsigned)parse_u64("--knn-context",
+			    optarg, 1, 1000, usage_text);
+			break;
+		case OPT_KNN_DECAY:
+			o->knn_decay = parse_double("--knn-decay", optarg, 1e-6,
+			    1, usage_text);
+			break;
 		case 'm':
 			if (o->model2 != NULL)
 				usage_error(usage_text, "-m given more than "
@@ -957,6 +1105,16 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_POPULAR_WINDOW:
+			if (rs_duration_parse(optarg, &o->popular_window,
+			    &err) < 0)
+				usage_error(usage_text, "invalid "
+				    "--popular-window: %s", err.msg);
+			if (o->popular_window == 0)
+				usage_error(usage_text, "invalid "
+				    "--popular-window '%s': must be positive",
+				    optarg);
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -1010,10 +1168,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		check_replay_args(o);
 		return;
 	}
-	if (o->knn || o->blend_set || o->keep_bought || o->no_fold_in)
-		usage_error(usage_text, "--%s needs -r requests",
-		    o->knn ? "knn" : o->blend_set ? "blend" : o->keep_bought ?
-		    "keep-bought" : "no-fold-in");
+	check_visitor_args(o);
 	if (o->model == NULL)
 		usage_error(usage_text, "no model: give -m model");
 	if (o->model2 != NULL)
@@ -1105,8 +1260,7 @@ main(int argc, char **argv)
 		r = open_stream(o.items, &fd);
 		if (rs_items_read(r, &items, &err) < 0)
 			die_err(&err);
-		rs_reader_free(r);
-		close_input(fd);
+		close_stream(r, fd);
 		rs_rec_set_items(rec, items, &missing);
 		if (missing > 0)
 			warnx("%s: %llu of %u model items are not in the item "

@@ -2,8 +2,11 @@
 # on generated data: for the same blend and K the answer rows are the
 # same bytes as rs-replay -a, -t 1 and -t 2 give the same bytes, and
 # rs-eval prints exactly rs-replay's numbers for the baselines and the
-# blend, whether the answers come as CSV, TSV or JSON Lines.  Last, the
-# replay EXAMPLES of rs-recommend(1) and rs-eval(1) run as written.
+# blend, whether the answers come as CSV, TSV or JSON Lines.  With -A,
+# --popular-window and the itemknn context options the answers are still
+# rs-replay -a's bytes.  Last, the replay EXAMPLES of rs-recommend(1) and
+# rs-eval(1) run as written, and so does the serving example (requests
+# of rs-requests --visitors).
 set -eu
 export OPENBLAS_NUM_THREADS=1
 fail() { echo "FAIL: $*"; exit 1; }
@@ -54,6 +57,35 @@ grep '^als,' table.csv | head -4 >want.csv
 grep '^als,' got.csv >got_als.csv
 cmp want.csv got_als.csv || { diff want.csv got_als.csv; fail "als rows"; }
 
+# the answering options rs-replay has: the same bytes as rs-replay -a with
+# them, and other bytes than without them (so that an option ignored by
+# both could not pass)
+rs-load -q -o p1.rse gen/item_properties_part1.csv
+rs-load -q -o p2.rse gen/item_properties_part2.csv
+same() {	# name, rs-replay options, rs-recommend options (word-split)
+	# shellcheck disable=SC2086
+	rs-replay -q -k 10 -r r.rsq -H ev.rse $2 -a replay.csv >/dev/null
+	# shellcheck disable=SC2086
+	rs-recommend -k 10 -t 2 -r r.rsq -H ev.rse $3 -o got.csv
+	cmp got.csv replay.csv || fail "$1: answers differ from rs-replay -a"
+	[ "$(wc -l <got.csv)" -gt "$n" ] || fail "$1: too few answer rows"
+}
+b=recent:4,itemknn:3,als:3
+rs-recommend -k 10 -r r.rsq -H ev.rse --knn k.rsk -m a.rsa --blend $b \
+    -o plain.csv
+same -A "-n k.rsk -m a.rsa -b $b -A p1.rse -A p2.rse" \
+    "--knn k.rsk -m a.rsa --blend $b -A p1.rse -A p2.rse"
+! cmp -s got.csv plain.csv || fail "-A: the answers of no -A"
+rs-recommend -k 10 -r r.rsq -H ev.rse -o plain.csv
+same --popular-window "-b recent:5,popular:5 --popular-window 1d" \
+    "--popular-window 1d"
+! cmp -s got.csv plain.csv || fail "--popular-window: the answers of none"
+rs-recommend -k 10 -r r.rsq -H ev.rse --knn k.rsk --blend itemknn \
+    -o plain.csv
+same --knn-context "-n k.rsk -b itemknn --knn-context 2 --knn-decay 0.3" \
+    "--knn k.rsk --blend itemknn --knn-context 2 --knn-decay 0.3"
+! cmp -s got.csv plain.csv || fail "--knn-context: the default answers"
+
 # the EXAMPLES blocks that replay (they mention requests.rsq), as pasted
 for page in rs-recommend rs-eval; do
 	mkdir "ex-$page"
@@ -68,4 +100,32 @@ for page in rs-recommend rs-eval; do
 	grep -q '^recent  *discovery ' "ex-$page/out.txt" ||
 	    fail "$page example printed no table"
 done
+
+# the serving example of rs-recommend(1), on models of every event: an
+# answer for nearly every visitor of the last 30 days, the bytes of
+# rs-replay -a on those requests
+mkdir ex-serve
+awk '/^\.Sh EXAMPLES/ {ex = 1} /^\.Sh SEE ALSO/ {ex = 0}
+    ex && /^\.Bd -literal/ {on = 1; b = ""; next}
+    on && /^\.Ed/ {on = 0; if (b ~ /now\.rsq/) printf "%s", b; next}
+    on {gsub(/\\e/, "\\"); b = b $0 "\n"}' \
+    "$ROOT/man/rs-recommend.1" >ex-serve/ex.sh
+grep -q -e '--visitors' ex-serve/ex.sh || fail "no serving example"
+cp ev.rse ex-serve/events.rse
+cp p1.rse ex-serve/props1.rse
+cp p2.rse ex-serve/props2.rse
+rs-knn-train -q -o ex-serve/knn.rsk ev.rse
+rs-interactions -q -o all.rsm ev.rse
+rs-als-train -q -f 8 -i 5 -o ex-serve/als.rsa all.rsm
+(cd ex-serve && sh -eu ex.sh >out.txt 2>err.txt) ||
+    { tail ex-serve/err.txt; fail "serving example failed"; }
+nv=$(rs-cat -H ex-serve/now.rsq | wc -l)
+[ "$(rs-cat -m event ex-serve/now.rsq)" = none ] || fail "not --visitors"
+na=$(sed 1d ex-serve/recs.csv | cut -d, -f1 | sort -u | wc -l)
+[ "$nv" -gt 1000 ] && [ "$na" -gt $((nv * 9 / 10)) ] ||
+    fail "serving: $na of $nv visitors answered"
+(cd ex-serve && rs-replay -q -k 10 -r now.rsq -H events.rse -m als.rsa \
+    -n knn.rsk -A props1.rse -A props2.rse -a replay.csv >/dev/null)
+cmp ex-serve/recs.csv ex-serve/replay.csv ||
+    fail "serving: answers differ from rs-replay -a"
 exit 0
