@@ -182,9 +182,9 @@ rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
 					break;
 				q = q * 10 + (unsigned long)(*d - '0');
 			}
-			if (d == colon + 1 || d < end || q == 0 || q > 100000)
+			if (d == colon + 1 || d < end || q > 100000)
 				return rs_error_set(err, RS_EARG, "bad quota "
-				    "'%.*s' (expected a whole number 1..100000)",
+				    "'%.*s' (expected a whole number 0..100000)",
 				    (int)(end - colon - 1), colon + 1);
 		}
 		for (i = 0; i < b->n; i++)
@@ -199,6 +199,11 @@ rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
 			break;
 		p = end + 1;
 	}
+	for (i = 0; i < b->n && b->quota[i] == 0; i++)
+		;
+	if (i == b->n)
+		return rs_error_set(err, RS_EARG, "blend '%s' has no source "
+		    "with a quota above 0", s);
 	return 0;
 }
 

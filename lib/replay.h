@@ -64,7 +64,9 @@
  *  - blend "src:q,src:q,...": sources in order with quotas q_s; for K
  *    slots the quotas are scaled to K: floor(q_s K / Q), Q = sum q_s, and
  *    the slots left over go one each to the sources with the largest
- *    remainders (ties: earlier source).  Pass 1 takes, source by source,
+ *    remainders (ties: earlier source).  A quota of 0 makes a source
+ *    back-fill only (e.g. popular:0 for visitors without history); at
+ *    least one quota is above 0.  Pass 1 takes, source by source,
  *    up to its quota of its best items not taken yet; pass 2 back-fills
  *    the remaining slots from the sources in the same order.  Each row
  *    keeps the score and the source it came from.  A single source

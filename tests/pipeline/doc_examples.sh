@@ -1,4 +1,5 @@
-# The README's "A pipeline to paste" and the EXAMPLES of rs(7) run as
+# The README's "A pipeline to paste" and "The replay protocol", and the
+# EXAMPLES of rs(7), run as
 # written (at the small scale they use), the way jq tests its manual: a
 # documented command that stops working fails here.
 set -eu
@@ -6,16 +7,25 @@ mkdir -p bin
 # The README says `export PATH=$PWD/bin:$PATH` after make; here the build's
 # tools are already first on PATH.
 readme_block() {
-	# From the section's title to the next section's underline.
-	awk '/^A pipeline to paste/ {on = 1; getline; next}
+	# From the section's title to the next section's underline; a line
+	# ending in a backslash continues in the next one.
+	awk -v title="$1" '$0 == title {on = 1; getline; next}
 	     on && /^---/ {exit}
 	     on && /^    / {sub(/^    /, ""); print}' "$ROOT/README"
 }
 mkdir readme && cd readme
-readme_block | grep -v '^export PATH' >pipeline.sh
+readme_block 'A pipeline to paste' | grep -v '^export PATH' >pipeline.sh
 [ "$(wc -l <pipeline.sh)" -gt 10 ] || { echo "README pipeline not found"; exit 1; }
 sh -eu pipeline.sh >out.txt 2>err.txt || { echo "README pipeline failed:"; tail -20 err.txt; exit 1; }
 grep -q '^label' out.txt || { echo "README pipeline printed no metric table"; exit 1; }
+# "The replay protocol" continues in the same directory: it uses the
+# pipeline's streams, models and cut-off $t.
+{ echo "t=\$(rs-cat -m until train.rsm)"; readme_block 'The replay protocol'; } >replay.sh
+[ "$(wc -l <replay.sh)" -gt 8 ] || { echo "README replay section not found"; exit 1; }
+sh -eu replay.sh >rout.txt 2>rerr.txt || { echo "README replay section failed:"; tail -20 rerr.txt; exit 1; }
+grep -q '^recent:5,itemknn:5 *all' rout.txt || { echo "README replay printed no blend row"; exit 1; }
+[ "$(head -n 1 recs.csv)" = request,visitor,item,rank,score,source ] ||
+    { echo "README serving example wrote no lists"; exit 1; }
 cd ..
 
 # rs(7): every .Bd -literal block of EXAMPLES, in order, in one directory.

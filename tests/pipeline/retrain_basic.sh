@@ -30,7 +30,12 @@ sleep 1
 RS_RETRAIN_PRECOMPUTE=1 "$R" -c c.conf || fail "third run exited $?"
 check_current models || fail "third release"
 [ -s models/current/recs.csv ] || fail "precompute wrote no recs.csv"
-head -1 models/current/recs.csv | grep -q '^user,item,rank' || fail "recs.csv header"
+head -1 models/current/recs.csv | grep -q '^request,visitor,item,rank,score,source$' || fail "recs.csv header"
+# one list per visitor active in the last 30 days, at most k = 10 rows each
+awk -F, 'NR > 1 { n[$2]++ } END { for (v in n) if (n[v] > 10) exit 1; exit NR < 2 }' models/current/recs.csv ||
+    fail "recs.csv lists"
+rs-cat --info models/current/knn.rsk >/dev/null ||
+    fail "the release lacks knn.rsk"
 n=$(ls models/releases | wc -l)
 [ "$n" -eq 2 ] || fail "keep = 2 left $n releases"
 [ ! -d "models/$first" ] || fail "oldest release not pruned"

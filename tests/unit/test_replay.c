@@ -184,6 +184,14 @@ test_replay__blend(void)
 	CHECK(q[0] == 1 && q[1] == 1 && q[2] == 1);
 	CHECK(rs_replay_parse_blend("recent:4,recent:2", &b, &err) < 0);
 	CHECK(rs_replay_parse_blend("recent:0", &b, &err) < 0);
+	CHECK(rs_replay_parse_blend("recent:0,popular:0", &b, &err) < 0);
+	/* a zero quota gets no slot of its own, whatever K */
+	CHECK(rs_replay_parse_blend("recent:3,itemknn:2,popular:0", &b,
+	    &err) == 0);
+	rs_replay_blend_quotas(&b, 10, q);
+	CHECK(q[0] == 6 && q[1] == 4 && q[2] == 0);
+	rs_replay_blend_quotas(&b, 7, q);
+	CHECK(q[0] == 4 && q[1] == 3 && q[2] == 0);
 	CHECK(rs_replay_parse_blend("nosuch:1", &b, &err) < 0);
 
 	rs_replay_params_init(&p);
@@ -209,6 +217,17 @@ test_replay__blend(void)
 	CHECK_EQ_U64(rows[1].item, 100);
 	CHECK(n >= 4);
 	CHECK(rows[2].source == RS_SRC_POPULAR);
+	/* popular:0 only back-fills: the same rows as recent:5,popular:1
+	 * here, and none of its rows while recent has items left */
+	n = answer(r, w, 0, "recent:1,popular:0", 6, rows);
+	CHECK(n >= 4);
+	CHECK_EQ_U64(rows[0].item, 101);
+	CHECK_EQ_U64(rows[1].item, 100);
+	CHECK(rows[2].source == RS_SRC_POPULAR);
+	n = answer(r, w, 0, "recent:1,popular:0", 2, rows);
+	CHECK_EQ_U64(n, 2);
+	CHECK(rows[0].source == RS_SRC_RECENT && rows[1].source ==
+	    RS_SRC_RECENT);
 	rs_replay_work_free(w);
 	rs_replay_free(r);
 }
