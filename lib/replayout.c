@@ -107,9 +107,8 @@ put_num(struct rs_textout *t, double v, int json)
 	rs_textout_str(t, buf);
 }
 
-/* s as a JSON string, quotes included. */
-static void
-json_str(struct rs_textout *t, const char *s)
+void
+rs_replayout_json_str(struct rs_textout *t, const char *s)
 {
 	char buf[8];
 
@@ -162,7 +161,7 @@ rs_replayout_metrics(struct rs_textout *t, enum rs_replayout_format f,
 	for (j = 0; j < nk; j++) {
 		if (js) {
 			rs_textout_str(t, "{\"recommender\":");
-			json_str(t, name);
+			rs_replayout_json_str(t, name);
 			rs_textout_str(t, ",\"targets\":\"");
 		} else {
 			rs_textout_csv_field(t, name, strlen(name), ',');

@@ -60,4 +60,12 @@ void rs_replayout_metrics(struct rs_textout *t, enum rs_replayout_format f,
 	const char *name, int which, const unsigned *ks, unsigned nk,
 	const struct rs_replay_metrics *mt);
 
+/*
+ * s as a JSON string, quotes included: '"' and '\\' escaped with a
+ * backslash, control characters as \u00XX, other bytes as they are
+ * (UTF-8 passes through).  The metric rows name recommenders with it;
+ * rs-eval's JSON uses it too.
+ */
+void rs_replayout_json_str(struct rs_textout *t, const char *s);
+
 #endif

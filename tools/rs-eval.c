@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "replayout.h"
 #include "banned.h"
 
@@ -58,7 +59,7 @@ help(void)
 	    "                        (repeat, one per file; default: file "
 	    "name)\n"
 	    "  -o, --output FILE     write the results to FILE (atomically)\n"
-	    "  -q, --quiet           no warnings\n"
+	    "  -q, --quiet           no warnings or progress\n"
 	    "  -r, --requests FILE   request stream (rs-requests): score "
 	    "answer files\n"
 	    "  -t, --truth MATRIX    ground-truth matrix stream\n"
@@ -243,46 +244,89 @@ default_label(const char *path)
 	return s;
 }
 
+/*
+ * Opens an input as one progress step, "reading <name>", whose percent
+ * follows the file's read offset; end_read ends the step and closes it.
+ */
+static int
+begin_read(const char *path)
+{
+	char label[128];
+	const int fd = open_input(path);
+
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, fd);
+	return fd;
+}
+
+static void
+end_read(int fd)
+{
+	progress_end();
+	close_input(fd);
+}
+
 static struct rs_csr *
 load_matrix(const char *path)
 {
 	struct rs_reader *r;
 	struct rs_csr *m;
 	struct rs_error err;
-	int fd;
+	const int fd = begin_read(path);
 
-	fd = open_input(path);
 	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
 	    rs_csr_read(r, &m, &err) < 0)
 		die_err(&err);
 	rs_reader_free(r);
-	close_input(fd);
+	end_read(fd);
 	return m;
+}
+
+static struct rs_items *
+load_items(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_items *t;
+	struct rs_error err;
+	const int fd = begin_read(path);
+
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
+	    rs_items_read(r, &t, &err) < 0)
+		die_err(&err);
+	rs_reader_free(r);
+	end_read(fd);
+	return t;
 }
 
 /* The item ids of an item table (sorted, as the table is); *n of them. */
 static uint64_t *
 load_catalogue(const char *path, size_t *n)
 {
-	struct rs_reader *r;
-	struct rs_items *t;
-	struct rs_error err;
+	struct rs_items *t = load_items(path);
 	uint64_t *ids;
 	size_t i;
-	int fd;
 
-	fd = open_input(path);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_items_read(r, &t, &err) < 0)
-		die_err(&err);
 	*n = rs_items_count(t);
 	ids = xmalloc((*n ? *n : 1) * sizeof(*ids));
 	for (i = 0; i < *n; i++)
 		ids[i] = rs_items_at(t, i)->item;
 	rs_items_free(t);
-	rs_reader_free(r);
-	close_input(fd);
 	return ids;
+}
+
+/* A recommendation or answer file, rows grouped by key. */
+static struct rs_recs *
+load_recs(const char *path, enum rs_recs_key key)
+{
+	struct rs_recs *recs;
+	struct rs_error err;
+	const int fd = begin_read(path);
+
+	if (rs_recs_read_by(&recs, fd, input_name(path), RS_RECS_AUTO, key,
+	    &err) < 0)
+		die_err(&err);
+	end_read(fd);
+	return recs;
 }
 
 static int64_t
@@ -309,6 +353,7 @@ struct per_user {
 	struct rs_textout t;
 	const char *label;
 	unsigned nk;
+	int on;			/* --per-user given: write rows to t */
 };
 
 static void
@@ -352,6 +397,17 @@ per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
 	}
 	rs_textout_char(&pu->t, '\n');
 	return 0;
+}
+
+/* rs_eval_run's visitor callback: one visitor scored, maybe a row. */
+static int
+score_user(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
+    const struct rs_user_at_k *at)
+{
+	const struct per_user *pu = arg;
+
+	progress_add(1);
+	return pu->on ? per_user_row(arg, user, ntruth, nrecs, at) : 0;
 }
 
 static void
@@ -584,26 +640,6 @@ log_offline_run(const struct opts *o, const struct result *res,
 /* ---- the results ---- */
 
 static void
-json_str(struct rs_textout *t, const char *s)
-{
-	char buf[8];
-
-	rs_textout_char(t, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\') {
-			rs_textout_char(t, '\\');
-			rs_textout_char(t, *s);
-		} else if ((unsigned char)*s < 0x20) {
-			snprintf(buf, sizeof(buf), "\\u%04x", (unsigned)*s);
-			rs_textout_str(t, buf);
-		} else {
-			rs_textout_char(t, *s);
-		}
-	}
-	rs_textout_char(t, '"');
-}
-
-static void
 print_csv(struct rs_textout *t, const struct result *res, unsigned n,
     const struct opts *o)
 {
@@ -653,7 +689,7 @@ print_json(struct rs_textout *t, const struct result *res, unsigned n,
 	double x;
 
 	rs_textout_str(t, "{\"truth\": ");
-	json_str(t, o->truth);
+	rs_replayout_json_str(t, o->truth);
 	rs_textout_str(t, ", \"k\": [");
 	for (j = 0; j < o->nk; j++) {
 		if (j)
@@ -664,9 +700,9 @@ print_json(struct rs_textout *t, const struct result *res, unsigned n,
 	for (i = 0; i < n; i++) {
 		rs_textout_str(t, i ? ",\n  {" : "\n  {");
 		rs_textout_str(t, "\"label\": ");
-		json_str(t, res[i].label);
+		rs_replayout_json_str(t, res[i].label);
 		rs_textout_str(t, ", \"file\": ");
-		json_str(t, res[i].file);
+		rs_replayout_json_str(t, res[i].file);
 		snprintf(buf, sizeof(buf), ", \"rows\": %llu",
 		    (unsigned long long)res[i].rows);
 		rs_textout_str(t, buf);
@@ -828,6 +864,7 @@ score_baselines(const struct rs_replay *rp, const struct opts *o,
 	struct rs_replay_blend b;
 	struct rs_replay_row *rows;
 	struct rs_error err;
+	char label[128];
 	size_t i;
 	unsigned s, j;
 	int n;
@@ -840,7 +877,9 @@ score_baselines(const struct rs_replay *rp, const struct opts *o,
 		    RS_SRC_RECENT);
 		base[s].label = xstrdup(b.name);
 		racc_init(&base[s], rp, o);
-		for (i = 0; i < nq; i++)
+		snprintf(label, sizeof(label), "scoring %s", base[s].label);
+		progress_start(label, "requests", nq, -1);
+		for (i = 0; i < nq; i++) {
 			for (j = 0; j < o->nk; j++) {
 				if ((n = rs_replay_answer(rp, w, i, &b, o->k[j],
 				    rows, &err)) < 0)
@@ -848,6 +887,9 @@ score_baselines(const struct rs_replay *rp, const struct opts *o,
 				rs_replay_acc_add(&base[s].acc[j], rp, i, rows,
 				    (size_t)n);
 			}
+			progress_add(1);
+		}
+		progress_end();
 	}
 	free(rows);
 	rs_replay_work_free(w);
@@ -865,18 +907,13 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
 	const size_t nq = rs_replay_nrequests(rp);
 	struct rs_replay_row *rows;
 	struct rs_recs *recs;
-	struct rs_error err;
 	const uint64_t *items;
 	int64_t *of = xmalloc((nq + 1) * sizeof(*of)), qi;
 	size_t u, i, n, nrows = 0;
 	unsigned j;
-	int fd;
+	char label[128];
 
-	fd = open_input(path);
-	if (rs_recs_read_by(&recs, fd, input_name(path), RS_RECS_AUTO,
-	    RS_RECS_BY_REQUEST, &err) < 0)
-		die_err(&err);
-	close_input(fd);
+	recs = load_recs(path, RS_RECS_BY_REQUEST);
 	for (i = 0; i < nq; i++)
 		of[i] = -1;
 	for (u = 0; u < rs_recs_nusers(recs); u++) {
@@ -895,6 +932,8 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
 	}
 	rows = xcalloc(nrows + 1, sizeof(*rows));
 	racc_init(a, rp, o);
+	snprintf(label, sizeof(label), "scoring %s", a->label);
+	progress_start(label, "requests", nq, -1);
 	for (i = 0; i < nq; i++) {
 		n = 0;
 		if (of[i] >= 0) {
@@ -905,7 +944,9 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
 		}
 		for (j = 0; j < o->nk; j++)
 			rs_replay_acc_add(&a->acc[j], rp, i, rows, n);
+		progress_add(1);
 	}
+	progress_end();
 	a->rows = rs_recs_rows(recs);
 	verbose("%s: %s, %llu rows, %llu of %zu requests answered, longest "
 	    "answer %zu", a->label, rs_recs_format_name(rs_recs_format(recs)),
@@ -988,26 +1029,20 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	unsigned i, j, which;
 	int fd;
 
-	fd = open_input(o->requests);
+	fd = begin_read(o->requests);
 	if (rs_reader_open(&r, fd, input_name(o->requests), &err) < 0 ||
 	    rs_requests_read(r, &q, &nq, &err) < 0)
 		die_err(&err);
 	rs_reader_free(r);
-	close_input(fd);
-	fd = open_input(o->history);
+	end_read(fd);
+	fd = begin_read(o->history);
 	if (rs_reader_open(&r, fd, input_name(o->history), &err) < 0 ||
 	    rs_events_read_all(r, &ev, &nev, &err) < 0)
 		die_err(&err);
 	rs_reader_free(r);
-	close_input(fd);
-	if (o->items != NULL) {
-		fd = open_input(o->items);
-		if (rs_reader_open(&r, fd, input_name(o->items), &err) < 0 ||
-		    rs_items_read(r, &items, &err) < 0)
-			die_err(&err);
-		rs_reader_free(r);
-		close_input(fd);
-	}
+	end_read(fd);
+	if (o->items != NULL)
+		items = load_items(o->items);
 	rs_replay_params_init(&p);
 	p.kmax = o->k[o->nk - 1];
 	if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
@@ -1101,8 +1136,9 @@ main(int argc, char **argv)
 	const uint64_t *catalogue = NULL;
 	size_t ncat = 0;
 	unsigned nfiles, i, j;
-	char kl[RS_METRICS_MAXK * 8], *eq;
-	int c, fd, status = 0;
+	uint64_t nvis = 0;
+	char kl[RS_METRICS_MAXK * 8], label[128], *eq;
+	int c, status = 0;
 	clock_t cpu0 = clock();
 
 	tool_init(argc, argv);
@@ -1271,6 +1307,9 @@ main(int argc, char **argv)
 		catalogue = items = load_catalogue(o.items, &ncat);
 	verbose("truth: %u visitors, %llu entries; catalogue %zu items",
 	    truth->nrows, (unsigned long long)truth->nnz, ncat);
+	/* the visitors rs_eval_run scores: those with a truth entry */
+	for (i = 0; i < truth->nrows; i++)
+		nvis += truth->indptr[i + 1] > truth->indptr[i];
 	if (rs_eval_create(&ev, truth, train, catalogue, ncat, o.k, o.nk,
 	    &err) < 0)
 		die_err(&err);
@@ -1278,8 +1317,10 @@ main(int argc, char **argv)
 	out = open_text_output(o.output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");
+	memset(&pu, 0, sizeof(pu));
 	if (o.per_user != NULL) {
 		puout = open_text_output(o.per_user);
+		pu.on = 1;
 		if (rs_textout_init(&pu.t, rs_outfile_fd(puout),
 		    rs_outfile_name(puout)) < 0)
 			die("out of memory");
@@ -1293,16 +1334,15 @@ main(int argc, char **argv)
 		res[i].file = path;
 		res[i].label = o.nlabels ? xstrdup(o.labels[i]) :
 		    default_label(path);
-		fd = open_input(path);
-		if (rs_recs_read(&recs, fd, input_name(path), RS_RECS_AUTO,
-		    &err) < 0)
-			die_err(&err);
-		close_input(fd);
+		recs = load_recs(path, RS_RECS_BY_USER);
 		res[i].rows = rs_recs_rows(recs);
 		pu.label = res[i].label;
-		if (rs_eval_run(ev, recs, puout ? per_user_row : NULL, &pu,
-		    &res[i].r, &err) < 0)
+		snprintf(label, sizeof(label), "scoring %s", res[i].label);
+		progress_start(label, "visitors", nvis, -1);
+		if (rs_eval_run(ev, recs, score_user, &pu, &res[i].r,
+		    &err) < 0)
 			die_err(&err);
+		progress_end();
 		verbose("%s: %s, %llu rows, %zu users; %llu in the truth, "
 		    "%llu without recommendations, %llu ignored",
 		    res[i].label, rs_recs_format_name(rs_recs_format(recs)),

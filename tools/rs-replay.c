@@ -9,7 +9,6 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,8 @@
 #include <time.h>
 
 #include "tool.h"
+#include "progress.h"
+#include "replayout.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -44,8 +45,6 @@ enum {
 	OPT_POPULAR_WINDOW,
 	OPT_VERSION
 };
-
-enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 static void
 help(void)
@@ -98,7 +97,7 @@ help(void)
 	    "                          causal popular over the events in "
 	    "[t - DUR, t)\n"
 	    "                          only, e.g. 1h, 1d, 7d\n"
-	    "  -q, --quiet             no summary\n"
+	    "  -q, --quiet             no summary or progress\n"
 	    "  -r, --requests FILE     request stream (rs-requests)\n"
 	    "  -t, --threads N         worker threads (default 1)\n"
 	    "  -v, --verbose           say more on stderr\n"
@@ -178,6 +177,7 @@ worker(void *arg)
 					}
 					j->nrows[s][j->base + i] = (uint32_t)n;
 				}
+		progress_add(b1 - b0);
 	}
 out:
 	rs_replay_work_free(w);
@@ -256,6 +256,33 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
+/*
+ * Opens the stream at path as one progress step, "reading <name>", whose
+ * percent follows the file's read offset; close_stream ends both.
+ */
+static struct rs_reader *
+open_stream(const char *path, int *fd)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	char label[128];
+
+	*fd = open_input(path);
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, *fd);
+	if (rs_reader_open(&r, *fd, input_name(path), &err) < 0)
+		die_err(&err);
+	return r;
+}
+
+static void
+close_stream(struct rs_reader *r, int fd)
+{
+	progress_end();
+	rs_reader_free(r);
+	close_input(fd);
+}
+
 static void *
 load_stream(const char *path, int what)
 {
@@ -264,9 +291,7 @@ load_stream(const char *path, int what)
 	void *out = NULL;
 	int fd;
 
-	fd = open_input(path);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0)
-		die_err(&err);
+	r = open_stream(path, &fd);
 	if (what == 0 && rs_model_read(r, (struct rs_model **)&out, &err) < 0)
 		die_err(&err);
 	if (what == 1 && rs_itemknn_read(r, (struct rs_itemknn **)&out,
@@ -274,8 +299,7 @@ load_stream(const char *path, int what)
 		die_err(&err);
 	if (what == 2 && rs_items_read(r, (struct rs_items **)&out, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 	return out;
 }
 
@@ -296,12 +320,10 @@ load_avail(char *const *paths, unsigned n)
 	if (rs_avail_create(&a, &err) < 0)
 		die_err(&err);
 	for (i = 0; i < n; i++) {
-		fd = open_input(paths[i]);
-		if (rs_reader_open(&r, fd, input_name(paths[i]), &err) < 0 ||
-		    rs_avail_read(a, r, &err) < 0)
+		r = open_stream(paths[i], &fd);
+		if (rs_avail_read(a, r, &err) < 0)
 			die_err(&err);
-		rs_reader_free(r);
-		close_input(fd);
+		close_stream(r, fd);
 	}
 	if (rs_avail_finish(a, &err) < 0)
 		die_err(&err);
@@ -344,17 +366,83 @@ parse_ks(const char *s, unsigned *ks)
 	return n;
 }
 
+/* Ends a text output: flush, then commit; dies on a write error. */
 static void
-put_num(struct rs_textout *t, double v, int json)
+finish_text(struct rs_textout *t, struct rs_outfile *out)
 {
-	char buf[40];
+	struct rs_error err;
 
-	if (isnan(v)) {
-		rs_textout_str(t, json ? "null" : "");
-		return;
+	if (rs_textout_flush(t, &err) < 0) {
+		rs_outfile_abort(out);
+		die_err(&err);
 	}
-	snprintf(buf, sizeof(buf), "%.4f", v);
-	rs_textout_str(t, buf);
+	rs_textout_release(t);
+	commit_output(out);
+}
+
+/*
+ * The metric rows of every recommender of g, over all targets and over
+ * discovery targets, scored from the answers in g->rows.
+ */
+static void
+write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
+    const struct group *g, const struct rs_replay *rp)
+{
+	const size_t nq = rs_replay_nrequests(rp);
+	const unsigned kmax = g->p->kmax;
+	struct rs_replay_metrics mt[MAX_KS];
+	struct rs_replay_acc acc;
+	struct rs_textout t;
+	struct rs_error err;
+	unsigned a, ki;
+	size_t i, sl;
+	int which;
+
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	rs_replayout_metrics_header(&t, f, g->ks, g->nk);
+	for (a = 0; a < g->nrec; a++)
+		for (which = 0; which < 2; which++) {
+			for (ki = 0; ki < g->nk; ki++) {
+				sl = (size_t)a * g->nk + ki;
+				if (rs_replay_acc_init(&acc, rp, g->ks[ki],
+				    &err) < 0)
+					die_err(&err);
+				for (i = 0; i < nq; i++)
+					rs_replay_acc_add(&acc, rp, i,
+					    g->rows[sl] + i * kmax,
+					    g->nrows[sl][i]);
+				rs_replay_acc_result(&acc, rp, which, &mt[ki]);
+				rs_replay_acc_free(&acc);
+			}
+			rs_replayout_metrics(&t, f, g->rec[a].name, which,
+			    g->ks, g->nk, mt);
+		}
+	finish_text(&t, out);
+}
+
+/* The answer rows of recommender a of g at its largest K, as CSV. */
+static void
+write_answers(struct rs_outfile *out, const struct group *g, unsigned a,
+    const struct rs_replay *rp)
+{
+	const size_t nq = rs_replay_nrequests(rp);
+	struct rs_textout t;
+	unsigned ki, kb = 0;
+	size_t i, sl;
+
+	for (ki = 1; ki < g->nk; ki++)
+		if (g->ks[ki] > g->ks[kb])
+			kb = ki;
+	sl = (size_t)a * g->nk + kb;
+	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
+		die("out of memory");
+	rs_replayout_answers_header(&t, RS_REPLAYOUT_CSV);
+	for (i = 0; i < nq; i++)
+		rs_replayout_answers(&t, RS_REPLAYOUT_CSV,
+		    rs_replay_request(rp, i), g->rows[sl] + i * g->p->kmax,
+		    g->nrows[sl][i]);
+	finish_text(&t, out);
 }
 
 int
@@ -401,7 +489,6 @@ main(int argc, char **argv)
 	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
-	struct rs_textout t;
 	struct rs_replay_row *rows[MAX_REC * MAX_KS];
 	uint32_t *nrows[MAX_REC * MAX_KS];
 	struct group g;
@@ -414,7 +501,8 @@ main(int argc, char **argv)
 	unsigned ks[MAX_KS] = { 10, 20 }, nk = 2, nb = 0, nrec = 0, a, ki, s;
 	unsigned threads = 1, kmax = 0, ans = 0;
 	size_t nev, nq, i, ndisc = 0;
-	int c, fd, fmt = FMT_TABLE, which, knn_daily = 0;
+	enum rs_replayout_format fmt = RS_REPLAYOUT_TABLE;
+	int c, fd, knn_daily = 0;
 	double secs;
 
 	tool_init(argc, argv);
@@ -443,11 +531,11 @@ main(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
-				fmt = FMT_TABLE;
+				fmt = RS_REPLAYOUT_TABLE;
 			else if (strcmp(optarg, "csv") == 0)
-				fmt = FMT_CSV;
+				fmt = RS_REPLAYOUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
+				fmt = RS_REPLAYOUT_JSON;
 			else
 				usage_error(usage_text, "invalid --format '%s': "
 				    "expected table, csv or json", optarg);
@@ -600,18 +688,14 @@ main(int argc, char **argv)
 		items = load_stream(items_path, 2);
 	if (nav > 0)
 		avail = load_avail(av_paths, nav);
-	fd = open_input(reqs);
-	if (rs_reader_open(&r, fd, input_name(reqs), &err) < 0 ||
-	    rs_requests_read(r, &q, &nq, &err) < 0)
+	r = open_stream(reqs, &fd);
+	if (rs_requests_read(r, &q, &nq, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
-	fd = open_input(hist);
-	if (rs_reader_open(&r, fd, input_name(hist), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &nev, &err) < 0)
+	close_stream(r, fd);
+	r = open_stream(hist, &fd);
+	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	close_input(fd);
+	close_stream(r, fd);
 
 	out = open_text_output(output);
 	if (answers != NULL)
@@ -636,6 +720,7 @@ main(int argc, char **argv)
 	g.nrows = nrows;
 	g.threads = threads;
 	secs = 0;
+	progress_start("replaying", "requests", nq, -1);
 	if (knn_daily) {
 		/* one group per UTC day; the model sees the days before */
 		size_t g0, g1;
@@ -663,160 +748,14 @@ main(int argc, char **argv)
 	} else {
 		secs = run_group(&g, q, nq, 0, &rp);
 	}
+	progress_end();
 	free(ev);
 	for (i = 0; i < nq; i++)
 		ndisc += (size_t)rs_replay_discovery(rp, i);
 
-	/* the table */
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
-	if (fmt == FMT_TABLE) {
-		char line[256];
-
-		snprintf(line, sizeof(line), "%-28s %-9s %6s", "recommender",
-		    "targets", "n");
-		rs_textout_str(&t, line);
-		for (ki = 0; ki < nk; ki++) {
-			char h[5][16];
-
-			snprintf(h[0], sizeof(h[0]), "hit@%u", ks[ki]);
-			snprintf(h[1], sizeof(h[1]), "mrr@%u", ks[ki]);
-			snprintf(h[2], sizeof(h[2]), "ndcg@%u", ks[ki]);
-			snprintf(h[3], sizeof(h[3]), "cov@%u", ks[ki]);
-			snprintf(h[4], sizeof(h[4]), "nov@%u", ks[ki]);
-			snprintf(line, sizeof(line), " %8s %8s %8s %8s %8s",
-			    h[0], h[1], h[2], h[3], h[4]);
-			rs_textout_str(&t, line);
-		}
-		rs_textout_char(&t, '\n');
-	} else if (fmt == FMT_CSV) {
-		rs_textout_str(&t, "recommender,targets,requests,k,hit,mrr,"
-		    "ndcg,coverage,novelty\n");
-	}
-	for (a = 0; a < nrec; a++)
-		for (which = 0; which < 2; which++) {
-			struct rs_replay_metrics mt[MAX_KS];
-			char line[256];
-
-			for (ki = 0; ki < nk; ki++) {
-				struct rs_replay_acc acc;
-				const size_t sl = (size_t)a * nk + ki;
-
-				if (rs_replay_acc_init(&acc, rp, ks[ki],
-				    &err) < 0)
-					die_err(&err);
-				for (i = 0; i < nq; i++)
-					rs_replay_acc_add(&acc, rp, i,
-					    rows[sl] + i * kmax, nrows[sl][i]);
-				rs_replay_acc_result(&acc, rp, which, &mt[ki]);
-				rs_replay_acc_free(&acc);
-			}
-			if (fmt == FMT_TABLE) {
-				snprintf(line, sizeof(line), "%-28s %-9s %6"
-				    PRIu64, rec[a].name, which ? "discovery" :
-				    "all", mt[0].requests);
-				rs_textout_str(&t, line);
-				for (ki = 0; ki < nk; ki++) {
-					const double v[5] = { mt[ki].hit,
-					    mt[ki].mrr, mt[ki].ndcg,
-					    mt[ki].coverage, mt[ki].novelty };
-
-					for (s = 0; s < 5; s++) {
-						if (isnan(v[s]))
-							snprintf(line,
-							    sizeof(line),
-							    " %8s", "-");
-						else
-							snprintf(line,
-							    sizeof(line),
-							    " %8.4f", v[s]);
-						rs_textout_str(&t, line);
-					}
-				}
-				rs_textout_char(&t, '\n');
-				continue;
-			}
-			for (ki = 0; ki < nk; ki++) {
-				const int js = fmt == FMT_JSON;
-
-				if (js) {
-					rs_textout_str(&t,
-					    "{\"recommender\":\"");
-					rs_textout_str(&t, rec[a].name);
-				} else {
-					rs_textout_csv_field(&t, rec[a].name,
-					    strlen(rec[a].name), ',');
-				}
-				rs_textout_str(&t, js ? "\",\"targets\":\"" :
-				    ",");
-				rs_textout_str(&t, which ? "discovery" : "all");
-				rs_textout_str(&t, js ? "\",\"requests\":" :
-				    ",");
-				rs_textout_u64(&t, mt[ki].requests);
-				rs_textout_str(&t, js ? ",\"k\":" : ",");
-				rs_textout_u64(&t, ks[ki]);
-				rs_textout_str(&t, js ? ",\"hit\":" : ",");
-				put_num(&t, mt[ki].hit, js);
-				rs_textout_str(&t, js ? ",\"mrr\":" : ",");
-				put_num(&t, mt[ki].mrr, js);
-				rs_textout_str(&t, js ? ",\"ndcg\":" : ",");
-				put_num(&t, mt[ki].ndcg, js);
-				rs_textout_str(&t, js ? ",\"coverage\":" :
-				    ",");
-				put_num(&t, mt[ki].coverage, js);
-				rs_textout_str(&t, js ? ",\"novelty\":" :
-				    ",");
-				put_num(&t, mt[ki].novelty, js);
-				rs_textout_str(&t, js ? "}\n" : "\n");
-			}
-		}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
-	commit_output(out);
-
-	if (aout != NULL) {
-		const size_t sl = (size_t)ans * nk;
-		unsigned kb = 0;
-
-		for (ki = 1; ki < nk; ki++)
-			if (ks[ki] > ks[kb])
-				kb = ki;
-		if (rs_textout_init(&t, rs_outfile_fd(aout),
-		    rs_outfile_name(aout)) < 0)
-			die("out of memory");
-		rs_textout_str(&t, "request,visitor,item,rank,score,source\n");
-		for (i = 0; i < nq; i++) {
-			const struct rs_replay_row *rw = rows[sl + kb] +
-			    i * kmax;
-			const struct rs_request *rq = rs_replay_request(rp, i);
-			uint32_t j;
-
-			for (j = 0; j < nrows[sl + kb][i]; j++) {
-				rs_textout_u64(&t, rq->id);
-				rs_textout_char(&t, ',');
-				rs_textout_u64(&t, rq->visitor);
-				rs_textout_char(&t, ',');
-				rs_textout_u64(&t, rw[j].item);
-				rs_textout_char(&t, ',');
-				rs_textout_u64(&t, j + 1);
-				rs_textout_char(&t, ',');
-				rs_textout_f32(&t, rw[j].score);
-				rs_textout_char(&t, ',');
-				rs_textout_str(&t,
-				    rs_replay_source_name(rw[j].source));
-				rs_textout_char(&t, '\n');
-			}
-		}
-		if (rs_textout_flush(&t, &err) < 0) {
-			rs_outfile_abort(aout);
-			die_err(&err);
-		}
-		rs_textout_release(&t);
-		commit_output(aout);
-	}
+	write_metrics(out, fmt, &g, rp);
+	if (aout != NULL)
+		write_answers(aout, &g, ans, rp);
 	if (!tool_quiet)
 		fprintf(stderr, "%s: %zu requests (%zu discovery), %u "
 		    "recommenders x %u K answered in %.3f s (%.0f requests/s)"

@@ -1,7 +1,7 @@
 /*
  * test_replayout.c - the replay tools' text: answer rows in CSV, TSV and
  * JSON Lines, metric rows as table, CSV and JSON Lines (undefined
- * values, a blend name that needs quoting), byte for byte.
+ * values, a blend name that needs quoting), JSON strings, byte for byte.
  */
 #include <math.h>
 #include <stdio.h>
@@ -112,10 +112,29 @@ test_replayout__metrics(void)
 	    "null,\"coverage\":0.7500,\"novelty\":null}\n");
 }
 
+static void
+json_str(struct rs_textout *t)
+{
+	rs_replayout_json_str(t, "a\"b\\c\nd\001\x1f \xc3\xa9");
+	rs_textout_char(t, '\n');
+	rs_replayout_json_str(t, "");
+}
+
+static void
+test_replayout__json_str(void)
+{
+	char buf[256];
+
+	render(json_str, buf, sizeof(buf));
+	CHECK_STR(buf, "\"a\\\"b\\\\c\\u000ad\\u0001\\u001f \xc3\xa9\"\n"
+	    "\"\"");
+}
+
 int
 main(void)
 {
 	RUN(test_replayout__answers);
 	RUN(test_replayout__metrics);
+	RUN(test_replayout__json_str);
 	return tap_done();
 }
