@@ -244,41 +244,18 @@ default_label(const char *path)
 	return s;
 }
 
-/*
- * Opens an input as one progress step, "reading <name>", whose percent
- * follows the file's read offset; end_read ends the step and closes it.
- */
-static int
-begin_read(const char *path)
-{
-	char label[128];
-	const int fd = open_input(path);
-
-	snprintf(label, sizeof(label), "reading %s", input_name(path));
-	progress_start(label, NULL, 0, fd);
-	return fd;
-}
-
-static void
-end_read(int fd)
-{
-	progress_end();
-	close_input(fd);
-}
-
 static struct rs_csr *
 load_matrix(const char *path)
 {
 	struct rs_reader *r;
 	struct rs_csr *m;
 	struct rs_error err;
-	const int fd = begin_read(path);
+	int fd;
 
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_csr_read(r, &m, &err) < 0)
+	r = open_stream(path, &fd);
+	if (rs_csr_read(r, &m, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	end_read(fd);
+	close_stream(r, fd);
 	return m;
 }
 
@@ -288,13 +265,12 @@ load_items(const char *path)
 	struct rs_reader *r;
 	struct rs_items *t;
 	struct rs_error err;
-	const int fd = begin_read(path);
+	int fd;
 
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_items_read(r, &t, &err) < 0)
+	r = open_stream(path, &fd);
+	if (rs_items_read(r, &t, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	end_read(fd);
+	close_stream(r, fd);
 	return t;
 }
 
@@ -320,12 +296,12 @@ load_recs(const char *path, enum rs_recs_key key)
 {
 	struct rs_recs *recs;
 	struct rs_error err;
-	const int fd = begin_read(path);
+	const int fd = begin_input(path);
 
 	if (rs_recs_read_by(&recs, fd, input_name(path), RS_RECS_AUTO, key,
 	    &err) < 0)
 		die_err(&err);
-	end_read(fd);
+	end_input(fd);
 	return recs;
 }
 
@@ -1029,18 +1005,14 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	unsigned i, j, which;
 	int fd;
 
-	fd = begin_read(o->requests);
-	if (rs_reader_open(&r, fd, input_name(o->requests), &err) < 0 ||
-	    rs_requests_read(r, &q, &nq, &err) < 0)
+	r = open_stream(o->requests, &fd);
+	if (rs_requests_read(r, &q, &nq, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	end_read(fd);
-	fd = begin_read(o->history);
-	if (rs_reader_open(&r, fd, input_name(o->history), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &nev, &err) < 0)
+	close_stream(r, fd);
+	r = open_stream(o->history, &fd);
+	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
 		die_err(&err);
-	rs_reader_free(r);
-	end_read(fd);
+	close_stream(r, fd);
 	if (o->items != NULL)
 		items = load_items(o->items);
 	rs_replay_params_init(&p);

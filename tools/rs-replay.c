@@ -256,33 +256,6 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-/*
- * Opens the stream at path as one progress step, "reading <name>", whose
- * percent follows the file's read offset; close_stream ends both.
- */
-static struct rs_reader *
-open_stream(const char *path, int *fd)
-{
-	struct rs_reader *r;
-	struct rs_error err;
-	char label[128];
-
-	*fd = open_input(path);
-	snprintf(label, sizeof(label), "reading %s", input_name(path));
-	progress_start(label, NULL, 0, *fd);
-	if (rs_reader_open(&r, *fd, input_name(path), &err) < 0)
-		die_err(&err);
-	return r;
-}
-
-static void
-close_stream(struct rs_reader *r, int fd)
-{
-	progress_end();
-	rs_reader_free(r);
-	close_input(fd);
-}
-
 static void *
 load_stream(const char *path, int what)
 {
@@ -302,42 +275,6 @@ load_stream(const char *path, int what)
 	close_stream(r, fd);
 	return out;
 }
-
-/*
- * The availability timeline of the property streams paths[0..n); dies
- * on error.
- */
-static struct rs_avail *
-load_avail(char *const *paths, unsigned n)
-{
-	struct rs_avail *a;
-	struct rs_avail_stats st;
-	struct rs_reader *r;
-	struct rs_error err;
-	unsigned i;
-	int fd;
-
-	if (rs_avail_create(&a, &err) < 0)
-		die_err(&err);
-	for (i = 0; i < n; i++) {
-		r = open_stream(paths[i], &fd);
-		if (rs_avail_read(a, r, &err) < 0)
-			die_err(&err);
-		close_stream(r, fd);
-	}
-	if (rs_avail_finish(a, &err) < 0)
-		die_err(&err);
-	if (tool_verbose) {
-		rs_avail_stats(a, &st);
-		fprintf(stderr, "%s: availability: %" PRIu64 " snapshots of %"
-		    PRIu64 " items, %" PRIu64 " items ever unavailable, %"
-		    PRIu64 " changes kept (%zu bytes)\n", progname,
-		    st.snapshots, st.items, st.unavailable, st.changes,
-		    st.bytes);
-	}
-	return a;
-}
-
 static unsigned
 parse_ks(const char *s, unsigned *ks)
 {
@@ -496,7 +433,7 @@ main(int argc, char **argv)
 	const char *hist = NULL, *reqs = NULL, *als_path = NULL;
 	const char *pop_path = NULL, *knn_path = NULL, *items_path = NULL;
 	const char *window = NULL;
-	char *av_paths[MAX_AVAIL];
+	const char *av_paths[MAX_AVAIL];
 	unsigned nav = 0;
 	unsigned ks[MAX_KS] = { 10, 20 }, nk = 2, nb = 0, nrec = 0, a, ki, s;
 	unsigned threads = 1, kmax = 0, ans = 0;

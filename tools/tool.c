@@ -289,6 +289,43 @@ close_input(int fd)
 		close(fd);
 }
 
+int
+begin_input(const char *path)
+{
+	char label[128];
+	int fd = open_input(path);
+
+	snprintf(label, sizeof(label), "reading %s", input_name(path));
+	progress_start(label, NULL, 0, fd);
+	return fd;
+}
+
+void
+end_input(int fd)
+{
+	progress_end();
+	close_input(fd);
+}
+
+struct rs_reader *
+open_stream(const char *path, int *fd)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+
+	*fd = begin_input(path);
+	if (rs_reader_open(&r, *fd, input_name(path), &err) < 0)
+		die_err(&err);
+	return r;
+}
+
+void
+close_stream(struct rs_reader *r, int fd)
+{
+	rs_reader_free(r);
+	end_input(fd);
+}
+
 struct rs_outfile *
 open_binary_output(const char *path)
 {
@@ -376,4 +413,33 @@ progress_enabled(void)
 		return 0;
 	return fstat(STDOUT_FILENO, &sb) < 0 ||
 	    !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
+}
+
+struct rs_avail *
+load_avail(const char *const *paths, unsigned n)
+{
+	struct rs_avail *a;
+	struct rs_avail_stats st;
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned i;
+	int fd;
+
+	if (rs_avail_create(&a, &err) < 0)
+		die_err(&err);
+	for (i = 0; i < n; i++) {
+		r = open_stream(paths[i], &fd);
+		if (rs_avail_read(a, r, &err) < 0)
+			die_err(&err);
+		close_stream(r, fd);
+	}
+	if (rs_avail_finish(a, &err) < 0)
+		die_err(&err);
+	rs_avail_stats(a, &st);
+	verbose("availability: %llu snapshots of %llu items, %llu items ever "
+	    "unavailable, %llu changes kept (%zu bytes)",
+	    (unsigned long long)st.snapshots, (unsigned long long)st.items,
+	    (unsigned long long)st.unavailable,
+	    (unsigned long long)st.changes, st.bytes);
+	return a;
 }

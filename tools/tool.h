@@ -82,6 +82,25 @@ const char *input_name(const char *path);
 void close_input(int fd);
 
 /*
+ * open_input as a progress step (progress.h), "reading <name>", whose
+ * percent follows the read offset of the file; end_input ends the step
+ * and closes the input.
+ */
+int begin_input(const char *path);
+void end_input(int fd);
+/* begin_input with an rs stream reader on it; dies on error. */
+struct rs_reader *open_stream(const char *path, int *fd);
+/* Frees a reader of open_stream and ends its input. */
+void close_stream(struct rs_reader *r, int fd);
+
+/*
+ * The availability timeline (avail.h) of the property streams
+ * paths[0..n), as -A of rs-replay and rs-recommend -r builds it, with a
+ * -v line of its size; dies on error.
+ */
+struct rs_avail *load_avail(const char *const *paths, unsigned n);
+
+/*
  * Opens an atomic output (outfile.h) for a binary stream; refuses a
  * terminal on standard output (use -o, or pipe into a tool).  Dies on
  * error.

@@ -6,20 +6,8 @@
 # threads.  The outputs are byte-identical with and without a terminal;
 # with -q, or with standard output a pipe, no line is drawn.
 set -eu
-if ! command -v script >/dev/null 2>&1 ||
-    ! script -qefc true /dev/null >/dev/null 2>&1 </dev/null; then
-	echo "skip: util-linux script(1) not found" >&2
-	exit 77
-fi
-SHELL=/bin/sh
-export SHELL
-
-fail() { echo "progress_tty_recommend: $*" >&2; exit 1; }
-# Runs a command line with stdin, stdout and stderr on a pty; the
-# terminal's text goes to the file $1 (CRs kept).
-on_tty() { out=$1; shift; script -qefc "$*" /dev/null >"$out" </dev/null; }
-has() { grep -q -- "$2" "$1" || { echo "--- $1"; tr '\r' '\n' <"$1"; fail "no '$2' in $1"; }; }
-hasnt() { ! grep -q -- "$2" "$1" || { echo "--- $1"; tr '\r' '\n' <"$1"; fail "'$2' in $1"; }; }
+name=progress_tty_recommend
+. "$ROOT/tests/data/progress/lib.sh"
 
 rs-synth -q -s 0.01 -S 1 -o data
 rs-load -q -o events.rse data/events.csv
