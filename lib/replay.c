@@ -207,6 +207,17 @@ rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
 	return 0;
 }
 
+int
+rs_replay_blend_has(const struct rs_replay_blend *b, int src)
+{
+	unsigned i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->src[i] == src)
+			return 1;
+	return 0;
+}
+
 void
 rs_replay_blend_quotas(const struct rs_replay_blend *b, unsigned k,
     unsigned *q)

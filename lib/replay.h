@@ -137,6 +137,9 @@ int rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
 /* The blend of one source. */
 void rs_replay_blend_single(struct rs_replay_blend *b, int src);
 
+/* 1 if blend b draws from source src (rs_replay_prefetch pays off). */
+int rs_replay_blend_has(const struct rs_replay_blend *b, int src);
+
 /* Quotas of b scaled to k slots (definition above) into q[b->n]. */
 void rs_replay_blend_quotas(const struct rs_replay_blend *b, unsigned k,
 	unsigned *q);

@@ -548,7 +548,9 @@ run_rjob(void *arg)
 	for (b = (size_t)j->first * RS_REPLAY_BATCH; b < j->n;
 	    b += (size_t)j->step * RS_REPLAY_BATCH) {
 		nb = j->n - b < RS_REPLAY_BATCH ? j->n - b : RS_REPLAY_BATCH;
-		if ((j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
+		/* Scoring ALS for a blend without it would be wasted. */
+		if (rs_replay_blend_has(j->b, RS_SRC_ALS) &&
+		    (j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
 		    &j->err)) < 0)
 			return NULL;
 		for (i = b; i < b + nb; i++) {

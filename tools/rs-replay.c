@@ -147,10 +147,13 @@ worker(void *arg)
 	const size_t nq = rs_replay_nrequests(j->r);
 	size_t i, b0;
 	unsigned a, k;
-	int n;
+	int n, als = 0;
 
 	if ((j->rc = rs_replay_work_create(&w, j->r, &j->err)) < 0)
 		return NULL;
+	/* Scoring ALS ahead pays only when some row draws from it. */
+	for (a = 0; a < j->nrec; a++)
+		als |= rs_replay_blend_has(&j->rec[a], RS_SRC_ALS);
 	/*
 	 * Batches of RS_REPLAY_BATCH requests at fixed positions, batch b
 	 * to thread b mod nthreads: the output never depends on threads.
@@ -160,7 +163,7 @@ worker(void *arg)
 		const size_t b1 = nq - b0 < RS_REPLAY_BATCH ? nq :
 		    b0 + RS_REPLAY_BATCH;
 
-		if ((j->rc = rs_replay_prefetch(j->r, w, b0, b1 - b0,
+		if (als && (j->rc = rs_replay_prefetch(j->r, w, b0, b1 - b0,
 		    &j->err)) < 0)
 			goto out;
 		for (i = b0; i < b1; i++)
