@@ -94,26 +94,6 @@ cpu_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static struct rs_csr *
-read_matrix(const char *path)
-{
-	struct rs_reader *r;
-	struct rs_csr *m;
-	struct rs_error err;
-	char label[128];
-	int fd = open_input(path);
-
-	snprintf(label, sizeof(label), "reading %s", input_name(path));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_csr_read(r, &m, &err) < 0)
-		die_err(&err);
-	progress_end();
-	rs_reader_free(r);
-	close_input(fd);
-	return m;
-}
-
 static void
 write_model(const struct rs_model *model, const struct rs_meta *extra,
     unsigned nextra, const char *output)
@@ -418,9 +398,9 @@ main(int argc, char **argv)
 	    strcmp(input, "-") == 0)
 		usage_error(usage_text, "the matrix and --validate cannot "
 		    "both be standard input");
-	m = read_matrix(input);
+	m = load_matrix(input);
 	if (o.validate != NULL)
-		test = read_matrix(o.validate);
+		test = load_matrix(o.validate);
 	if (o.popular)
 		train_popular(m, test, &o);
 	else

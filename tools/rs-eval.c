@@ -244,36 +244,6 @@ default_label(const char *path)
 	return s;
 }
 
-static struct rs_csr *
-load_matrix(const char *path)
-{
-	struct rs_reader *r;
-	struct rs_csr *m;
-	struct rs_error err;
-	int fd;
-
-	r = open_stream(path, &fd);
-	if (rs_csr_read(r, &m, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	return m;
-}
-
-static struct rs_items *
-load_items(const char *path)
-{
-	struct rs_reader *r;
-	struct rs_items *t;
-	struct rs_error err;
-	int fd;
-
-	r = open_stream(path, &fd);
-	if (rs_items_read(r, &t, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	return t;
-}
-
 /* The item ids of an item table (sorted, as the table is); *n of them. */
 static uint64_t *
 load_catalogue(const char *path, size_t *n)

@@ -73,25 +73,6 @@ keep_item(void *ctx, uint64_t item)
 	return rs_items_ever_available(ctx, item);
 }
 
-static struct rs_items *
-load_items(const char *path)
-{
-	struct rs_items *items;
-	struct rs_reader *r;
-	struct rs_error err;
-	int fd;
-
-	fd = open_input(path);
-	progress_start("reading the item table", NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_items_read(r, &items, &err) < 0)
-		die_err(&err);
-	progress_end();
-	rs_reader_free(r);
-	close_input(fd);
-	return items;
-}
-
 static void
 write_csv(const struct rs_csr *m, struct rs_outfile *out)
 {

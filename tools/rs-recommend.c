@@ -169,35 +169,6 @@ struct opts {
 
 /* ---- inputs ---- */
 
-static struct rs_csr *
-load_matrix(const char *path)
-{
-	struct rs_reader *r;
-	struct rs_csr *m;
-	struct rs_error err;
-	int fd;
-
-	r = open_stream(path, &fd);
-	if (rs_csr_read(r, &m, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	return m;
-}
-
-static struct rs_model *
-load_model(const char *path)
-{
-	struct rs_model *m;
-	struct rs_error err;
-	int fd;
-
-	fd = begin_input(path);
-	if (rs_model_load(&m, fd, input_name(path), &err) < 0)
-		die_err(&err);
-	end_input(fd);
-	return m;
-}
-
 /*
  * Reads ids, one per line (surrounding blanks and a CR allowed, empty
  * lines skipped); dies naming the line of one that is not an integer.
@@ -638,21 +609,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	free(tid);
 }
 
-static void *
-load_replay_stream(const char *path, int items)
-{
-	struct rs_reader *r;
-	struct rs_error err;
-	void *out = NULL;
-	int fd;
-
-	r = open_stream(path, &fd);
-	if (items ? rs_items_read(r, (struct rs_items **)&out, &err) < 0 :
-	    rs_itemknn_read(r, (struct rs_itemknn **)&out, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	return out;
-}
 /* rs-recommend -r: the whole run of the replay mode; returns the status. */
 static int
 run_replay(const struct opts *o)
@@ -715,9 +671,9 @@ run_replay(const struct opts *o)
 			    "model for it is given", b.name,
 			    rs_replay_source_name(b.src[s]));
 	if (o->knn != NULL)
-		knn = load_replay_stream(o->knn, 0);
+		knn = load_knn(o->knn);
 	if (o->items != NULL)
-		items = load_replay_stream(o->items, 1);
+		items = load_items(o->items);
 	if (o->navail > 0)
 		avail = load_avail(o->avail, o->navail);
 	r = open_stream(o->requests, &fd);
@@ -1127,13 +1083,11 @@ main(int argc, char **argv)
 	struct rs_rec_stats st;
 	struct rs_outfile *out;
 	struct rs_textout t;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct recent rc = { NULL, 0 };
 	uint64_t *ids, *list, missing;
 	size_t n, nl, i, nq;
 	double t0, t1, t2, c1, c2;
-	int fd;
 
 	tool_init(argc, argv);
 	memset(&o, 0, sizeof(o));
@@ -1182,10 +1136,7 @@ main(int argc, char **argv)
 		warn_match(o.train, &mt);
 	}
 	if (o.items) {
-		r = open_stream(o.items, &fd);
-		if (rs_items_read(r, &items, &err) < 0)
-			die_err(&err);
-		close_stream(r, fd);
+		items = load_items(o.items);
 		rs_rec_set_items(rec, items, &missing);
 		if (missing > 0)
 			warnx("%s: %llu of %u model items are not in the item "

@@ -259,25 +259,6 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-static void *
-load_stream(const char *path, int what)
-{
-	struct rs_reader *r;
-	struct rs_error err;
-	void *out = NULL;
-	int fd;
-
-	r = open_stream(path, &fd);
-	if (what == 0 && rs_model_read(r, (struct rs_model **)&out, &err) < 0)
-		die_err(&err);
-	if (what == 1 && rs_itemknn_read(r, (struct rs_itemknn **)&out,
-	    &err) < 0)
-		die_err(&err);
-	if (what == 2 && rs_items_read(r, (struct rs_items **)&out, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	return out;
-}
 static unsigned
 parse_ks(const char *s, unsigned *ks)
 {
@@ -619,13 +600,13 @@ main(int argc, char **argv)
 	}
 
 	if (als_path != NULL)
-		als = load_stream(als_path, 0);
+		als = load_model(als_path);
 	if (pop_path != NULL)
-		pop = load_stream(pop_path, 0);
+		pop = load_model(pop_path);
 	if (knn_path != NULL && !knn_daily)
-		knn = load_stream(knn_path, 1);
+		knn = load_knn(knn_path);
 	if (items_path != NULL)
-		items = load_stream(items_path, 2);
+		items = load_items(items_path);
 	if (nav > 0)
 		avail = load_avail(av_paths, nav);
 	r = open_stream(reqs, &fd);

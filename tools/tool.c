@@ -443,3 +443,63 @@ load_avail(const char *const *paths, unsigned n)
 	    (unsigned long long)st.changes, st.bytes);
 	return a;
 }
+
+struct rs_csr *
+load_matrix(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_csr *m;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_csr_read(r, &m, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return m;
+}
+
+struct rs_items *
+load_items(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_items *t;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_items_read(r, &t, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return t;
+}
+
+struct rs_model *
+load_model(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_model *m;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_model_read(r, &m, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return m;
+}
+
+struct rs_itemknn *
+load_knn(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_itemknn *k;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_itemknn_read(r, &k, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return k;
+}

@@ -101,6 +101,15 @@ void close_stream(struct rs_reader *r, int fd);
 struct rs_avail *load_avail(const char *const *paths, unsigned n);
 
 /*
+ * A matrix (csr.h), item table (items.h), model (model.h) or item-kNN
+ * model (itemknn.h) stream, read as a progress step; die on error.
+ */
+struct rs_csr *load_matrix(const char *path);
+struct rs_items *load_items(const char *path);
+struct rs_model *load_model(const char *path);
+struct rs_itemknn *load_knn(const char *path);
+
+/*
  * Opens an atomic output (outfile.h) for a binary stream; refuses a
  * terminal on standard output (use -o, or pipe into a tool).  Dies on
  * error.
