@@ -125,6 +125,19 @@ cmp_req(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The stream's last event time, which relative bounds count from. */
+static int64_t
+last_time(const struct rs_event *ev, size_t n)
+{
+	int64_t end = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || ev[i].ts > end)
+			end = ev[i].ts;
+	return end;
+}
+
 static int64_t
 resolve(const struct rs_bound *b, int64_t end, int64_t open)
 {
@@ -140,16 +153,14 @@ rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
     int64_t *until_ms, struct rs_error *err)
 {
 	struct rs_request *q;
-	int64_t end = 0, lo, hi;
+	int64_t end, lo, hi;
 	size_t i, m = 0;
 
 	*out = NULL;
 	*nout = 0;
 	if (type >= RS_EV_NTYPES)
 		return rs_error_set(err, RS_EARG, "bad event type %u", type);
-	for (i = 0; i < n; i++)
-		if (i == 0 || ev[i].ts > end)
-			end = ev[i].ts;
+	end = last_time(ev, n);
 	lo = resolve(since, end, INT64_MIN);
 	hi = resolve(until, end, INT64_MAX);
 	if (since_ms != NULL)
@@ -189,14 +200,12 @@ rs_requests_visitors(const struct rs_event *ev, size_t n,
     struct rs_error *err)
 {
 	struct rs_request *q;
-	int64_t end = 0, lo, hi, t;
+	int64_t end, lo, hi, t;
 	size_t i, m = 0;
 
 	*out = NULL;
 	*nout = 0;
-	for (i = 0; i < n; i++)
-		if (i == 0 || ev[i].ts > end)
-			end = ev[i].ts;
+	end = last_time(ev, n);
 	lo = resolve(since, end, INT64_MIN);
 	hi = resolve(until, end, INT64_MAX);
 	t = resolve(at, end, end < INT64_MAX ? end + 1 : end);
