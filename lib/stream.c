@@ -267,6 +267,30 @@ write_all(struct rs_writer *w, const void *p, size_t n, struct rs_error *err)
 	return 0;
 }
 
+/*
+ * A compressor for rs frames: level, and the content checksum that makes
+ * `zstd -t` check a stream.  NULL when out of memory.
+ */
+static ZSTD_CCtx *
+new_cctx(int level)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+
+	if (c != NULL) {
+		ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
+		ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	}
+	return c;
+}
+
+/* The 8-byte header of a block of nrec records, len bytes. */
+static void
+block_head(unsigned char *h, uint32_t nrec, size_t len)
+{
+	rs_put_le32(h, nrec);
+	rs_put_le32(h + 4, (uint32_t)len);
+}
+
 /* Pushes payload bytes through the compressor (or raw) to the fd. */
 static int
 sink(struct rs_writer *w, const void *p, size_t n, ZSTD_EndDirective end,
@@ -310,7 +334,7 @@ table_bytes(struct rs_writer *w, const void *p, size_t n, struct rs_error *err)
 	return sink(w, p, n, ZSTD_e_continue, err);
 }
 
-/* The checks every block passes, and its 8-byte header into h. */
+/* The checks every block passes, and its header into h. */
 static int
 block_header(struct rs_writer *w, size_t len, uint32_t nrec, unsigned char *h,
     struct rs_error *err)
@@ -321,8 +345,7 @@ block_header(struct rs_writer *w, size_t len, uint32_t nrec, unsigned char *h,
 	if (w->cur >= w->ntables)
 		return rs_error_set(err, RS_EARG, "%s: records after the last "
 		    "table", w->name);
-	rs_put_le32(h, nrec);
-	rs_put_le32(h + 4, (uint32_t)len);
+	block_head(h, nrec, len);
 	return 0;
 }
 
@@ -330,13 +353,13 @@ static int
 put_block(struct rs_writer *w, const void *bytes, size_t len, uint32_t nrec,
     struct rs_error *err)
 {
-	unsigned char h[8];
+	unsigned char h[RS_BLOCK_HEAD];
 	int rc;
 
 	if (nrec == 0)
 		return 0;
 	if ((rc = block_header(w, len, nrec, h, err)) < 0 ||
-	    (rc = table_bytes(w, h, 8, err)) < 0 ||
+	    (rc = table_bytes(w, h, sizeof(h), err)) < 0 ||
 	    (rc = table_bytes(w, bytes, len, err)) < 0)
 		return rc;
 	w->rows[w->cur] += nrec;
@@ -462,16 +485,13 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
 	w->blk_cap = opts->block_bytes ? opts->block_bytes : 1;
 	if (!w->raw) {
 		w->zout_cap = ZSTD_CStreamOutSize();
-		if ((w->cctx = ZSTD_createCCtx()) == NULL ||
+		if ((w->cctx = new_cctx(opts->level)) == NULL ||
 		    (w->zout = malloc(w->zout_cap)) == NULL) {
 			free(hdr.p);
 			rs_writer_free(w);
 			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
 			    name);
 		}
-		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
-		    opts->level);
-		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 		/* Fails harmlessly on a libzstd built without threads. */
 		if (opts->workers > 0)
 			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers,
@@ -530,7 +550,7 @@ int
 rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
     uint32_t nrec, const void *frame, size_t flen, struct rs_error *err)
 {
-	unsigned char h[8];
+	unsigned char h[RS_BLOCK_HEAD];
 	int rc;
 
 	if (w->raw)
@@ -549,7 +569,7 @@ rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
 		return rc;
 	if ((rc = write_all(w, frame, flen, err)) < 0)
 		return rc;
-	w->crc = rs_crc32c(w->crc, h, 8);
+	w->crc = rs_crc32c(w->crc, h, sizeof(h));
 	w->crc = rs_crc32c(w->crc, bytes, len);
 	w->rows[w->cur] += nrec;
 	return 0;
@@ -566,12 +586,10 @@ rs_zframe_create(struct rs_zframe **out, int level, struct rs_error *err)
 
 	*out = NULL;
 	if ((z = calloc(1, sizeof(*z))) == NULL ||
-	    (z->cctx = ZSTD_createCCtx()) == NULL) {
+	    (z->cctx = new_cctx(level)) == NULL) {
 		free(z);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	}
-	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, level);
-	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_checksumFlag, 1);
 	*out = z;
 	return 0;
 }
@@ -590,8 +608,7 @@ rs_zframe_block(struct rs_zframe *z, unsigned char *blk, size_t len,
 		*buf = p;
 		*cap = need;
 	}
-	rs_put_le32(blk, nrec);
-	rs_put_le32(blk + 4, (uint32_t)len);
+	block_head(blk, nrec, len);
 	r = ZSTD_compress2(z->cctx, *buf, *cap, blk, RS_BLOCK_HEAD + len);
 	if (ZSTD_isError(r))
 		return rs_error_set(err, RS_EIO, "zstd: %s",
