@@ -242,7 +242,6 @@ rs_writer_opts_init(struct rs_writer_opts *o)
 {
 	o->level = 3;
 	o->raw = 0;
-	o->workers = 0;
 	o->block_bytes = 256u << 10;
 }
 
@@ -492,10 +491,6 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
 			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
 			    name);
 		}
-		/* Fails harmlessly on a libzstd built without threads. */
-		if (opts->workers > 0)
-			ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers,
-			    opts->workers);
 	}
 	rc = sink(w, hdr.p, hdr.len, ZSTD_e_continue, err);
 	free(hdr.p);

@@ -153,7 +153,6 @@ struct rs_writer;
 struct rs_writer_opts {
 	int level;		/* zstd level; default 3 */
 	int raw;		/* 1: no compression (tests, debugging) */
-	int workers;		/* zstd worker threads, 0 = compress inline */
 	size_t block_bytes;	/* rs_writer_put flushes at this size */
 };
 
