@@ -100,50 +100,53 @@ rs_avail_add(struct rs_avail *a, uint64_t item, int64_t ts, int available,
 	return 0;
 }
 
+/* rs_avail_read's walk: the `available' rows of one block. */
+struct read_ctx {
+	struct rs_avail *a;
+	const char *name;
+	uint64_t recno;
+};
+
+static int
+read_block(void *ctx, const struct rs_block *blk, struct rs_error *err)
+{
+	struct read_ctx *c = ctx;
+	const unsigned char *q = blk->data, *end = blk->data + blk->len;
+	struct rs_prop p;
+	int rc;
+
+	while (q < end) {
+		q += rs_prop_decode(q, &p);
+		c->recno++;
+		if (p.kind != RS_PROP_AVAILABLE)
+			continue;
+		if (p.vlen != 1 || (p.value[0] != '0' && p.value[0] != '1'))
+			return rs_error_set(err, RS_EINPUT, "%s: record %llu: "
+			    "available value '%.*s' is not 0 or 1", c->name,
+			    (unsigned long long)c->recno,
+			    (int)(p.vlen > 40 ? 40 : p.vlen), p.value);
+		if ((rc = rs_avail_add(c->a, p.item, p.ts, p.value[0] == '1',
+		    err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 rs_avail_read(struct rs_avail *a, struct rs_reader *r, struct rs_error *err)
 {
-	const unsigned char *q, *end;
-	struct rs_block blk;
-	struct rs_prop p;
-	uint64_t recno = 0;
+	struct read_ctx c = { a, rs_reader_name(r), 0 };
 	int rc;
 
 	if ((rc = rs_reader_expect(r, RS_KIND_PROPS, err)) < 0)
 		return rc;
 	if (rs_reader_ntables(r) != 1)
 		return rs_error_set(err, RS_EFORMAT, "%s: a props stream has "
-		    "one table, not %u", rs_reader_name(r),
-		    rs_reader_ntables(r));
+		    "one table, not %u", c.name, rs_reader_ntables(r));
 	if ((rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_PROPS,
-	    rs_reader_name(r), err)) < 0)
+	    c.name, err)) < 0)
 		return rc;
-	for (;;) {
-		if ((rc = rs_reader_next(r, &blk, err)) < 0)
-			return rc;
-		if (rc == 0) {
-			if (rs_reader_done(r))
-				return 0;
-			continue;
-		}
-		q = blk.data;
-		end = blk.data + blk.len;
-		while (q < end) {
-			q += rs_prop_decode(q, &p);
-			recno++;
-			if (p.kind != RS_PROP_AVAILABLE)
-				continue;
-			if (p.vlen != 1 || (p.value[0] != '0' &&
-			    p.value[0] != '1'))
-				return rs_error_set(err, RS_EINPUT, "%s: record "
-				    "%llu: available value '%.*s' is not 0 or 1",
-				    rs_reader_name(r), (unsigned long long)recno,
-				    (int)(p.vlen > 40 ? 40 : p.vlen), p.value);
-			if ((rc = rs_avail_add(a, p.item, p.ts,
-			    p.value[0] == '1', err)) < 0)
-				return rc;
-		}
-	}
+	return rs_reader_each(r, read_block, &c, err);
 }
 
 static int
