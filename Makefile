@@ -4,6 +4,24 @@
 
 include config.mk
 
+# Missing packages are found (and, as root on Debian, installed) while this
+# file is read, before any flag below is computed and before any job starts,
+# so `make -j` never compiles against a half-installed system.  The test
+# and demo goals also need the tools their scripts run.
+NODEPS_GOALS = clean uninstall lint
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_KIND = $(if $(filter check test demo bench,$(MAKECMDGOALS)),test,build)
+DEPS_RC := $(shell RS_DEPS=$(DEPS_KIND) CC='$(CC)' PKG_CONFIG='$(PKG_CONFIG)' sh scripts/check-deps >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error missing dependencies (see above); RS_NO_INSTALL=1 only checks)
+endif
+endif
+# Computed once, now that the libraries are there.
+ZSTD_CFLAGS := $(ZSTD_CFLAGS)
+ZSTD_LIBS := $(ZSTD_LIBS)
+BLAS_CFLAGS := $(BLAS_CFLAGS)
+BLAS_LIBS := $(BLAS_LIBS)
+
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef
 RS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -38,11 +56,7 @@ MAN1 = $(sort $(wildcard man/*.1))
 MAN5 = $(sort $(wildcard man/*.5))
 MAN7 = $(sort $(wildcard man/*.7))
 
-all: deps-ok $(TOOLS) bin-links
-
-# A missing library is reported by name, not by a compiler error.
-deps-ok:
-	@sh scripts/check-deps
+all: $(TOOLS) bin-links
 
 bin-links: $(TOOLS)
 	@mkdir -p bin
@@ -82,7 +96,6 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 		-Ilib $(ZSTD_CFLAGS) $(BLAS_CFLAGS) -o $@ $< $(LIB_SRC) $(RS_LDLIBS)
 
 check: all $(UNITS) $(FUZZ_REPLAY)
-	@RS_DEPS=test sh scripts/check-deps
 	@O=$(O) sh scripts/run-tests
 
 test: check
@@ -124,6 +137,6 @@ clean:
 # Objects are never intermediates to delete after linking.
 .SECONDARY:
 
-.PHONY: all deps-ok bin-links check test demo bench lint fuzz install uninstall clean
+.PHONY: all bin-links check test demo bench lint fuzz install uninstall clean
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_HELPER_OBJ:.o=.d) $(TOOLS:$(O)/bin/%=$(O)/tools/%.d) $(UNITS:$(O)/tests/%=$(O)/tests/unit/%.d)
