@@ -35,6 +35,7 @@
 #include "dense.h"
 #include "idmap.h"
 #include "replay.h"
+#include "rstime.h"
 #include "topk.h"
 #include "banned.h"
 
@@ -68,7 +69,7 @@ struct rs_replay {
 	int32_t *g2av;
 	uint32_t *als_ord;
 	float *als_norm, *Ys, *mu;
-	double mu_norm;
+	double mu_norm, ymax;	/* ||mu||; largest ||y_i|| */
 
 	size_t nq;
 	struct rs_request *q;
@@ -85,6 +86,7 @@ struct cand {
 };
 
 #define ALS_CHUNK 512		/* items per sgemm in the ALS scan */
+#define ALS_SPARE 16		/* heap room beyond L for the rescoring */
 
 struct rs_replay_work {
 	uint32_t tick;
@@ -98,9 +100,11 @@ struct rs_replay_work {
 	struct cand *cbuf;	/* ng candidates (itemknn) */
 	size_t pf_first, pf_n;	/* als lists prefetched for these */
 	struct cand *pf_list;	/* RS_REPLAY_BATCH x 2 kmax */
+	struct cand *pf_heap;	/* RS_REPLAY_BATCH x (2 kmax + ALS_SPARE) */
 	uint32_t *pf_cnt;	/* per prefetched request */
 	float *pf_x, *pf_xa, *pf_s;	/* batch x f (twice), batch x chunk */
 	uint64_t als_scored;	/* (request, item) scores of the ALS scan */
+	uint64_t als_full;	/* requests rescored by a full exact scan */
 	size_t cached;		/* request whose lists are in list[] */
 	unsigned have;		/* bit per source computed for it */
 };
@@ -146,6 +150,7 @@ rs_replay_blend_single(struct rs_replay_blend *b, int src)
 	b->n = 1;
 	b->src[0] = src;
 	b->quota[0] = 1;
+	b->sum = 1;
 	snprintf(b->name, sizeof(b->name), "%s", rs_replay_source_name(src));
 }
 
@@ -195,6 +200,7 @@ rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
 			return rs_error_set(err, RS_EARG, "too many sources");
 		b->src[b->n] = src;
 		b->quota[b->n++] = (unsigned)q;
+		b->sum += (unsigned)q;
 		if (*end == '\0')
 			break;
 		p = end + 1;
@@ -218,30 +224,24 @@ rs_replay_blend_has(const struct rs_replay_blend *b, int src)
 	return 0;
 }
 
-void
-rs_replay_blend_quotas(const struct rs_replay_blend *b, unsigned k,
-    unsigned *q)
+static int64_t
+day_of(int64_t ts)
 {
-	uint64_t sum = 0, rem[RS_REPLAY_MAX_SOURCES];
-	unsigned i, used = 0;
+	return ts >= 0 ? ts / RS_MS_PER_DAY : -((-ts + RS_MS_PER_DAY - 1) /
+	    RS_MS_PER_DAY);
+}
 
-	for (i = 0; i < b->n; i++)
-		sum += b->quota[i];
-	for (i = 0; i < b->n; i++) {
-		q[i] = (unsigned)((uint64_t)b->quota[i] * k / sum);
-		rem[i] = (uint64_t)b->quota[i] * k % sum;
-		used += q[i];
-	}
-	while (used < k) {
-		unsigned best = 0;
+size_t
+rs_replay_day_group(const struct rs_request *q, size_t n, size_t i0,
+    int64_t *day_start)
+{
+	const int64_t day = day_of(q[i0].ts);
+	size_t i1;
 
-		for (i = 1; i < b->n; i++)
-			if (rem[i] > rem[best])
-				best = i;
-		q[best]++;
-		rem[best] = 0;
-		used++;
-	}
+	for (i1 = i0 + 1; i1 < n && day_of(q[i1].ts) == day; i1++)
+		;
+	*day_start = day * RS_MS_PER_DAY;
+	return i1;
 }
 
 /* ---- construction ---- */
@@ -717,9 +717,14 @@ als_order(struct rs_replay *r, struct rs_error *err)
 	for (a = 0; a < f; a++)
 		r->mu_norm += (double)r->mu[a] * r->mu[a];
 	r->mu_norm = sqrt(r->mu_norm);
+	r->ymax = 0;
 	for (j = 0; j < r->nals; j++) {
-		double s2 = 0;
+		double s2 = 0, y2 = 0;
 
+		for (a = 0; a < f; a++)
+			y2 += (double)Y[j * f + a] * Y[j * f + a];
+		if (sqrt(y2) > r->ymax)
+			r->ymax = sqrt(y2);
 		for (a = 0; a < f; a++)
 			s2 += ((double)Y[j * f + a] - r->mu[a]) *
 			    ((double)Y[j * f + a] - r->mu[a]);
@@ -937,6 +942,7 @@ rs_replay_work_free(struct rs_replay_work *w)
 	free(w->b);
 	free(w->cbuf);
 	free(w->pf_list);
+	free(w->pf_heap);
 	free(w->pf_cnt);
 	free(w->pf_x);
 	free(w->pf_xa);
@@ -971,6 +977,8 @@ rs_replay_work_create(struct rs_replay_work **out, const struct rs_replay *r,
 	w->b = malloc(((size_t)r->f + 1) * sizeof(*w->b));
 	w->cbuf = malloc(ng * sizeof(*w->cbuf));
 	w->pf_list = malloc(RS_REPLAY_BATCH * L * sizeof(*w->pf_list));
+	w->pf_heap = malloc(RS_REPLAY_BATCH * (L + ALS_SPARE) *
+	    sizeof(*w->pf_heap));
 	w->pf_cnt = malloc(RS_REPLAY_BATCH * sizeof(*w->pf_cnt));
 	w->pf_x = malloc((RS_REPLAY_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_x));
@@ -981,7 +989,8 @@ rs_replay_work_create(struct rs_replay_work **out, const struct rs_replay *r,
 	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
-	    w->cbuf == NULL || w->pf_list == NULL || w->pf_cnt == NULL ||
+	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
+	    w->pf_cnt == NULL ||
 	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL)
 		goto fail;
 	*out = w;
@@ -1210,8 +1219,25 @@ heap_push(struct cand *h, size_t *n, size_t L, struct cand c)
 	h[k] = c;
 }
 
+/*
+ * The canonical score of an item: x . y summed in double in index order,
+ * rounded once to float.  It depends on x and y alone, never on how a
+ * BLAS kernel split the work, so a request's answer is the same whether
+ * it was scored alone, in a batch of 64 or in a batch of another day.
+ */
+static float
+canon_score(const float *x, const float *y, size_t f)
+{
+	double s = 0;
+	size_t a;
+
+	for (a = 0; a < f; a++)
+		s += (double)x[a] * y[a];
+	return (float)s;
+}
+
 static int
-cmp_row_cand(const void *a, const void *b)
+cmp_cand_desc(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
@@ -1219,9 +1245,34 @@ cmp_row_cand(const void *a, const void *b)
 }
 
 /*
+ * Every unfiltered model item of request i scored canonically, the best
+ * L into out: the rare case where the scan's candidates cannot prove
+ * their order (more than ALS_SPARE near-ties at the cut).
+ */
+static uint32_t
+als_full_scan(const struct rs_replay *r, size_t i, const float *x,
+    struct cand *out, size_t L)
+{
+	const size_t f = r->f;
+	size_t j, hn = 0;
+
+	for (j = 0; j < r->nals; j++) {
+		const uint32_t g = r->als2g[r->als_ord[j]];
+
+		if (unavailable(r, g, r->q[i].ts) || bought_before(r, i, g))
+			continue;
+		heap_push(out, &hn, L, (struct cand){ r->als_ord[j],
+		    canon_score(x, r->Ys + j * f, f) });
+	}
+	qsort(out, hn, sizeof(*out), cmp_cand_desc);
+	return (uint32_t)hn;
+}
+
+/*
  * The als lists of requests i0 .. i0 + n - 1 into lists (entry j's list
  * at lists + j L, L = 2 kmax) and cnt[n]: the best L unfiltered model
- * items by x . y_i, by the early-stopping scan of replay.h.
+ * items by the canonical score (canon_score), found by the
+ * early-stopping scan of replay.h on float scores and then rescored.
  *
  * Layout: X = w->pf_x (m x f, row-major, ld f) holds the factors of the
  * m requests that have any, idx[] their positions in the batch, nx[]
@@ -1239,19 +1290,30 @@ cmp_row_cand(const void *a, const void *b)
  * (na x f, ld f), and S (na x cn, ld cn) = Xa * Ys_c^T, Ys_c the rows
  * c0 .. c0 + cn - 1 of Ys (row-major, ld f), is one sgemm; the first
  * test against thr = h[0] skips most scores with one compare.  Each
- * request's min-heap (entries hold the model row in g, so ties go to the
- * lower row as in a full scan) takes the chunk's scores; the filters are
- * checked only for a score that would enter it, so a filtered item never
- * takes a place and the heap still fills from the unfiltered ones.
- * Which requests stop when depends only on the batch, never on threads.
+ * request's min-heap (H = L + ALS_SPARE entries holding the model row in
+ * g, so ties go to the lower row as in a full scan) takes the chunk's
+ * scores; the filters are checked only for a score that would enter it,
+ * so a filtered item never takes a place.
+ *
+ * The sgemm scores s~ depend on the batch (kernel blocking), so they only
+ * choose candidates.  With D = (2 eps + 2 FLT_EPSILON) nx ymax bounding
+ * twice the error of s~ plus that of the canonical score, and tau the
+ * L-th best s~: the L items at or above tau have canonical scores of at
+ * least tau - D / 2, so every item of the canonical top L has
+ * s~ >= tau - D.  The heap holds every such item when its worst entry is
+ * below tau - D (or it is not full: then the scan saw every item); the
+ * candidates at or above tau - D are rescored canonically and the best L
+ * kept.  Otherwise the request is rescored by a full exact scan
+ * (w->als_full counts them).  So the list depends on the request alone.
  */
 static int
 als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
     size_t n, struct cand *lists, uint32_t *cnt, struct rs_error *err)
 {
-	const size_t f = r->f, L = 2 * (size_t)r->p.kmax;
+	const size_t f = r->f, L = 2 * (size_t)r->p.kmax, H = L + ALS_SPARE;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
 	uint32_t idx[RS_REPLAY_BATCH], act[RS_REPLAY_BATCH], m = 0, na, jj;
+	int32_t row_of[RS_REPLAY_BATCH];
 	double nx[RS_REPLAY_BATCH], xmu[RS_REPLAY_BATCH];
 	size_t hn[RS_REPLAY_BATCH], j, c0, t, a;
 	int rc;
@@ -1262,6 +1324,7 @@ als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
 
 		w->tick++;
 		hn[j] = 0;
+		row_of[j] = -1;
 		if ((rc = als_vector(r, w, i0 + j, x, err)) < 0)
 			return rc;
 		if (rc == 0)
@@ -1272,6 +1335,7 @@ als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
 		}
 		nx[m] = sqrt(s2);
 		xmu[m] = sm;
+		row_of[j] = (int32_t)m;
 		idx[m++] = (uint32_t)j;
 	}
 	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
@@ -1283,9 +1347,9 @@ als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
 		for (jj = 0, na = 0; jj < m; jj++) {
 			const size_t q = idx[jj];
 
-			if (hn[q] == L && xmu[jj] + nx[jj] * dmax +
+			if (hn[q] == H && xmu[jj] + nx[jj] * dmax +
 			    eps * nx[jj] * (r->mu_norm + dmax) <
-			    lists[q * L].s)
+			    w->pf_heap[q * H].s)
 				continue;
 			act[na++] = jj;
 		}
@@ -1304,11 +1368,11 @@ als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
 		for (jj = 0; jj < na; jj++) {
 			const size_t q = idx[act[jj]];
 			const int64_t tq = r->q[i0 + q].ts;
-			struct cand *h = lists + q * L;
+			struct cand *h = w->pf_heap + q * H;
 			const float *sc = w->pf_s + (size_t)jj * cn;
 
 			/* below thr nothing can enter: a cheap first test */
-			float thr = hn[q] == L ? h[0].s : -INFINITY;
+			float thr = hn[q] == H ? h[0].s : -INFINITY;
 
 			for (t = 0; t < cn; t++) {
 				struct cand c;
@@ -1317,26 +1381,52 @@ als_lists(const struct rs_replay *r, struct rs_replay_work *w, size_t i0,
 				if (sc[t] < thr)
 					continue;
 				c = (struct cand){ r->als_ord[c0 + t], sc[t] };
-				if (hn[q] == L && !worse(&h[0], &c))
+				if (hn[q] == H && !worse(&h[0], &c))
 					continue;
 				g = r->als2g[c.g];
 				if (unavailable(r, g, tq) ||
 				    bought_before(r, i0 + q, g))
 					continue;
-				heap_push(h, &hn[q], L, c);
-				if (hn[q] == L)
+				heap_push(h, &hn[q], H, c);
+				if (hn[q] == H)
 					thr = h[0].s;
 			}
 		}
 	}
-	/* heaps -> best first, rows -> items */
 	for (j = 0; j < n; j++) {
-		struct cand *h = lists + j * L;
+		struct cand *h = w->pf_heap + j * H, *out = lists + j * L;
+		const float *x;
+		size_t nc;
 
-		qsort(h, hn[j], sizeof(*h), cmp_row_cand);
-		for (t = 0; t < hn[j]; t++)
-			h[t].g = r->als2g[h[t].g];
-		cnt[j] = (uint32_t)hn[j];
+		cnt[j] = 0;
+		if (row_of[j] < 0)
+			continue;
+		x = w->pf_x + (size_t)row_of[j] * f;
+		qsort(h, hn[j], sizeof(*h), cmp_cand_desc);
+		nc = hn[j];
+		if (hn[j] > L) {
+			const double D = (2 * eps + 2 * FLT_EPSILON) *
+			    nx[row_of[j]] * r->ymax;
+			const double cut = (double)h[L - 1].s - D;
+
+			if (hn[j] == H && (double)h[H - 1].s >= cut) {
+				w->als_full++;
+				cnt[j] = als_full_scan(r, i0 + j, x, out, L);
+				goto rows;
+			}
+			while (nc > L && (double)h[nc - 1].s < cut)
+				nc--;
+		}
+		/* the model rows of Ys order: rescore from the model's Y */
+		for (t = 0; t < nc; t++)
+			h[t].s = canon_score(x, rs_model_item_factors(r->als) +
+			    (size_t)h[t].g * f, f);
+		qsort(h, nc, sizeof(*h), cmp_cand_desc);
+		cnt[j] = (uint32_t)(nc < L ? nc : L);
+		memcpy(out, h, cnt[j] * sizeof(*out));
+rows:
+		for (t = 0; t < cnt[j]; t++)
+			out[t].g = r->als2g[out[t].g];
 	}
 	return 0;
 }
@@ -1432,7 +1522,7 @@ rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
     size_t i, const struct rs_replay_blend *b, unsigned k,
     struct rs_replay_row *rows, struct rs_error *err)
 {
-	unsigned q[RS_REPLAY_MAX_SOURCES], s, pass, n = 0;
+	unsigned s, pass, n = 0;
 	const size_t L = 2 * (size_t)r->p.kmax;
 	size_t at[RS_REPLAY_MAX_SOURCES];
 	int rc;
@@ -1475,26 +1565,42 @@ rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
 		}
 	}
 	next_tick(r, w, i);
-	rs_replay_blend_quotas(b, k, q);
 	for (s = 0; s < b->n; s++)
 		at[s] = 0;
-	for (pass = 0; pass < 2; pass++)
-		for (s = 0; s < b->n && n < k; s++) {
-			const int src = b->src[s];
-			unsigned took = 0;
+	/*
+	 * One ranked order, built in rounds of Q = sum of quotas slots, and
+	 * cut at k: so the first k rows never depend on k (a list is
+	 * prefix-consistent).  Each round: pass 0 takes, source by source,
+	 * up to its quota of its best items not taken yet; pass 1 fills the
+	 * round's slots left over from the sources in the same order (the
+	 * back-fill, where a quota of 0 takes part).
+	 */
+	for (;;) {
+		unsigned round = 0, before = n;
 
-			while (at[s] < w->nlist[src] && n < k &&
-			    (pass == 1 || took < q[s])) {
-				const struct cand *c = &w->list[src][at[s]++];
+		for (pass = 0; pass < 2; pass++)
+			for (s = 0; s < b->n && n < k && round < b->sum; s++) {
+				const int src = b->src[s];
+				unsigned took = 0;
 
-				if (w->taken[c->g] == w->tick)
-					continue;
-				w->taken[c->g] = w->tick;
-				rows[n++] = (struct rs_replay_row){ r->gid[c->g],
-				    c->s, (uint8_t)src };
-				took++;
+				while (at[s] < w->nlist[src] && n < k &&
+				    round < b->sum &&
+				    (pass == 1 || took < b->quota[s])) {
+					const struct cand *c =
+					    &w->list[src][at[s]++];
+
+					if (w->taken[c->g] == w->tick)
+						continue;
+					w->taken[c->g] = w->tick;
+					rows[n++] = (struct rs_replay_row){
+					    r->gid[c->g], c->s, (uint8_t)src };
+					took++;
+					round++;
+				}
 			}
-		}
+		if (n == k || n == before)
+			break;
+	}
 	return (int)n;
 }
 

@@ -48,7 +48,9 @@
  *    alpha, lambda, eps from the model's metadata); otherwise the
  *    visitor's own trained factors when the model knows the visitor;
  *    otherwise no rows.  Scores x . y_i over every model item, best
- *    first, ties by lower model row.  The scan is exact but stops early:
+ *    first, ties by lower model row; the score of a listed item is
+ *    canonical: the sum of x_a y_a in double in index order, rounded
+ *    once to float, whatever computed it.  The scan is exact but stops early:
  *    with mu the mean item factor, items are visited by descending
  *    d_i = ||y_i - mu||, and once x . mu + ||x|| d_i +
  *    2 f FLT_EPSILON ||x|| (||mu|| + d_i), an upper bound of every
@@ -61,16 +63,16 @@
  *    visitors' events with time < t, or with popular_window W > 0 of
  *    the events with time in [t - W, t) (ties by lower item id; items
  *    with no weight in the window are never listed).
- *  - blend "src:q,src:q,...": sources in order with quotas q_s; for K
- *    slots the quotas are scaled to K: floor(q_s K / Q), Q = sum q_s, and
- *    the slots left over go one each to the sources with the largest
- *    remainders (ties: earlier source).  A quota of 0 makes a source
- *    back-fill only (e.g. popular:0 for visitors without history); at
- *    least one quota is above 0.  Pass 1 takes, source by source,
- *    up to its quota of its best items not taken yet; pass 2 back-fills
- *    the remaining slots from the sources in the same order.  Each row
- *    keeps the score and the source it came from.  A single source
- *    ("recent") is the blend "recent:1".
+ *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
+ *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
+ *    in each round, pass 1 takes, source by source, up to its quota of
+ *    its best items not taken yet; pass 2 fills the round's remaining
+ *    rows from the sources in the same order (back-fill).  K only cuts
+ *    the list, so the first K rows of a longer answer are the K answer
+ *    (prefix consistency).  A quota of 0 makes a source back-fill only
+ *    (e.g. popular:0 for visitors without history); at least one quota
+ *    is above 0.  Each row keeps the score and the source it came from.
+ *    A single source ("recent") is the blend "recent:1".
  *  - discovery request: the true item is not among the visible events.
  *  - metrics per request with rank r of the true item in the top K (no
  *    hit: r = 0): hit = [r > 0], RR = 1/r, NDCG = 1/log2(r + 1);
@@ -124,6 +126,7 @@ struct rs_replay_blend {
 	unsigned n;
 	int src[RS_REPLAY_MAX_SOURCES];
 	unsigned quota[RS_REPLAY_MAX_SOURCES];
+	unsigned sum;			/* of the quotas, > 0 */
 	char name[128];			/* the spec as given, or the source */
 };
 
@@ -140,12 +143,18 @@ void rs_replay_blend_single(struct rs_replay_blend *b, int src);
 /* 1 if blend b draws from source src (rs_replay_prefetch pays off). */
 int rs_replay_blend_has(const struct rs_replay_blend *b, int src);
 
-/* Quotas of b scaled to k slots (definition above) into q[b->n]. */
-void rs_replay_blend_quotas(const struct rs_replay_blend *b, unsigned k,
-	unsigned *q);
-
 struct rs_replay;
 struct rs_replay_work;
+
+/*
+ * Daily item-kNN (rs-replay --knn-daily, rs-recommend -r --knn-daily):
+ * requests q[0..n), in time order, fall into UTC days; returns the end
+ * of the day group that starts at i0 and sets *day_start to the first
+ * millisecond of its day: the group's model is trained on the events
+ * before it.
+ */
+size_t rs_replay_day_group(const struct rs_request *q, size_t n, size_t i0,
+	int64_t *day_start);
 
 /* Indexes n events (copied).  p is copied. */
 int rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
@@ -207,10 +216,10 @@ int rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
  * with one sgemm per chunk of items (in descending norm order, until
  * every request of the batch has stopped) instead of one pass per
  * request, and keeps them in w for the following rs_replay_answer calls
- * on those requests (until the next prefetch).  Same items and order as
- * without it, except that float rounding of the scores may differ;
- * callers wanting identical output for any thread count cut batches at
- * fixed positions.
+ * on those requests (until the next prefetch).  The same items, order
+ * and scores as without it: the scan's float scores only choose
+ * candidates, the scores kept are canonical (below), so an answer never
+ * depends on the batch, the thread count or the requests around it.
  */
 int rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
 	size_t i0, size_t n, struct rs_error *err);

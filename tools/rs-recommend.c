@@ -43,9 +43,8 @@ static const char usage_text[] =
     "       rs-recommend [-qv] [--keep-bought] [--no-fold-in] [-A props]\n"
     "       [-f format] [-k count] [-m model] [-o file] [-t threads]\n"
     "       [-w weights] [--blend spec] [--items items] [--knn knn]\n"
-    "       [--knn-context n] [--knn-decay x] [--popular-window dur] "
-    "-H events\n"
-    "       -r requests\n";
+    "       [--knn-context n] [--knn-daily] [--knn-decay x]\n"
+    "       [--popular-window dur] -H events -r requests\n";
 
 static void
 help(void)
@@ -90,6 +89,10 @@ help(void)
 	    "                           source\n"
 	    "      --knn-context N      -r: recent items the itemknn source "
 	    "uses (5)\n"
+	    "      --knn-daily          -r: train the itemknn source here, "
+	    "once per UTC\n"
+	    "                           day of requests, on the events "
+	    "before that day\n"
 	    "      --knn-decay X        -r: weight X^p of the p-th newest of "
 	    "them (0.7)\n"
 	    "  -m, --model MODEL        the model (als or popular); with -r "
@@ -140,7 +143,7 @@ enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
 enum {
 	OPT_BLEND = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS,
 	OPT_EXCLUDE_SEEN, OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS,
-	OPT_KEEP_BOUGHT, OPT_KNN, OPT_KNN_CONTEXT, OPT_KNN_DECAY,
+	OPT_KEEP_BOUGHT, OPT_KNN, OPT_KNN_CONTEXT, OPT_KNN_DAILY, OPT_KNN_DECAY,
 	OPT_NO_FOLD_IN, OPT_ONLY_ITEMS, OPT_POPULAR_WINDOW, OPT_RECENT,
 	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
 	OPT_VERSION
@@ -150,7 +153,7 @@ enum {
 
 struct opts {
 	int all, similar, fold_in, keep_bought, no_fold_in, recent_n_set;
-	int shard_set, blend_set;
+	int shard_set, blend_set, knn_daily;
 	enum fmt fmt;
 	unsigned threads;
 	uint64_t shard_i, shard_n;
@@ -538,13 +541,17 @@ run_rjob(void *arg)
 	return NULL;
 }
 
+static enum rs_replayout_format
+answers_format(const struct opts *o)
+{
+	return o->fmt == FMT_TSV ? RS_REPLAYOUT_TSV : o->fmt == FMT_JSONL ?
+	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_CSV;
+}
+
 /*
  * Answers every request in rounds of threads x 16 batches of
- * RS_REPLAY_BATCH requests; rounds start at multiples of the batch, so
- * batches (and the prefetch that scores them together, whose float
- * rounding depends on the batch) sit at fixed positions: the bytes do
- * not depend on the number of threads.  The main thread prints each
- * round in request order.
+ * RS_REPLAY_BATCH requests (an answer never depends on its batch:
+ * replay.h); the main thread prints each round in request order.
  */
 static void
 answer_requests(const struct opts *o, const struct rs_replay *rp,
@@ -553,9 +560,7 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	const size_t nq = rs_replay_nrequests(rp), k = o->p.k;
 	const size_t round = (size_t)o->threads * 16 * RS_REPLAY_BATCH;
 	const size_t cap = nq < round ? nq : round;
-	const enum rs_replayout_format f = o->fmt == FMT_TSV ?
-	    RS_REPLAYOUT_TSV : o->fmt == FMT_JSONL ? RS_REPLAYOUT_JSON :
-	    RS_REPLAYOUT_CSV;
+	const enum rs_replayout_format f = answers_format(o);
 	struct rs_replay_row *rows = xmalloc((cap ? cap : 1) * k *
 	    sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
@@ -568,8 +573,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	for (j = 0; j < o->threads; j++)
 		if (rs_replay_work_create(&jobs[j].w, rp, &err) < 0)
 			die_err(&err);
-	progress_start("answering", "requests", nq, -1);
-	rs_replayout_answers_header(t, f);
 	for (r0 = 0; r0 < nq; r0 += n) {
 		n = nq - r0 < round ? nq - r0 : round;
 		for (j = 0; j < o->threads; j++) {
@@ -600,7 +603,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
-	progress_end();
 	for (j = 0; j < o->threads; j++)
 		rs_replay_work_free(jobs[j].w);
 	free(rows);
@@ -628,7 +630,7 @@ run_replay(const struct opts *o)
 	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
-	size_t nq, nev;
+	size_t nq, nev, g0, g1;
 	unsigned i, s;
 	double t0, t1, t2;
 	int fd;
@@ -658,14 +660,16 @@ run_replay(const struct opts *o)
 		b = o->blend;
 	} else {
 		/* the default blend of rs-replay(1), over the sources given */
-		const char *def = o->knn != NULL ? "recent:5,itemknn:5" :
+		const char *def = o->knn != NULL || o->knn_daily ?
+		    "recent:5,itemknn:5" :
 		    als != NULL ? "recent:5,als:5" : "recent:5,popular:5";
 
 		if (rs_replay_parse_blend(def, &b, &err) < 0)
 			die_err(&err);
 	}
 	for (s = 0; s < b.n; s++)
-		if ((b.src[s] == RS_SRC_ITEMKNN && o->knn == NULL) ||
+		if ((b.src[s] == RS_SRC_ITEMKNN && o->knn == NULL &&
+		    !o->knn_daily) ||
 		    (b.src[s] == RS_SRC_ALS && als == NULL))
 			usage_error(usage_text, "blend '%s' uses '%s' but no "
 			    "model for it is given", b.name,
@@ -695,25 +699,49 @@ run_replay(const struct opts *o)
 	if (o->knn_decay != 0)
 		p.knn_decay = o->knn_decay;
 	p.popular_window = o->popular_window;
-	progress_start("indexing the history", NULL, 0, -1);
-	if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
-	    (pop != NULL && rs_replay_set_popular(rp, pop, &err) < 0) ||
-	    (als != NULL && rs_replay_set_als(rp, als, &err) < 0) ||
-	    (knn != NULL && rs_replay_set_itemknn(rp, knn, &err) < 0) ||
-	    (items != NULL && rs_replay_set_items(rp, items, &err) < 0) ||
-	    (avail != NULL && rs_replay_set_avail(rp, avail, &err) < 0) ||
-	    rs_replay_prepare(rp, q, nq, &err) < 0)
-		die_err(&err);
-	progress_end();
-	free(ev);
-	free(q);
-
 	out = open_text_output(o->output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");
+	rs_replayout_answers_header(&t, answers_format(o));
 	t1 = now();
-	answer_requests(o, rp, &b, &t);
+	progress_start("answering", "requests", nq, -1);
+	for (g0 = 0; g0 < nq; g0 = g1) {
+		struct rs_itemknn *gknn = knn;
+		int64_t day;
+
+		/* --knn-daily: one group per UTC day, its model before it */
+		g1 = nq;
+		if (o->knn_daily) {
+			struct rs_itemknn_params kp;
+
+			g1 = rs_replay_day_group(q, nq, g0, &day);
+			rs_itemknn_params_init(&kp);
+			memcpy(kp.weights, p.weights, sizeof(kp.weights));
+			kp.until = day;
+			if (rs_itemknn_train(ev, nev, &kp, &gknn, NULL,
+			    &err) < 0)
+				die_err(&err);
+		}
+		if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
+		    (pop != NULL && rs_replay_set_popular(rp, pop, &err) < 0) ||
+		    (als != NULL && rs_replay_set_als(rp, als, &err) < 0) ||
+		    (gknn != NULL && rs_replay_set_itemknn(rp, gknn,
+		    &err) < 0) ||
+		    (items != NULL && rs_replay_set_items(rp, items,
+		    &err) < 0) ||
+		    (avail != NULL && rs_replay_set_avail(rp, avail,
+		    &err) < 0) ||
+		    rs_replay_prepare(rp, q + g0, g1 - g0, &err) < 0)
+			die_err(&err);
+		answer_requests(o, rp, &b, &t);
+		rs_replay_free(rp);
+		if (gknn != knn)
+			rs_itemknn_free(gknn);
+	}
+	progress_end();
 	t2 = now();
+	free(ev);
+	free(q);
 	if (rs_textout_flush(&t, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
@@ -723,7 +751,6 @@ run_replay(const struct opts *o)
 	verbose("%zu requests answered with %s in %.3f s (%.0f requests/s); "
 	    "load %.3f s", nq, b.name, t2 - t1, t2 > t1 ? (double)nq /
 	    (t2 - t1) : 0.0, t1 - t0);
-	rs_replay_free(rp);
 	rs_itemknn_free(knn);
 	rs_items_free(items);
 	rs_avail_free(avail);
@@ -824,6 +851,9 @@ check_replay_args(const struct opts *o)
 			    "requests", no[i].name);
 	if (strcmp(o->requests, "-") == 0 && strcmp(o->history, "-") == 0)
 		usage_error(usage_text, "only one input can be standard input");
+	if (o->knn != NULL && o->knn_daily)
+		usage_error(usage_text, "--knn and --knn-daily exclude each "
+		    "other");
 	if (o->p.k > RS_REPLAY_MAX_K)
 		usage_error(usage_text, "invalid --count '%u': must be from 1 "
 		    "to %d with -r", o->p.k, RS_REPLAY_MAX_K);
@@ -842,6 +872,7 @@ check_visitor_args(const struct opts *o)
 		{ o->keep_bought, "--keep-bought" },
 		{ o->knn != NULL, "--knn" },
 		{ o->knn_context != 0, "--knn-context" },
+		{ o->knn_daily, "--knn-daily" },
 		{ o->knn_decay != 0, "--knn-decay" },
 		{ o->no_fold_in, "--no-fold-in" },
 		{ o->popular_window != 0, "--popular-window" }
@@ -875,6 +906,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "keep-bought", no_argument, NULL, OPT_KEEP_BOUGHT },
 		{ "knn", required_argument, NULL, OPT_KNN },
 		{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT },
+		{ "knn-daily", no_argument, NULL, OPT_KNN_DAILY },
 		{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY },
 		{ "model", required_argument, NULL, 'm' },
 		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
@@ -964,6 +996,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_KNN_CONTEXT:
 			o->knn_context = (unsigned)parse_u64("--knn-context",
 			    optarg, 1, 1000, usage_text);
+			break;
+		case OPT_KNN_DAILY:
+			o->knn_daily = 1;
 			break;
 		case OPT_KNN_DECAY:
 			o->knn_decay = parse_double("--knn-decay", optarg, 1e-6,

@@ -187,13 +187,6 @@ out:
 	return NULL;
 }
 
-static int64_t
-day_of(int64_t ts)
-{
-	return ts >= 0 ? ts / RS_MS_PER_DAY : -((-ts + RS_MS_PER_DAY - 1) /
-	    RS_MS_PER_DAY);
-}
-
 /* CPU seconds of all threads spent answering (-v: steadier than wall). */
 static double answer_cpu;
 
@@ -647,15 +640,13 @@ main(int argc, char **argv)
 		size_t g0, g1;
 
 		for (g0 = 0; g0 < nq; g0 = g1) {
-			const int64_t day = day_of(q[g0].ts);
 			struct rs_itemknn_params kp;
+			int64_t day;
 
-			for (g1 = g0 + 1; g1 < nq && day_of(q[g1].ts) == day;
-			    g1++)
-				;
+			g1 = rs_replay_day_group(q, nq, g0, &day);
 			rs_itemknn_params_init(&kp);
 			memcpy(kp.weights, p.weights, sizeof(kp.weights));
-			kp.until = day * RS_MS_PER_DAY;
+			kp.until = day;
 			if (rs_itemknn_train(ev, nev, &kp, &g.knn, NULL,
 			    &err) < 0)
 				die_err(&err);

@@ -4,7 +4,7 @@
 # rs-eval prints exactly rs-replay's numbers for the baselines and the
 # blend, whether the answers come as CSV, TSV or JSON Lines.  With -A,
 # --popular-window and the itemknn context options the answers are still
-# rs-replay -a's bytes.  Last, the replay EXAMPLES of rs-recommend(1) and
+# rs-replay -a's bytes, and with --knn-daily too.  Last, the replay EXAMPLES of rs-recommend(1) and
 # rs-eval(1) run as written, and so does the serving example (requests
 # of rs-requests --visitors).
 set -eu
@@ -85,6 +85,11 @@ rs-recommend -k 10 -r r.rsq -H ev.rse --knn k.rsk --blend itemknn \
 same --knn-context "-n k.rsk -b itemknn --knn-context 2 --knn-decay 0.3" \
     "--knn k.rsk --blend itemknn --knn-context 2 --knn-decay 0.3"
 ! cmp -s got.csv plain.csv || fail "--knn-context: the default answers"
+
+rs-recommend -k 10 -r r.rsq -H ev.rse -o plain.csv
+same --knn-daily "--knn-daily -m a.rsa -b recent:4,itemknn:3,als:3" \
+    "--knn-daily -m a.rsa --blend recent:4,itemknn:3,als:3"
+! cmp -s got.csv plain.csv || fail "--knn-daily: the default answers"
 
 # the EXAMPLES blocks that replay (they mention requests.rsq), as pasted
 for page in rs-recommend rs-eval; do
