@@ -716,3 +716,52 @@ rs_model_free(struct rs_model *m)
 	free(m->meta);
 	free(m);
 }
+
+static int
+meta_double(const struct rs_model *m, const char *key, double *v,
+    struct rs_error *err)
+{
+	const char *s = rs_model_meta(m, key);
+	char *end;
+	double d;
+
+	if (s == NULL)
+		return 0;
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || !isfinite(d) || d < 0)
+		return rs_error_set(err, RS_EFORMAT, "model metadata '%s': "
+		    "'%s' is not a number", key, s);
+	*v = d;
+	return 0;
+}
+
+int
+rs_model_fold_params(const struct rs_model *m, struct rs_model_fold *fp,
+    struct rs_error *err)
+{
+	const char *c;
+	int rc;
+
+	fp->alpha = 40;
+	fp->regularization = 0.1;
+	fp->epsilon = 1;
+	fp->log_confidence = 0;
+	if ((rc = meta_double(m, "alpha", &fp->alpha, err)) < 0 ||
+	    (rc = meta_double(m, "regularization", &fp->regularization,
+	    err)) < 0 ||
+	    (rc = meta_double(m, "epsilon", &fp->epsilon, err)) < 0)
+		return rc;
+	if (!(fp->epsilon > 0))
+		return rs_error_set(err, RS_EFORMAT, "model metadata "
+		    "'epsilon': must be above 0");
+	if ((c = rs_model_meta(m, "confidence")) != NULL) {
+		if (strcmp(c, "linear") == 0)
+			fp->log_confidence = 0;
+		else if (strcmp(c, "log") == 0)
+			fp->log_confidence = 1;
+		else
+			return rs_error_set(err, RS_EFORMAT, "model metadata "
+			    "'confidence': unknown value '%s'", c);
+	}
+	return 0;
+}

@@ -99,6 +99,23 @@ const float *rs_model_item_scores(const struct rs_model *m);
 /* Metadata value of a loaded model, or NULL (always NULL for views). */
 const char *rs_model_meta(const struct rs_model *m, const char *key);
 
+/* The training parameters an ALS fold-in needs (rs_model_fold_params). */
+struct rs_model_fold {
+	double alpha;		/* 40 */
+	double regularization;	/* lambda, 0.1 */
+	double epsilon;		/* 1 */
+	int log_confidence;	/* 0: linear, 1: log */
+};
+
+/*
+ * Fills fp from the model's metadata (alpha, regularization, epsilon,
+ * confidence), the defaults above where a key is absent.  RS_EFORMAT
+ * naming the key whose value is not a number >= 0 (epsilon: > 0) or an
+ * unknown confidence.
+ */
+int rs_model_fold_params(const struct rs_model *m, struct rs_model_fold *fp,
+	struct rs_error *err);
+
 /* Dense index of an external id, or -1 (binary search). */
 int64_t rs_model_find_user(const struct rs_model *m, uint64_t id);
 int64_t rs_model_find_item(const struct rs_model *m, uint64_t id);

@@ -126,45 +126,19 @@ rs_rec_params_init(struct rs_rec_params *p)
 	p->log_confidence = 0;
 }
 
-static int
-meta_double(const struct rs_model *m, const char *key, double *v,
-    struct rs_error *err)
-{
-	const char *s = rs_model_meta(m, key);
-	char *end;
-	double d;
-
-	if (s == NULL)
-		return 0;
-	d = strtod(s, &end);
-	if (end == s || *end != '\0' || !isfinite(d) || d < 0)
-		return rs_error_set(err, RS_EFORMAT, "model metadata '%s': "
-		    "'%s' is not a number", key, s);
-	*v = d;
-	return 0;
-}
-
 int
 rs_rec_params_from_model(struct rs_rec_params *p, const struct rs_model *m,
     struct rs_error *err)
 {
-	const char *c;
+	struct rs_model_fold fp;
 	int rc;
 
-	if ((rc = meta_double(m, "alpha", &p->alpha, err)) < 0 ||
-	    (rc = meta_double(m, "regularization", &p->regularization,
-	    err)) < 0 ||
-	    (rc = meta_double(m, "epsilon", &p->epsilon, err)) < 0)
+	if ((rc = rs_model_fold_params(m, &fp, err)) < 0)
 		return rc;
-	if ((c = rs_model_meta(m, "confidence")) != NULL) {
-		if (strcmp(c, "linear") == 0)
-			p->log_confidence = 0;
-		else if (strcmp(c, "log") == 0)
-			p->log_confidence = 1;
-		else
-			return rs_error_set(err, RS_EFORMAT, "model metadata "
-			    "'confidence': unknown value '%s'", c);
-	}
+	p->alpha = fp.alpha;
+	p->regularization = fp.regularization;
+	p->epsilon = fp.epsilon;
+	p->log_confidence = fp.log_confidence;
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
- * replay.h - the replay protocol's per-request engine: answer "K items
- * for visitor v at time t" from models plus v's own events strictly
- * before t, and score the answers against the true item.
+ * replay.h - the replay protocol: index the history, find each
+ * request's visible events and causal popular list, have the engine
+ * (engine.h) answer "K items for visitor v at time t" from them, and
+ * score the answers against the true item.
  *
  * Use:
  *   rs_replay_params_init(&p);
@@ -17,62 +18,20 @@
  * Borrowed: models, item table and availability (must outlive r).  Copied: events,
  * requests.
  *
- * Definitions (rs-replay(1) repeats them for users):
+ * Definitions (rs-replay(1) repeats them for users; the sources,
+ * filters and blend are the engine's, engine.h):
  *  - history index: the events sorted by (visitor, time, input order),
  *    one contiguous run per visitor.  The visible events of request
  *    (v, t) are v's events with time < t, found by binary search in v's
  *    run: the target event itself, other events at the same millisecond
- *    and everything later are never visible.
- *  - filters, applied to every source: an item the visitor bought
- *    (a visible transaction) is never recommended unless keep_bought;
- *    with an item table, an item not available in it is never
- *    recommended; with an availability timeline (avail.h), an item not
- *    available at the request time t (its latest `available` snapshot
- *    before t says 0) is never recommended.  Every source fills its
- *    list from enough candidates that the filters never shorten it
- *    while unfiltered items are left (causal popular: up to the list
- *    length of 2 kmax + 64 among the items with a positive count).
- *  - recent: the visitor's distinct visible items, most recently touched
- *    first (any event type of positive weight); score = the sum of the
- *    event-type weights of the item's visible events (shown, not used for
- *    the order).
- *  - itemknn: context = the last knn_context (5) distinct visible items,
- *    newest first, at positions p = 0, 1, ...; score(j) = sum over the
- *    context of knn_decay^p sim(i_p, j) (itemknn.h); best first, ties by
- *    lower item id.  No context or no model: no rows.
- *  - als: with visible events on model items and fold_in, the visitor's
- *    factors are recomputed from those events only (exact ALS user step,
- *    as recommend.h: r_ui = sum of event weights, c_ui = 1 + alpha r_ui,
- *    or 1 + alpha log(1 + r_ui / eps) for confidence=log,
- *    x = (Y^T Y + lambda I + sum_i (c_ui - 1) y_i y_i^T)^-1 sum_i c_ui y_i;
- *    alpha, lambda, eps from the model's metadata); otherwise the
- *    visitor's own trained factors when the model knows the visitor;
- *    otherwise no rows.  Scores x . y_i over every model item, best
- *    first, ties by lower model row; the score of a listed item is
- *    canonical: the sum of x_a y_a in double in index order, rounded
- *    once to float, whatever computed it.  The scan is exact but stops early:
- *    with mu the mean item factor, items are visited by descending
- *    d_i = ||y_i - mu||, and once x . mu + ||x|| d_i +
- *    2 f FLT_EPSILON ||x|| (||mu|| + d_i), an upper bound of every
- *    remaining computed score (x . y = x . mu + x . (y - mu), Cauchy-
- *    Schwarz on the second term, plus the float rounding of a length-f
- *    dot product), is below the worst score kept, no remaining item can
- *    enter the list.
- *  - popular: with a popular model, its items by score; without one, a
- *    causal count: the items by the sum of event-type weights of all
- *    visitors' events with time < t, or with popular_window W > 0 of
- *    the events with time in [t - W, t) (ties by lower item id; items
- *    with no weight in the window are never listed).
- *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
- *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
- *    in each round, pass 1 takes, source by source, up to its quota of
- *    its best items not taken yet; pass 2 fills the round's remaining
- *    rows from the sources in the same order (back-fill).  K only cuts
- *    the list, so the first K rows of a longer answer are the K answer
- *    (prefix consistency).  A quota of 0 makes a source back-fill only
- *    (e.g. popular:0 for visitors without history); at least one quota
- *    is above 0.  Each row keeps the score and the source it came from.
- *    A single source ("recent") is the blend "recent:1".
+ *    and everything later are never visible.  They are the engine
+ *    query's events.
+ *  - popular: with a popular model, the engine's; without one, a causal
+ *    count handed to the engine with each request: the items by the sum
+ *    of event-type weights of all visitors' events with time < t, or
+ *    with popular_window W > 0 of the events with time in [t - W, t)
+ *    (ties by lower item id; items with no weight in the window are
+ *    never listed), up to 2 kmax + 64 items available at t.
  *  - discovery request: the true item is not among the visible events.
  *  - metrics per request with rank r of the true item in the top K (no
  *    hit: r = 0): hit = [r > 0], RR = 1/r, NDCG = 1/log2(r + 1);
@@ -87,28 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "avail.h"
-#include "error.h"
-#include "itemknn.h"
-#include "items.h"
-#include "model.h"
-#include "records.h"
+#include "engine.h"
 #include "requests.h"
-
-#define RS_REPLAY_MAX_K 1000
-#define RS_REPLAY_MAX_SOURCES 8
-#define RS_REPLAY_BATCH 64		/* most requests per prefetch */
-
-enum rs_replay_source {
-	RS_SRC_POPULAR = 0,
-	RS_SRC_RECENT = 1,
-	RS_SRC_ITEMKNN = 2,
-	RS_SRC_ALS = 3,
-	RS_SRC_N = 4
-};
-
-/* "popular", "recent", "itemknn", "als"; "unknown" out of range. */
-const char *rs_replay_source_name(int src);
 
 struct rs_replay_params {
 	double weights[RS_EV_NTYPES];	/* 1, 5, 3 */
@@ -121,27 +60,6 @@ struct rs_replay_params {
 };
 
 void rs_replay_params_init(struct rs_replay_params *p);
-
-struct rs_replay_blend {
-	unsigned n;
-	int src[RS_REPLAY_MAX_SOURCES];
-	unsigned quota[RS_REPLAY_MAX_SOURCES];
-	unsigned sum;			/* of the quotas, > 0 */
-	char name[128];			/* the spec as given, or the source */
-};
-
-/*
- * Parses "recent:4,itemknn:4,als:2" (a bare source name means quota 1).
- * RS_EARG naming the bad part.
- */
-int rs_replay_parse_blend(const char *s, struct rs_replay_blend *b,
-	struct rs_error *err);
-
-/* The blend of one source. */
-void rs_replay_blend_single(struct rs_replay_blend *b, int src);
-
-/* 1 if blend b draws from source src (rs_replay_prefetch pays off). */
-int rs_replay_blend_has(const struct rs_replay_blend *b, int src);
 
 struct rs_replay;
 struct rs_replay_work;
@@ -195,31 +113,23 @@ int rs_replay_work_create(struct rs_replay_work **out,
 	const struct rs_replay *r, struct rs_error *err);
 void rs_replay_work_free(struct rs_replay_work *w);
 
-struct rs_replay_row {
-	uint64_t item;
-	float score;
-	uint8_t source;		/* enum rs_replay_source */
-};
-
 /*
  * Answers request i with blend b: up to k (<= params.kmax) rows into
  * rows.  Returns the row count or a negative code (RS_ENUM when a
  * fold-in system is not positive definite).
  */
 int rs_replay_answer(const struct rs_replay *r, struct rs_replay_work *w,
-	size_t i, const struct rs_replay_blend *b, unsigned k,
-	struct rs_replay_row *rows, struct rs_error *err);
+	size_t i, const struct rs_blend *b, unsigned k,
+	struct rs_row *rows, struct rs_error *err);
 
 /*
  * Optional speed-up for the als source: computes its lists for requests
- * i0 .. i0 + n - 1 (n <= RS_REPLAY_BATCH) at once, scoring the items
+ * i0 .. i0 + n - 1 (n <= RS_ENGINE_BATCH) at once, scoring the items
  * with one sgemm per chunk of items (in descending norm order, until
  * every request of the batch has stopped) instead of one pass per
  * request, and keeps them in w for the following rs_replay_answer calls
  * on those requests (until the next prefetch).  The same items, order
- * and scores as without it: the scan's float scores only choose
- * candidates, the scores kept are canonical (below), so an answer never
- * depends on the batch, the thread count or the requests around it.
+ * and scores as without it (rs_engine_prefetch).
  */
 int rs_replay_prefetch(const struct rs_replay *r, struct rs_replay_work *w,
 	size_t i0, size_t n, struct rs_error *err);
@@ -233,7 +143,7 @@ uint64_t rs_replay_als_scored(const struct rs_replay_work *w);
 
 /* Rank (1-based) of request i's true item among rows[0..n), 0 if none. */
 unsigned rs_replay_rank(const struct rs_replay *r, size_t i,
-	const struct rs_replay_row *rows, size_t n);
+	const struct rs_row *rows, size_t n);
 
 /* Metric sums of one recommender at one K over a set of requests. */
 struct rs_replay_acc {
@@ -255,7 +165,7 @@ int rs_replay_acc_init(struct rs_replay_acc *a, const struct rs_replay *r,
 	unsigned k, struct rs_error *err);
 /* Adds request i's answer (its first min(n, k) rows count). */
 void rs_replay_acc_add(struct rs_replay_acc *a, const struct rs_replay *r,
-	size_t i, const struct rs_replay_row *rows, size_t n);
+	size_t i, const struct rs_row *rows, size_t n);
 /* Averages: which 0 = all requests, 1 = discovery requests. */
 void rs_replay_acc_result(const struct rs_replay_acc *a,
 	const struct rs_replay *r, int which, struct rs_replay_metrics *out);

@@ -26,7 +26,7 @@ rs_replayout_answers_header(struct rs_textout *t, enum rs_replayout_format f)
 
 void
 rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
-    const struct rs_request *q, const struct rs_replay_row *rows, size_t n)
+    const struct rs_request *q, const struct rs_row *rows, size_t n)
 {
 	const char d = f == RS_REPLAYOUT_TSV ? '\t' : ',';
 	size_t i;
@@ -44,7 +44,7 @@ rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
 			rs_textout_str(t, ",\"score\":");
 			rs_textout_f32(t, rows[i].score);
 			rs_textout_str(t, ",\"source\":\"");
-			rs_textout_str(t, rs_replay_source_name(rows[i].source));
+			rs_textout_str(t, rs_source_name(rows[i].source));
 			rs_textout_str(t, "\"}\n");
 			continue;
 		}
@@ -58,7 +58,7 @@ rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
 		rs_textout_char(t, d);
 		rs_textout_f32(t, rows[i].score);
 		rs_textout_char(t, d);
-		rs_textout_str(t, rs_replay_source_name(rows[i].source));
+		rs_textout_str(t, rs_source_name(rows[i].source));
 		rs_textout_char(t, '\n');
 	}
 }

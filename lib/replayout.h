@@ -45,7 +45,7 @@ void rs_replayout_answers_header(struct rs_textout *t,
 
 /* The n answer rows of request q, ranks 1..n. */
 void rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
-	const struct rs_request *q, const struct rs_replay_row *rows,
+	const struct rs_request *q, const struct rs_row *rows,
 	size_t n);
 
 /* The header line of metric rows at ks[0..nk) (nothing for JSON). */

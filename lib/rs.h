@@ -40,6 +40,7 @@
 #include "itemknn.h"
 #include "avail.h"
 #include "replay.h"
+#include "engine.h"
 #include "replayout.h"
 #include "recsin.h"
 #include "metrics.h"

@@ -807,8 +807,8 @@ score_baselines(const struct rs_replay *rp, const struct opts *o,
 {
 	const size_t nq = rs_replay_nrequests(rp);
 	struct rs_replay_work *w;
-	struct rs_replay_blend b;
-	struct rs_replay_row *rows;
+	struct rs_blend b;
+	struct rs_row *rows;
 	struct rs_error err;
 	char label[128];
 	size_t i;
@@ -819,7 +819,7 @@ score_baselines(const struct rs_replay *rp, const struct opts *o,
 		die_err(&err);
 	rows = xmalloc(o->k[o->nk - 1] * sizeof(*rows));
 	for (s = 0; s < 2; s++) {
-		rs_replay_blend_single(&b, s == 0 ? RS_SRC_POPULAR :
+		rs_blend_single(&b, s == 0 ? RS_SRC_POPULAR :
 		    RS_SRC_RECENT);
 		base[s].label = xstrdup(b.name);
 		racc_init(&base[s], rp, o);
@@ -851,7 +851,7 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
     const char *path, struct racc *a)
 {
 	const size_t nq = rs_replay_nrequests(rp);
-	struct rs_replay_row *rows;
+	struct rs_row *rows;
 	struct rs_recs *recs;
 	const uint64_t *items;
 	int64_t *of = xmalloc((nq + 1) * sizeof(*of)), qi;
@@ -1189,9 +1189,9 @@ main(int argc, char **argv)
 			/* the default list length of rs-recommend */
 			o.nk = 1;
 			o.k[0] = 10;
-		} else if (o.k[o.nk - 1] > RS_REPLAY_MAX_K) {
+		} else if (o.k[o.nk - 1] > RS_ENGINE_MAX_K) {
 			usage_error(usage_text, "invalid --k: %u is more than "
-			    "%d with -r", o.k[o.nk - 1], RS_REPLAY_MAX_K);
+			    "%d with -r", o.k[o.nk - 1], RS_ENGINE_MAX_K);
 		}
 		if (nfiles == 0)
 			usage_error(usage_text, "no answer file given");

@@ -166,7 +166,7 @@ struct opts {
 	unsigned knn_context;		/* 0: the library's default */
 	double knn_decay;		/* 0: the library's default */
 	int64_t popular_window;		/* ms; 0: none */
-	struct rs_replay_blend blend;
+	struct rs_blend blend;
 	struct rs_rec_params p;
 };
 
@@ -501,11 +501,11 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 struct rjob {
 	const struct rs_replay *r;
 	struct rs_replay_work *w;
-	const struct rs_replay_blend *b;
+	const struct rs_blend *b;
 	unsigned k;
 	size_t r0, n;			/* the round: requests r0 .. r0 + n */
 	unsigned first, step;		/* batches first, first + step, ... */
-	struct rs_replay_row *rows;	/* n * k */
+	struct rs_row *rows;	/* n * k */
 	uint32_t *counts;		/* n */
 	int rc;
 	struct rs_error err;
@@ -519,11 +519,11 @@ run_rjob(void *arg)
 	int n;
 
 	j->rc = 0;
-	for (b = (size_t)j->first * RS_REPLAY_BATCH; b < j->n;
-	    b += (size_t)j->step * RS_REPLAY_BATCH) {
-		nb = j->n - b < RS_REPLAY_BATCH ? j->n - b : RS_REPLAY_BATCH;
+	for (b = (size_t)j->first * RS_ENGINE_BATCH; b < j->n;
+	    b += (size_t)j->step * RS_ENGINE_BATCH) {
+		nb = j->n - b < RS_ENGINE_BATCH ? j->n - b : RS_ENGINE_BATCH;
 		/* Scoring ALS for a blend without it would be wasted. */
-		if (rs_replay_blend_has(j->b, RS_SRC_ALS) &&
+		if (rs_blend_has(j->b, RS_SRC_ALS) &&
 		    (j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
 		    &j->err)) < 0)
 			return NULL;
@@ -550,18 +550,18 @@ answers_format(const struct opts *o)
 
 /*
  * Answers every request in rounds of threads x 16 batches of
- * RS_REPLAY_BATCH requests (an answer never depends on its batch:
+ * RS_ENGINE_BATCH requests (an answer never depends on its batch:
  * replay.h); the main thread prints each round in request order.
  */
 static void
 answer_requests(const struct opts *o, const struct rs_replay *rp,
-    const struct rs_replay_blend *b, struct rs_textout *t)
+    const struct rs_blend *b, struct rs_textout *t)
 {
 	const size_t nq = rs_replay_nrequests(rp), k = o->p.k;
-	const size_t round = (size_t)o->threads * 16 * RS_REPLAY_BATCH;
+	const size_t round = (size_t)o->threads * 16 * RS_ENGINE_BATCH;
 	const size_t cap = nq < round ? nq : round;
 	const enum rs_replayout_format f = answers_format(o);
-	struct rs_replay_row *rows = xmalloc((cap ? cap : 1) * k *
+	struct rs_row *rows = xmalloc((cap ? cap : 1) * k *
 	    sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct rjob *jobs = xcalloc(o->threads, sizeof(*jobs));
@@ -622,7 +622,7 @@ run_replay(const struct opts *o)
 	struct rs_items *items = NULL;
 	struct rs_avail *avail = NULL;
 	struct rs_replay_params p;
-	struct rs_replay_blend b;
+	struct rs_blend b;
 	struct rs_replay *rp;
 	struct rs_request *q;
 	struct rs_event *ev;
@@ -664,7 +664,7 @@ run_replay(const struct opts *o)
 		    "recent:5,itemknn:5" :
 		    als != NULL ? "recent:5,als:5" : "recent:5,popular:5";
 
-		if (rs_replay_parse_blend(def, &b, &err) < 0)
+		if (rs_blend_parse(def, &b, &err) < 0)
 			die_err(&err);
 	}
 	for (s = 0; s < b.n; s++)
@@ -673,7 +673,7 @@ run_replay(const struct opts *o)
 		    (b.src[s] == RS_SRC_ALS && als == NULL))
 			usage_error(usage_text, "blend '%s' uses '%s' but no "
 			    "model for it is given", b.name,
-			    rs_replay_source_name(b.src[s]));
+			    rs_source_name(b.src[s]));
 	if (o->knn != NULL)
 		knn = load_knn(o->knn);
 	if (o->items != NULL)
@@ -854,9 +854,9 @@ check_replay_args(const struct opts *o)
 	if (o->knn != NULL && o->knn_daily)
 		usage_error(usage_text, "--knn and --knn-daily exclude each "
 		    "other");
-	if (o->p.k > RS_REPLAY_MAX_K)
+	if (o->p.k > RS_ENGINE_MAX_K)
 		usage_error(usage_text, "invalid --count '%u': must be from 1 "
-		    "to %d with -r", o->p.k, RS_REPLAY_MAX_K);
+		    "to %d with -r", o->p.k, RS_ENGINE_MAX_K);
 }
 
 /* Visitor mode: the options that only mean something with -r. */
@@ -943,7 +943,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->avail[o->navail++] = optarg;
 			break;
 		case OPT_BLEND:
-			if (rs_replay_parse_blend(optarg, &o->blend, &err) < 0)
+			if (rs_blend_parse(optarg, &o->blend, &err) < 0)
 				usage_error(usage_text, "invalid --blend: %s",
 				    err.msg);
 			o->blend_set = 1;

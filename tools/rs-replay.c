@@ -111,11 +111,11 @@ help(void)
 
 struct job {
 	const struct rs_replay *r;
-	const struct rs_replay_blend *rec;
+	const struct rs_blend *rec;
 	unsigned nrec, nk;
 	const unsigned *ks;
 	unsigned kmax;
-	struct rs_replay_row **rows;	/* [rec * nk + ki] -> nq * kmax */
+	struct rs_row **rows;	/* [rec * nk + ki] -> nq * kmax */
 	uint32_t **nrows;		/* [rec * nk + ki] -> nq */
 	size_t base;			/* index of the first request */
 	unsigned tid, nthreads;
@@ -132,10 +132,10 @@ struct group {
 	struct rs_itemknn *knn;
 	const struct rs_items *items;
 	const struct rs_avail *avail;
-	const struct rs_replay_blend *rec;
+	const struct rs_blend *rec;
 	unsigned nrec, nk, threads;
 	const unsigned *ks;
-	struct rs_replay_row **rows;
+	struct rs_row **rows;
 	uint32_t **nrows;
 };
 
@@ -153,15 +153,15 @@ worker(void *arg)
 		return NULL;
 	/* Scoring ALS ahead pays only when some row draws from it. */
 	for (a = 0; a < j->nrec; a++)
-		als |= rs_replay_blend_has(&j->rec[a], RS_SRC_ALS);
+		als |= rs_blend_has(&j->rec[a], RS_SRC_ALS);
 	/*
-	 * Batches of RS_REPLAY_BATCH requests at fixed positions, batch b
+	 * Batches of RS_ENGINE_BATCH requests at fixed positions, batch b
 	 * to thread b mod nthreads: the output never depends on threads.
 	 */
-	for (b0 = (size_t)j->tid * RS_REPLAY_BATCH; b0 < nq;
-	    b0 += (size_t)j->nthreads * RS_REPLAY_BATCH) {
-		const size_t b1 = nq - b0 < RS_REPLAY_BATCH ? nq :
-		    b0 + RS_REPLAY_BATCH;
+	for (b0 = (size_t)j->tid * RS_ENGINE_BATCH; b0 < nq;
+	    b0 += (size_t)j->nthreads * RS_ENGINE_BATCH) {
+		const size_t b1 = nq - b0 < RS_ENGINE_BATCH ? nq :
+		    b0 + RS_ENGINE_BATCH;
 
 		if (als && (j->rc = rs_replay_prefetch(j->r, w, b0, b1 - b0,
 		    &j->err)) < 0)
@@ -266,7 +266,7 @@ parse_ks(const char *s, unsigned *ks)
 			usage_error(usage_text, "invalid --k '%s'", s);
 		memcpy(buf, p, len);
 		buf[len] = '\0';
-		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_REPLAY_MAX_K,
+		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_ENGINE_MAX_K,
 		    usage_text);
 		for (i = 0; i < n; i++)
 			if (ks[i] == ks[n])
@@ -392,7 +392,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_replay_params p;
-	struct rs_replay_blend rec[MAX_REC], blends[MAX_REC];
+	struct rs_blend rec[MAX_REC], blends[MAX_REC];
 	struct rs_replay *rp;
 	struct rs_model *als = NULL, *pop = NULL;
 	struct rs_itemknn *knn = NULL;
@@ -403,7 +403,7 @@ main(int argc, char **argv)
 	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
-	struct rs_replay_row *rows[MAX_REC * MAX_KS];
+	struct rs_row *rows[MAX_REC * MAX_KS];
 	uint32_t *nrows[MAX_REC * MAX_KS];
 	struct group g;
 	const char *output = NULL, *answers = NULL, *answers_of = NULL;
@@ -438,7 +438,7 @@ main(int argc, char **argv)
 		case 'b':
 			if (nb == MAX_REC - RS_SRC_N)
 				usage_error(usage_text, "too many --blend");
-			if (rs_replay_parse_blend(optarg, &blends[nb], &err) < 0)
+			if (rs_blend_parse(optarg, &blends[nb], &err) < 0)
 				usage_error(usage_text, "invalid --blend: %s",
 				    err.msg);
 			nb++;
@@ -545,28 +545,28 @@ main(int argc, char **argv)
 	p.kmax = kmax;
 
 	/* recommender rows: baselines, single models, blends */
-	rs_replay_blend_single(&rec[nrec++], RS_SRC_POPULAR);
+	rs_blend_single(&rec[nrec++], RS_SRC_POPULAR);
 	if (window != NULL && snprintf(rec[0].name, sizeof(rec[0].name),
 	    "popular(%s)", window) >= (int)sizeof(rec[0].name))
 		usage_error(usage_text, "invalid --popular-window '%s': too "
 		    "long", window);
-	rs_replay_blend_single(&rec[nrec++], RS_SRC_RECENT);
+	rs_blend_single(&rec[nrec++], RS_SRC_RECENT);
 	if (knn_path != NULL && knn_daily)
 		usage_error(usage_text, "-n knn and --knn-daily exclude each "
 		    "other");
 	if (knn_daily)
 		knn_path = "(daily)";
 	if (knn_path != NULL)
-		rs_replay_blend_single(&rec[nrec++], RS_SRC_ITEMKNN);
+		rs_blend_single(&rec[nrec++], RS_SRC_ITEMKNN);
 	if (als_path != NULL)
-		rs_replay_blend_single(&rec[nrec++], RS_SRC_ALS);
+		rs_blend_single(&rec[nrec++], RS_SRC_ALS);
 	if (nb == 0) {
 		/* the default blend (rs-replay(1)), over the sources given */
 		const char *def = knn_path != NULL ? "recent:5,itemknn:5" :
 		    als_path != NULL ? "recent:5,als:5" :
 		    "recent:5,popular:5";
 
-		if (rs_replay_parse_blend(def, &blends[nb++], &err) < 0)
+		if (rs_blend_parse(def, &blends[nb++], &err) < 0)
 			die_err(&err);
 	}
 	for (a = 0; a < nb; a++) {
@@ -577,7 +577,7 @@ main(int argc, char **argv)
 				usage_error(usage_text, "blend '%s' uses '%s' "
 				    "but no model for it is given",
 				    blends[a].name,
-				    rs_replay_source_name(blends[a].src[s]));
+				    rs_source_name(blends[a].src[s]));
 		rec[nrec++] = blends[a];
 	}
 	if (answers != NULL) {

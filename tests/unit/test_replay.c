@@ -68,18 +68,18 @@ engine(const struct rs_replay_params *p, const struct rs_itemknn *knn)
 
 static int
 answer(const struct rs_replay *r, struct rs_replay_work *w, size_t i,
-    const char *spec, unsigned k, struct rs_replay_row *rows)
+    const char *spec, unsigned k, struct rs_row *rows)
 {
-	struct rs_replay_blend b;
+	struct rs_blend b;
 	struct rs_error err;
 
-	if (rs_replay_parse_blend(spec, &b, &err) < 0)
+	if (rs_blend_parse(spec, &b, &err) < 0)
 		return -1;
 	return rs_replay_answer(r, w, i, &b, k, rows, &err);
 }
 
 static int
-has(const struct rs_replay_row *rows, int n, uint64_t item)
+has(const struct rs_row *rows, int n, uint64_t item)
 {
 	int j;
 
@@ -93,7 +93,7 @@ static void
 test_replay__visibility(void)
 {
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_work *w;
 	struct rs_replay *r;
 	struct rs_error err;
@@ -132,7 +132,7 @@ static void
 test_replay__causal_popular(void)
 {
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_work *w;
 	struct rs_replay *r;
 	struct rs_error err;
@@ -162,24 +162,24 @@ static void
 test_replay__blend(void)
 {
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
-	struct rs_replay_blend b;
+	struct rs_row rows[20];
+	struct rs_blend b;
 	struct rs_replay_work *w;
 	struct rs_replay *r;
 	struct rs_error err;
 	int n;
 
-	CHECK(rs_replay_parse_blend("recent:4,itemknn:4,als:2", &b,
+	CHECK(rs_blend_parse("recent:4,itemknn:4,als:2", &b,
 	    &err) == 0);
 	CHECK_EQ_U64(b.n, 3);
 	CHECK_EQ_U64(b.sum, 10);
-	CHECK(rs_replay_parse_blend("recent:4,recent:2", &b, &err) < 0);
-	CHECK(rs_replay_parse_blend("recent:0", &b, &err) < 0);
-	CHECK(rs_replay_parse_blend("recent:0,popular:0", &b, &err) < 0);
-	CHECK(rs_replay_parse_blend("recent:3,itemknn:2,popular:0", &b,
+	CHECK(rs_blend_parse("recent:4,recent:2", &b, &err) < 0);
+	CHECK(rs_blend_parse("recent:0", &b, &err) < 0);
+	CHECK(rs_blend_parse("recent:0,popular:0", &b, &err) < 0);
+	CHECK(rs_blend_parse("recent:3,itemknn:2,popular:0", &b,
 	    &err) == 0);
 	CHECK_EQ_U64(b.sum, 5);
-	CHECK(rs_replay_parse_blend("nosuch:1", &b, &err) < 0);
+	CHECK(rs_blend_parse("nosuch:1", &b, &err) < 0);
 
 	rs_replay_params_init(&p);
 	r = engine(&p, NULL);
@@ -224,7 +224,7 @@ test_replay__itemknn(void)
 {
 	struct rs_itemknn_params kp;
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_work *w;
 	struct rs_itemknn *knn;
 	struct rs_replay *r;
@@ -253,7 +253,7 @@ static void
 test_replay__metrics(void)
 {
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_metrics m;
 	struct rs_replay_work *w;
 	struct rs_replay_acc acc;
@@ -294,7 +294,7 @@ test_replay__als_prefetch(void)
 	static const float Y[] = { 1, 0.5f, 0.2f, 0.9f, -0.3f, 0.4f,
 	    0.7f, 0.7f, 0.1f, -1, 0.8f, 0.3f, -0.6f, 0.2f, 0.3f, 0.3f };
 	struct rs_replay_params p;
-	struct rs_replay_row a[20], b[20];
+	struct rs_row a[20], b[20];
 	struct rs_replay_work *w1, *w2;
 	struct rs_replay *r;
 	struct rs_model *m;
@@ -335,7 +335,7 @@ static void
 test_replay__availability(void)
 {
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_work *w;
 	struct rs_replay *r;
 	struct rs_avail *av;
@@ -385,7 +385,7 @@ test_replay__popular_window_brute_force(void)
 	struct rs_event *ev = malloc(NE * sizeof(*ev));
 	struct rs_request *q = malloc(NR * sizeof(*q));
 	struct rs_replay_params p;
-	struct rs_replay_row rows[20];
+	struct rs_row rows[20];
 	struct rs_replay_work *w;
 	struct rs_replay *r;
 	struct rs_error err;
@@ -467,7 +467,7 @@ test_replay__als_early_stop_brute_force(void)
 	double *sc = malloc(NI * sizeof(*sc));
 	uint32_t *ord = malloc(NI * sizeof(*ord));
 	struct rs_replay_params p;
-	struct rs_replay_row a[40], b[40];
+	struct rs_row a[40], b[40];
 	struct rs_replay_work *w1, *w2;
 	struct rs_replay *r;
 	struct rs_model *m;
@@ -632,7 +632,7 @@ test_replay__als_ties(void)
 	struct rs_event ev[NU];
 	struct rs_request q[NU];
 	struct rs_replay_params p;
-	struct rs_replay_row a[20], b[20];
+	struct rs_row a[20], b[20];
 	struct rs_replay_work *w1, *w2;
 	struct rs_replay *r;
 	struct rs_model *m;

@@ -14,7 +14,7 @@
 #include "banned.h"
 
 static const struct rs_request req = { 7, 42, 1000, 300 };
-static const struct rs_replay_row rows[] = {
+static const struct rs_row rows[] = {
 	{ 300, 0.5f, RS_SRC_RECENT }, { 12, 0.1f, RS_SRC_ALS }
 };
 static const unsigned ks[] = { 5, 10 };

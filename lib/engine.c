@@ -1,0 +1,1258 @@
+/*
+ * engine.c - the answering engine (definitions in engine.h).
+ *
+ * Data layout:
+ *   gmap      idmap of every item the engine can name: the caller's
+ *             items first (rs_engine_intern), then model items; g is the
+ *             dense index used everywhere inside, gid[g] its external id.
+ *   models    g2knn[g] / knn2g[row], g2als[g] / als2g[row], pop_order[]
+ *             (g by popular-model score), G = Y^T Y + lambda I (f x f,
+ *             row-major, double) for fold-in; for the early-stopping
+ *             ALS scan mu (f floats, the mean item factor), als_ord[]
+ *             (model rows by descending |y - mu|, ties by row),
+ *             als_norm[] (those distances rounded up to float, same
+ *             order) and Ys (nals x f, row-major, ld f: row j is Y's
+ *             row als_ord[j]).
+ *   filters   blocked[g] (item table), g2av[g] (availability timeline
+ *             index, -1: always available).
+ * Invariant: after rs_engine_prepare nothing in e changes, so threads
+ * share it; all per-query scratch lives in struct rs_engine_work, whose
+ * marks use a tick that grows with every answer, so nothing is cleared
+ * per query.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dense.h"
+#include "engine.h"
+#include "idmap.h"
+#include "banned.h"
+
+struct rs_engine {
+	struct rs_engine_params p;
+	struct rs_idmap *gmap;
+	const uint64_t *gid;
+	uint32_t ng;
+
+	const struct rs_model *pop;
+	uint32_t *pop_order, npop;
+	const struct rs_itemknn *knn;
+	uint32_t *knn2g;
+	int32_t *g2knn;
+	const struct rs_model *als;
+	uint32_t *als2g, nals, f;
+	int32_t *g2als;
+	double *G, alpha, lambda, eps;
+	int logc;
+	const struct rs_items *items;
+	uint8_t *blocked;
+	const struct rs_avail *avail;
+	int32_t *g2av;
+	uint32_t *als_ord;
+	float *als_norm, *Ys, *mu;
+	double mu_norm, ymax;	/* ||mu||; largest ||y_i|| */
+	int prepared;
+};
+
+struct cand {
+	uint32_t g;
+	float s;
+};
+
+#define ALS_CHUNK 512		/* items per sgemm in the ALS scan */
+#define ALS_SPARE 16		/* heap room beyond L for the rescoring */
+
+struct rs_engine_work {
+	uint32_t tick;
+	int64_t t;		/* time of the query being answered */
+	uint32_t *bought, *seen, *taken, *accmark, *pos;
+	float *acc;
+	uint32_t *touched;
+	struct cand *list[RS_SRC_N];
+	size_t nlist[RS_SRC_N];
+	double *A, *b;
+	struct cand *cbuf;	/* ng candidates (itemknn) */
+	uint64_t pf_key[RS_ENGINE_BATCH];	/* als lists prefetched */
+	size_t pf_n;
+	struct cand *pf_list;	/* RS_ENGINE_BATCH x 2 kmax */
+	struct cand *pf_heap;	/* RS_ENGINE_BATCH x (2 kmax + ALS_SPARE) */
+	uint32_t *pf_cnt;	/* per prefetched query */
+	float *pf_x, *pf_xa, *pf_s;	/* batch x f (twice), batch x chunk */
+	uint64_t als_scored;	/* (query, item) scores of the ALS scan */
+	uint64_t als_full;	/* queries rescored by a full exact scan */
+	uint64_t cached;	/* key of the query whose lists are in list[] */
+	unsigned have;		/* bit per source computed for it */
+};
+
+static const char *const src_names[RS_SRC_N] = {
+	"popular", "recent", "itemknn", "als"
+};
+
+const char *
+rs_source_name(int src)
+{
+	return src >= 0 && src < RS_SRC_N ? src_names[src] : "unknown";
+}
+
+void
+rs_engine_params_init(struct rs_engine_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->weights[RS_EV_VIEW] = 1;
+	p->weights[RS_EV_ADDTOCART] = 5;
+	p->weights[RS_EV_TRANSACTION] = 3;
+	p->kmax = 20;
+	p->knn_context = 5;
+	p->knn_decay = 0.7;
+	p->fold_in = 1;
+}
+
+static int
+source_of(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; i < RS_SRC_N; i++)
+		if (strlen(src_names[i]) == n && memcmp(s, src_names[i], n) == 0)
+			return i;
+	return -1;
+}
+
+void
+rs_blend_single(struct rs_blend *b, int src)
+{
+	memset(b, 0, sizeof(*b));
+	b->n = 1;
+	b->src[0] = src;
+	b->quota[0] = 1;
+	b->sum = 1;
+	snprintf(b->name, sizeof(b->name), "%s", rs_source_name(src));
+}
+
+int
+rs_blend_parse(const char *s, struct rs_blend *b,
+    struct rs_error *err)
+{
+	const char *p = s, *end, *colon;
+	unsigned i;
+	int src;
+
+	memset(b, 0, sizeof(*b));
+	if (strlen(s) >= sizeof(b->name))
+		return rs_error_set(err, RS_EARG, "blend '%s' is too long", s);
+	snprintf(b->name, sizeof(b->name), "%s", s);
+	for (;;) {
+		unsigned long q = 1;
+
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		colon = memchr(p, ':', (size_t)(end - p));
+		if ((src = source_of(p, (size_t)((colon ? colon : end) - p))) <
+		    0)
+			return rs_error_set(err, RS_EARG, "unknown source '%.*s' "
+			    "(expected popular, recent, itemknn or als)",
+			    (int)((colon ? colon : end) - p), p);
+		if (colon != NULL) {
+			const char *d;
+
+			q = 0;
+			for (d = colon + 1; d < end; d++) {
+				if (*d < '0' || *d > '9' || q > 100000)
+					break;
+				q = q * 10 + (unsigned long)(*d - '0');
+			}
+			if (d == colon + 1 || d < end || q > 100000)
+				return rs_error_set(err, RS_EARG, "bad quota "
+				    "'%.*s' (expected a whole number 0..100000)",
+				    (int)(end - colon - 1), colon + 1);
+		}
+		for (i = 0; i < b->n; i++)
+			if (b->src[i] == src)
+				return rs_error_set(err, RS_EARG, "source '%s' "
+				    "appears twice", src_names[src]);
+		if (b->n == RS_ENGINE_MAX_SOURCES)
+			return rs_error_set(err, RS_EARG, "too many sources");
+		b->src[b->n] = src;
+		b->quota[b->n++] = (unsigned)q;
+		b->sum += (unsigned)q;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	for (i = 0; i < b->n && b->quota[i] == 0; i++)
+		;
+	if (i == b->n)
+		return rs_error_set(err, RS_EARG, "blend '%s' has no source "
+		    "with a quota above 0", s);
+	return 0;
+}
+
+int
+rs_blend_has(const struct rs_blend *b, int src)
+{
+	unsigned i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->src[i] == src)
+			return 1;
+	return 0;
+}
+
+/* ---- construction ---- */
+
+static int
+nomem(struct rs_error *err)
+{
+	return rs_error_set(err, RS_ENOMEM, "engine: out of memory");
+}
+
+int
+rs_engine_create(struct rs_engine **out, const struct rs_engine_params *p,
+    struct rs_error *err)
+{
+	struct rs_engine *e;
+
+	*out = NULL;
+	if (p->kmax == 0 || p->kmax > RS_ENGINE_MAX_K ||
+	    p->knn_context == 0 || !(p->knn_decay > 0))
+		return rs_error_set(err, RS_EARG, "engine: bad parameters");
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return nomem(err);
+	e->p = *p;
+	if (rs_idmap_create(&e->gmap, 1024) < 0) {
+		free(e);
+		return nomem(err);
+	}
+	*out = e;
+	return 0;
+}
+
+int64_t
+rs_engine_intern(struct rs_engine *e, uint64_t id)
+{
+	if (e->prepared)
+		return RS_EARG;
+	return rs_idmap_intern(e->gmap, id);
+}
+
+int64_t
+rs_engine_find(const struct rs_engine *e, uint64_t id)
+{
+	return rs_idmap_find(e->gmap, id);
+}
+
+uint32_t
+rs_engine_nitems(const struct rs_engine *e)
+{
+	return (uint32_t)rs_idmap_size(e->gmap);
+}
+
+const uint64_t *
+rs_engine_item_ids(const struct rs_engine *e)
+{
+	return rs_idmap_ids(e->gmap);
+}
+
+static int
+intern_all(struct rs_engine *e, const uint64_t *ids, uint32_t n,
+    uint32_t **to_g, struct rs_error *err)
+{
+	uint32_t i;
+	int64_t g;
+
+	if ((*to_g = malloc(((size_t)n + 1) * sizeof(**to_g))) == NULL)
+		return nomem(err);
+	for (i = 0; i < n; i++) {
+		if ((g = rs_idmap_intern(e->gmap, ids[i])) < 0)
+			return nomem(err);
+		(*to_g)[i] = (uint32_t)g;
+	}
+	return 0;
+}
+
+int
+rs_engine_set_popular(struct rs_engine *e, const struct rs_model *m,
+    struct rs_error *err)
+{
+	if (e->prepared || rs_model_kind(m) != RS_MODEL_POPULAR)
+		return rs_error_set(err, RS_EARG, "engine: not a popular model");
+	e->pop = m;
+	return 0;
+}
+
+int
+rs_engine_set_itemknn(struct rs_engine *e, const struct rs_itemknn *m,
+    struct rs_error *err)
+{
+	if (e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	e->knn = m;
+	return 0;
+}
+
+int
+rs_engine_set_als(struct rs_engine *e, const struct rs_model *m,
+    struct rs_error *err)
+{
+	struct rs_model_fold fp;
+	int rc;
+
+	if (e->prepared || rs_model_kind(m) != RS_MODEL_ALS)
+		return rs_error_set(err, RS_EARG, "engine: not an ALS model");
+	if ((rc = rs_model_fold_params(m, &fp, err)) < 0)
+		return rc;
+	e->als = m;
+	e->alpha = fp.alpha;
+	e->lambda = fp.regularization;
+	e->eps = fp.epsilon;
+	e->logc = fp.log_confidence;
+	return 0;
+}
+
+int
+rs_engine_set_items(struct rs_engine *e, const struct rs_items *t,
+    struct rs_error *err)
+{
+	if (e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	e->items = t;
+	return 0;
+}
+
+int
+rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
+    struct rs_error *err)
+{
+	if (e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	e->avail = a;
+	return 0;
+}
+
+static int
+cmp_pop(const void *a, const void *b, const float *sc, const uint64_t *id)
+{
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (sc[x] != sc[y])
+		return sc[x] > sc[y] ? -1 : 1;
+	return id[x] < id[y] ? -1 : id[x] > id[y];
+}
+
+/* qsort has no context argument: the popular sort uses these. */
+static _Thread_local const float *sort_sc;
+static _Thread_local const uint64_t *sort_id;
+
+static int
+cmp_pop_q(const void *a, const void *b)
+{
+	return cmp_pop(a, b, sort_sc, sort_id);
+}
+
+int
+rs_engine_unavailable(const struct rs_engine *e, uint32_t g, int64_t t)
+{
+	return e->blocked[g] || (e->g2av != NULL && e->g2av[g] >= 0 &&
+	    !rs_avail_at_index(e->avail, (size_t)e->g2av[g], t));
+}
+
+double
+rs_engine_weight(const struct rs_engine *e, uint8_t t)
+{
+	return t < RS_EV_NTYPES ? e->p.weights[t] : 0;
+}
+
+#define unavailable rs_engine_unavailable
+#define evw rs_engine_weight
+
+/* als_ord, als_norm and Ys (layout at the top) for the ALS scan. */
+static _Thread_local const double *sort_norm;
+
+static int
+cmp_norm(const void *a, const void *b)
+{
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (sort_norm[x] != sort_norm[y])
+		return sort_norm[x] > sort_norm[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int
+als_order(struct rs_engine *r, struct rs_error *err)
+{
+	const float *Y = rs_model_item_factors(r->als);
+	const size_t f = r->f;
+	double *nrm, *sum;
+	size_t j, a;
+
+	nrm = malloc(((size_t)r->nals + 1) * sizeof(*nrm));
+	sum = calloc(f + 1, sizeof(*sum));
+	r->mu = calloc(f + 1, sizeof(*r->mu));
+	r->als_ord = malloc(((size_t)r->nals + 1) * sizeof(*r->als_ord));
+	r->als_norm = malloc(((size_t)r->nals + 1) * sizeof(*r->als_norm));
+	r->Ys = malloc(((size_t)r->nals * f + 1) * sizeof(*r->Ys));
+	if (nrm == NULL || sum == NULL || r->als_ord == NULL ||
+	    r->als_norm == NULL || r->Ys == NULL || r->mu == NULL) {
+		free(nrm);
+		free(sum);
+		return nomem(err);
+	}
+	for (j = 0; j < r->nals; j++)
+		for (a = 0; a < f; a++)
+			sum[a] += Y[j * f + a];
+	for (a = 0; a < f; a++)
+		r->mu[a] = r->nals > 0 ? (float)(sum[a] / r->nals) : 0;
+	free(sum);
+	r->mu_norm = 0;
+	for (a = 0; a < f; a++)
+		r->mu_norm += (double)r->mu[a] * r->mu[a];
+	r->mu_norm = sqrt(r->mu_norm);
+	r->ymax = 0;
+	for (j = 0; j < r->nals; j++) {
+		double s2 = 0, y2 = 0;
+
+		for (a = 0; a < f; a++)
+			y2 += (double)Y[j * f + a] * Y[j * f + a];
+		if (sqrt(y2) > r->ymax)
+			r->ymax = sqrt(y2);
+		for (a = 0; a < f; a++)
+			s2 += ((double)Y[j * f + a] - r->mu[a]) *
+			    ((double)Y[j * f + a] - r->mu[a]);
+		nrm[j] = sqrt(s2);
+		r->als_ord[j] = (uint32_t)j;
+	}
+	sort_norm = nrm;
+	qsort(r->als_ord, r->nals, sizeof(*r->als_ord), cmp_norm);
+	for (j = 0; j < r->nals; j++) {
+		/* rounded up, so it stays an upper bound as a float */
+		r->als_norm[j] = nextafterf((float)nrm[r->als_ord[j]],
+		    INFINITY);
+		memcpy(r->Ys + j * f, Y + (size_t)r->als_ord[j] * f,
+		    f * sizeof(*Y));
+	}
+	free(nrm);
+	return 0;
+}
+
+int
+rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
+{
+	uint32_t i;
+	size_t k;
+	int rc;
+
+	if (r->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	if (r->knn != NULL && intern_all(r, rs_itemknn_item_ids(r->knn),
+	    rs_itemknn_nitems(r->knn), &r->knn2g, err) < 0)
+		return RS_ENOMEM;
+	if (r->als != NULL) {
+		r->nals = rs_model_nitems(r->als);
+		r->f = rs_model_factors(r->als);
+		if (intern_all(r, rs_model_item_ids(r->als), r->nals,
+		    &r->als2g, err) < 0)
+			return RS_ENOMEM;
+	}
+	if (r->pop != NULL) {
+		r->npop = rs_model_nitems(r->pop);
+		if (intern_all(r, rs_model_item_ids(r->pop), r->npop,
+		    &r->pop_order, err) < 0)
+			return RS_ENOMEM;
+	}
+	r->ng = (uint32_t)rs_idmap_size(r->gmap);
+	r->gid = rs_idmap_ids(r->gmap);
+	if (r->pop != NULL) {
+		/* pop_order holds g by model row; sort rows by score */
+		uint32_t *rows = malloc(((size_t)r->npop + 1) * sizeof(*rows));
+
+		if (rows == NULL)
+			return nomem(err);
+		for (i = 0; i < r->npop; i++)
+			rows[i] = i;
+		sort_sc = rs_model_item_scores(r->pop);
+		sort_id = rs_model_item_ids(r->pop);
+		qsort(rows, r->npop, sizeof(*rows), cmp_pop_q);
+		for (i = 0; i < r->npop; i++)
+			rows[i] = r->pop_order[rows[i]];
+		free(r->pop_order);
+		r->pop_order = rows;
+	}
+	r->blocked = calloc((size_t)r->ng + 1, 1);
+	r->g2knn = malloc(((size_t)r->ng + 1) * sizeof(*r->g2knn));
+	r->g2als = malloc(((size_t)r->ng + 1) * sizeof(*r->g2als));
+	if (r->avail != NULL && (r->g2av = malloc(((size_t)r->ng + 1) *
+	    sizeof(*r->g2av))) == NULL)
+		return nomem(err);
+	if (r->blocked == NULL || r->g2knn == NULL || r->g2als == NULL)
+		return nomem(err);
+	for (i = 0; i < r->ng; i++) {
+		r->g2knn[i] = r->g2als[i] = -1;
+		if (r->items != NULL && !rs_items_available(r->items, r->gid[i]))
+			r->blocked[i] = 1;
+		if (r->avail != NULL)
+			r->g2av[i] = (int32_t)rs_avail_find(r->avail, r->gid[i]);
+	}
+	if (r->knn != NULL)
+		for (i = 0; i < rs_itemknn_nitems(r->knn); i++)
+			r->g2knn[r->knn2g[i]] = (int32_t)i;
+	if (r->als != NULL) {
+		float *tmp;
+		size_t f = r->f;
+
+		for (i = 0; i < r->nals; i++)
+			r->g2als[r->als2g[i]] = (int32_t)i;
+		r->G = calloc(f * f + 1, sizeof(*r->G));
+		tmp = malloc((f * f + 1) * sizeof(*tmp));
+		if (r->G == NULL || tmp == NULL) {
+			free(tmp);
+			return nomem(err);
+		}
+		/* G = Y^T Y + lambda I; Y nals x f row-major, ld f */
+		rs_dense_gram_acc(rs_model_item_factors(r->als), r->nals, f,
+		    f, r->G, tmp);
+		free(tmp);
+		for (k = 0; k < f; k++)
+			r->G[k * f + k] += r->lambda;
+		if ((rc = als_order(r, err)) < 0)
+			return rc;
+	}
+	r->prepared = 1;
+	return 0;
+}
+
+int
+rs_engine_has_source(const struct rs_engine *e, int src)
+{
+	return src == RS_SRC_POPULAR || src == RS_SRC_RECENT ||
+	    (src == RS_SRC_ITEMKNN && e->knn != NULL) ||
+	    (src == RS_SRC_ALS && e->als != NULL);
+}
+
+/* ---- answering ---- */
+
+void
+rs_engine_work_free(struct rs_engine_work *w)
+{
+	int s;
+
+	if (w == NULL)
+		return;
+	free(w->bought);
+	free(w->seen);
+	free(w->taken);
+	free(w->accmark);
+	free(w->pos);
+	free(w->acc);
+	free(w->touched);
+	for (s = 0; s < RS_SRC_N; s++)
+		free(w->list[s]);
+	free(w->A);
+	free(w->b);
+	free(w->cbuf);
+	free(w->pf_list);
+	free(w->pf_heap);
+	free(w->pf_cnt);
+	free(w->pf_x);
+	free(w->pf_xa);
+	free(w->pf_s);
+	free(w);
+}
+
+int
+rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
+    struct rs_error *err)
+{
+	struct rs_engine_work *w;
+	const size_t ng = (size_t)r->ng + 1, L = 2 * (size_t)r->p.kmax + 1;
+	int s;
+
+	*out = NULL;
+	if (!r->prepared)
+		return rs_error_set(err, RS_EARG, "engine: not prepared");
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return nomem(err);
+	w->bought = calloc(ng, sizeof(*w->bought));
+	w->seen = calloc(ng, sizeof(*w->seen));
+	w->taken = calloc(ng, sizeof(*w->taken));
+	w->accmark = calloc(ng, sizeof(*w->accmark));
+	w->pos = calloc(ng, sizeof(*w->pos));
+	w->acc = calloc(ng, sizeof(*w->acc));
+	w->touched = malloc(ng * sizeof(*w->touched));
+	for (s = 0; s < RS_SRC_N; s++)
+		if ((w->list[s] = malloc(L * sizeof(*w->list[s]))) == NULL)
+			goto fail;
+	w->A = malloc(((size_t)r->f * r->f + 1) * sizeof(*w->A));
+	w->b = malloc(((size_t)r->f + 1) * sizeof(*w->b));
+	w->cbuf = malloc(ng * sizeof(*w->cbuf));
+	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
+	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + ALS_SPARE) *
+	    sizeof(*w->pf_heap));
+	w->pf_cnt = malloc(RS_ENGINE_BATCH * sizeof(*w->pf_cnt));
+	w->pf_x = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
+	    sizeof(*w->pf_x));
+	w->pf_xa = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
+	    sizeof(*w->pf_xa));
+	w->pf_s = malloc((RS_ENGINE_BATCH * (size_t)ALS_CHUNK + 1) *
+	    sizeof(*w->pf_s));
+	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
+	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
+	    w->touched == NULL || w->A == NULL || w->b == NULL ||
+	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
+	    w->pf_cnt == NULL ||
+	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	rs_engine_work_free(w);
+	return nomem(err);
+}
+
+static int
+filtered(const struct rs_engine *e, const struct rs_engine_work *w,
+    uint32_t g)
+{
+	return w->bought[g] == w->tick || unavailable(e, g, w->t);
+}
+
+static size_t
+src_recent(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L)
+{
+	size_t i, n = 0;
+
+	for (i = q->n; i > 0; i--) {
+		const uint32_t g = q->item[i - 1];
+		const double wt = evw(e, q->type[i - 1]);
+
+		if (!(wt > 0))
+			continue;
+		if (w->seen[g] != w->tick) {
+			w->seen[g] = w->tick;
+			if (filtered(e, w, g) || n == L) {
+				w->pos[g] = UINT32_MAX;
+				continue;
+			}
+			w->pos[g] = (uint32_t)n;
+			out[n++] = (struct cand){ g, 0 };
+		}
+		if (w->pos[g] != UINT32_MAX)
+			out[w->pos[g]].s += (float)wt;
+	}
+	return n;
+}
+
+static _Thread_local const uint64_t *cand_gid;
+
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return cand_gid[x->g] < cand_gid[y->g] ? -1 :
+	    cand_gid[x->g] > cand_gid[y->g];
+}
+
+static size_t
+src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L)
+{
+	struct cand *all = w->cbuf;
+	size_t i, nt = 0, nc = 0, j, m;
+	double wp = 1;
+
+	if (e->knn == NULL)
+		return 0;
+	/* context: distinct items newest first, marked in taken[] */
+	for (i = q->n; i > 0 && nc < e->p.knn_context; i--) {
+		const uint32_t g = q->item[i - 1];
+		const uint32_t *nb;
+		const float *s;
+		uint32_t cnt, k;
+
+		if (!(evw(e, q->type[i - 1]) > 0) || e->g2knn[g] < 0 ||
+		    w->taken[g] == w->tick)
+			continue;
+		w->taken[g] = w->tick;	/* "in context"; the blend re-ticks */
+		cnt = rs_itemknn_neighbors(e->knn, (uint32_t)e->g2knn[g], &nb,
+		    &s);
+		for (k = 0; k < cnt; k++) {
+			const uint32_t h = e->knn2g[nb[k]];
+
+			if (w->accmark[h] != w->tick) {
+				w->accmark[h] = w->tick;
+				w->acc[h] = 0;
+				w->touched[nt++] = h;
+			}
+			w->acc[h] += (float)(wp * s[k]);
+		}
+		wp *= e->p.knn_decay;
+		nc++;
+	}
+	if (nt == 0)
+		return 0;
+	for (j = 0, m = 0; j < nt; j++)
+		if (!filtered(e, w, w->touched[j]))
+			all[m++] = (struct cand){ w->touched[j],
+			    w->acc[w->touched[j]] };
+	cand_gid = e->gid;
+	qsort(all, m, sizeof(*all), cmp_cand);
+	if (m > L)
+		m = L;
+	memcpy(out, all, m * sizeof(*all));
+	return m;
+}
+
+/*
+ * The visitor factors of query q into x (f floats): fold-in on the
+ * visible events, else the trained factors, else none.  Returns 1 when
+ * x is set, 0 when there is none, or a negative code.
+ */
+static int
+als_vector(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct rs_engine_query *q, float *x, struct rs_error *err)
+{
+	const float *Y = rs_model_item_factors(r->als);
+	const size_t f = r->f;
+	size_t i, a, bb, n = 0, j;
+	int64_t u;
+
+	if (r->p.fold_in) {
+		/* aggregate r_ui into acc[] over distinct model items */
+		for (i = 0; i < q->n; i++) {
+			const uint32_t g = q->item[i];
+			const double wt = evw(r, q->type[i]);
+
+			if (!(wt > 0) || r->g2als[g] < 0)
+				continue;
+			if (w->accmark[g] != w->tick) {
+				w->accmark[g] = w->tick;
+				w->acc[g] = 0;
+				w->touched[n++] = g;
+			}
+			w->acc[g] += (float)wt;
+		}
+	}
+	if (n > 0) {
+		double *A = w->A, *b = w->b;
+
+		memcpy(A, r->G, f * f * sizeof(*A));
+		memset(b, 0, f * sizeof(*b));
+		for (j = 0; j < n; j++) {
+			const float *y = Y + (size_t)r->g2als[w->touched[j]] * f;
+			const double rv = w->acc[w->touched[j]];
+			const double c = r->logc ?
+			    1 + r->alpha * log(1 + rv / r->eps) :
+			    1 + r->alpha * rv;
+
+			for (a = 0; a < f; a++) {
+				b[a] += c * y[a];
+				for (bb = 0; bb <= a; bb++)
+					A[a * f + bb] += (c - 1) * y[a] * y[bb];
+			}
+		}
+		if (rs_dense_chol(A, f) < 0)
+			return rs_error_set(err, RS_ENUM, "visitor %llu at %lld: "
+			    "fold-in system is not positive definite",
+			    (unsigned long long)q->visitor, (long long)q->t);
+		rs_dense_chol_solve(A, f, b);
+		for (a = 0; a < f; a++)
+			x[a] = (float)b[a];
+		return 1;
+	}
+	if ((u = rs_model_find_user(r->als, q->visitor)) >= 0) {
+		memcpy(x, rs_model_user_factors(r->als) + (size_t)u * f,
+		    f * sizeof(*x));
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 if the visitor of q bought g before t (the bought filter). */
+static int
+bought_before(const struct rs_engine *r, const struct rs_engine_query *q,
+    uint32_t g)
+{
+	size_t i;
+
+	if (r->p.keep_bought)
+		return 0;
+	for (i = 0; i < q->n; i++)
+		if (q->item[i] == g && q->type[i] == RS_EV_TRANSACTION)
+			return 1;
+	return 0;
+}
+
+/*
+ * Heap order for the ALS scan's heaps, whose entries hold the model row in
+ * g: a is worse than b when its score is lower, or equal and its row
+ * later (rs_topk breaks ties by lower index too).
+ */
+static int
+worse(const struct cand *a, const struct cand *b)
+{
+	return a->s < b->s || (a->s == b->s && a->g > b->g);
+}
+
+/* Min-heap of the best L entries: h[0] is the worst kept. */
+static void
+heap_push(struct cand *h, size_t *n, size_t L, struct cand c)
+{
+	size_t k, p, ch;
+
+	if (*n < L) {
+		k = (*n)++;
+		while (k > 0 && worse(&c, &h[p = (k - 1) / 2])) {
+			h[k] = h[p];
+			k = p;
+		}
+		h[k] = c;
+		return;
+	}
+	if (!worse(&h[0], &c))
+		return;
+	k = 0;
+	for (;;) {
+		ch = 2 * k + 1;
+		if (ch >= *n)
+			break;
+		if (ch + 1 < *n && worse(&h[ch + 1], &h[ch]))
+			ch++;
+		if (!worse(&h[ch], &c))
+			break;
+		h[k] = h[ch];
+		k = ch;
+	}
+	h[k] = c;
+}
+
+/*
+ * The canonical score of an item: x . y summed in double in index order,
+ * rounded once to float.  It depends on x and y alone, never on how a
+ * BLAS kernel split the work, so a request's answer is the same whether
+ * it was scored alone, in a batch of 64 or in a batch of another day.
+ */
+static float
+canon_score(const float *x, const float *y, size_t f)
+{
+	double s = 0;
+	size_t a;
+
+	for (a = 0; a < f; a++)
+		s += (double)x[a] * y[a];
+	return (float)s;
+}
+
+static int
+cmp_cand_desc(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return worse(x, y) - worse(y, x);
+}
+
+/*
+ * Every unfiltered model item of query q scored canonically, the best
+ * L into out: the rare case where the scan's candidates cannot prove
+ * their order (more than ALS_SPARE near-ties at the cut).
+ */
+static uint32_t
+als_full_scan(const struct rs_engine *r, const struct rs_engine_query *q,
+    const float *x,
+    struct cand *out, size_t L)
+{
+	const size_t f = r->f;
+	size_t j, hn = 0;
+
+	for (j = 0; j < r->nals; j++) {
+		const uint32_t g = r->als2g[r->als_ord[j]];
+
+		if (unavailable(r, g, q->t) || bought_before(r, q, g))
+			continue;
+		heap_push(out, &hn, L, (struct cand){ r->als_ord[j],
+		    canon_score(x, r->Ys + j * f, f) });
+	}
+	qsort(out, hn, sizeof(*out), cmp_cand_desc);
+	return (uint32_t)hn;
+}
+
+/*
+ * The als lists of queries qs[0..n) into lists (entry j's list
+ * at lists + j L, L = 2 kmax) and cnt[n]: the best L unfiltered model
+ * items by the canonical score (canon_score), found by the
+ * early-stopping scan of replay.h on float scores and then rescored.
+ *
+ * Layout: X = w->pf_x (m x f, row-major, ld f) holds the factors of the
+ * m requests that have any, idx[] their positions in the batch, nx[]
+ * their norms, xmu[] = x . mu.  Items are visited in chunks of
+ * ALS_CHUNK rows of Ys (descending d = ||y - mu||).  Before each chunk
+ * starting at c0, with dmax = d of row c0, a request whose heap is full
+ * and whose bound xmu + nx dmax + 2 f FLT_EPSILON nx (||mu|| + dmax) is
+ * below its worst kept score h[0] stops: every later item has
+ * d <= dmax, so its exact score x . mu + x . (y - mu) is at most
+ * xmu + nx dmax (Cauchy-Schwarz), and the rounding of a length-f float
+ * dot product adds less than f FLT_EPSILON / 2 times
+ * sum |x_a y_a| <= nx ||y|| <= nx (||mu|| + dmax); a computed score
+ * below h[0] cannot enter the heap, so stopping changes nothing.  The
+ * rows of the requests still going are gathered into Xa = w->pf_xa
+ * (na x f, ld f), and S (na x cn, ld cn) = Xa * Ys_c^T, Ys_c the rows
+ * c0 .. c0 + cn - 1 of Ys (row-major, ld f), is one sgemm; the first
+ * test against thr = h[0] skips most scores with one compare.  Each
+ * request's min-heap (H = L + ALS_SPARE entries holding the model row in
+ * g, so ties go to the lower row as in a full scan) takes the chunk's
+ * scores; the filters are checked only for a score that would enter it,
+ * so a filtered item never takes a place.
+ *
+ * The sgemm scores s~ depend on the batch (kernel blocking), so they only
+ * choose candidates.  With D = (2 eps + 2 FLT_EPSILON) nx ymax bounding
+ * twice the error of s~ plus that of the canonical score, and tau the
+ * L-th best s~: the L items at or above tau have canonical scores of at
+ * least tau - D / 2, so every item of the canonical top L has
+ * s~ >= tau - D.  The heap holds every such item when its worst entry is
+ * below tau - D (or it is not full: then the scan saw every item); the
+ * candidates at or above tau - D are rescored canonically and the best L
+ * kept.  Otherwise the request is rescored by a full exact scan
+ * (w->als_full counts them).  So the list depends on the query alone.
+ */
+static int
+als_lists(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct rs_engine_query *qs, size_t n, struct cand *lists,
+    uint32_t *cnt, struct rs_error *err)
+{
+	const size_t f = r->f, L = 2 * (size_t)r->p.kmax, H = L + ALS_SPARE;
+	const double eps = 2.0 * (double)f * FLT_EPSILON;
+	uint32_t idx[RS_ENGINE_BATCH], act[RS_ENGINE_BATCH], m = 0, na, jj;
+	int32_t row_of[RS_ENGINE_BATCH];
+	double nx[RS_ENGINE_BATCH], xmu[RS_ENGINE_BATCH];
+	size_t hn[RS_ENGINE_BATCH], j, c0, t, a;
+	int rc;
+
+	for (j = 0; j < n; j++) {
+		float *x = w->pf_x + (size_t)m * f;
+		double s2 = 0, sm = 0;
+
+		w->tick++;
+		hn[j] = 0;
+		row_of[j] = -1;
+		if ((rc = als_vector(r, w, &qs[j], x, err)) < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		for (a = 0; a < f; a++) {
+			s2 += (double)x[a] * x[a];
+			sm += (double)x[a] * r->mu[a];
+		}
+		nx[m] = sqrt(s2);
+		xmu[m] = sm;
+		row_of[j] = (int32_t)m;
+		idx[m++] = (uint32_t)j;
+	}
+	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
+		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
+		    ALS_CHUNK;
+		const double dmax = r->als_norm[c0];
+		const float *X = w->pf_x;
+
+		for (jj = 0, na = 0; jj < m; jj++) {
+			const size_t q = idx[jj];
+
+			if (hn[q] == H && xmu[jj] + nx[jj] * dmax +
+			    eps * nx[jj] * (r->mu_norm + dmax) <
+			    w->pf_heap[q * H].s)
+				continue;
+			act[na++] = jj;
+		}
+		if (na == 0)
+			break;
+		if (na < m) {
+			for (jj = 0; jj < na; jj++)
+				memcpy(w->pf_xa + (size_t)jj * f,
+				    w->pf_x + (size_t)act[jj] * f,
+				    f * sizeof(*X));
+			X = w->pf_xa;
+		}
+		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, r->Ys + c0 * f, f, 0,
+		    w->pf_s, cn);
+		w->als_scored += (uint64_t)na * cn;
+		for (jj = 0; jj < na; jj++) {
+			const size_t q = idx[act[jj]];
+			const int64_t tq = qs[q].t;
+			struct cand *h = w->pf_heap + q * H;
+			const float *sc = w->pf_s + (size_t)jj * cn;
+
+			/* below thr nothing can enter: a cheap first test */
+			float thr = hn[q] == H ? h[0].s : -INFINITY;
+
+			for (t = 0; t < cn; t++) {
+				struct cand c;
+				uint32_t g;
+
+				if (sc[t] < thr)
+					continue;
+				c = (struct cand){ r->als_ord[c0 + t], sc[t] };
+				if (hn[q] == H && !worse(&h[0], &c))
+					continue;
+				g = r->als2g[c.g];
+				if (unavailable(r, g, tq) ||
+				    bought_before(r, &qs[q], g))
+					continue;
+				heap_push(h, &hn[q], H, c);
+				if (hn[q] == H)
+					thr = h[0].s;
+			}
+		}
+	}
+	for (j = 0; j < n; j++) {
+		struct cand *h = w->pf_heap + j * H, *out = lists + j * L;
+		const float *x;
+		size_t nc;
+
+		cnt[j] = 0;
+		if (row_of[j] < 0)
+			continue;
+		x = w->pf_x + (size_t)row_of[j] * f;
+		qsort(h, hn[j], sizeof(*h), cmp_cand_desc);
+		nc = hn[j];
+		if (hn[j] > L) {
+			const double D = (2 * eps + 2 * FLT_EPSILON) *
+			    nx[row_of[j]] * r->ymax;
+			const double cut = (double)h[L - 1].s - D;
+
+			if (hn[j] == H && (double)h[H - 1].s >= cut) {
+				w->als_full++;
+				cnt[j] = als_full_scan(r, &qs[j], x, out, L);
+				goto rows;
+			}
+			while (nc > L && (double)h[nc - 1].s < cut)
+				nc--;
+		}
+		/* the model rows of Ys order: rescore from the model's Y */
+		for (t = 0; t < nc; t++)
+			h[t].s = canon_score(x, rs_model_item_factors(r->als) +
+			    (size_t)h[t].g * f, f);
+		qsort(h, nc, sizeof(*h), cmp_cand_desc);
+		cnt[j] = (uint32_t)(nc < L ? nc : L);
+		memcpy(out, h, cnt[j] * sizeof(*out));
+rows:
+		for (t = 0; t < cnt[j]; t++)
+			out[t].g = r->als2g[out[t].g];
+	}
+	return 0;
+}
+
+int
+rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, size_t n, struct rs_error *err)
+{
+	size_t j;
+	int rc;
+
+	w->pf_n = 0;
+	if (e->als == NULL || n == 0)
+		return 0;
+	if (n > RS_ENGINE_BATCH)
+		return rs_error_set(err, RS_EARG, "engine: bad prefetch");
+	for (j = 0; j < n; j++)
+		if (q[j].key == 0)
+			return rs_error_set(err, RS_EARG, "engine: prefetch "
+			    "without a key");
+	if ((rc = als_lists(e, w, q, n, w->pf_list, w->pf_cnt, err)) < 0)
+		return rc;
+	for (j = 0; j < n; j++)
+		w->pf_key[j] = q[j].key;
+	w->pf_n = n;
+	w->cached = 0;
+	return 0;
+}
+
+static int
+src_als(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L,
+    struct rs_error *err)
+{
+	uint32_t n;
+	size_t j;
+	int rc;
+
+	if (e->als == NULL)
+		return 0;
+	for (j = 0; q->key != 0 && j < w->pf_n; j++)
+		if (w->pf_key[j] == q->key) {
+			n = w->pf_cnt[j];
+			memcpy(out, w->pf_list + j * L, n * sizeof(*out));
+			return (int)n;
+		}
+	if ((rc = als_lists(e, w, q, 1, out, &n, err)) < 0)
+		return rc;
+	return (int)n;
+}
+
+static size_t
+src_popular(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L)
+{
+	size_t j, n = 0;
+
+	if (e->pop != NULL) {
+		const float *sc = rs_model_item_scores(e->pop);
+
+		for (j = 0; j < e->npop && n < L; j++) {
+			const uint32_t g = e->pop_order[j];
+
+			if (!filtered(e, w, g))
+				out[n++] = (struct cand){ g, 0 };
+		}
+		/* scores by model row: look the row up again */
+		for (j = 0; j < n; j++) {
+			const int64_t row = rs_model_find_item(e->pop,
+			    e->gid[out[j].g]);
+
+			out[j].s = row >= 0 ? sc[row] : 0;
+		}
+		return n;
+	}
+	for (j = 0; j < q->npop && n < L; j++) {
+		const uint32_t g = q->pop[j];
+
+		if (!filtered(e, w, g))
+			out[n++] = (struct cand){ g, q->pops[j] };
+	}
+	return n;
+}
+
+/* Starts a new tick and marks the visitor's bought items with it. */
+static void
+next_tick(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q)
+{
+	size_t i;
+
+	w->tick++;
+	w->t = q->t;
+	if (!e->p.keep_bought)
+		for (i = 0; i < q->n; i++)
+			if (q->type[i] == RS_EV_TRANSACTION)
+				w->bought[q->item[i]] = w->tick;
+}
+
+int
+rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct rs_engine_query *q, const struct rs_blend *b, unsigned k,
+    struct rs_row *rows, struct rs_error *err)
+{
+	unsigned s, pass, n = 0;
+	const size_t L = 2 * (size_t)r->p.kmax;
+	size_t at[RS_ENGINE_MAX_SOURCES];
+	int rc;
+
+	if (k == 0 || k > r->p.kmax)
+		return rs_error_set(err, RS_EARG, "engine: bad k");
+	/*
+	 * Each source's list is computed once per query key at length
+	 * 2 kmax and reused by every blend and K (a shorter list would be
+	 * its prefix).
+	 */
+	if (q->key == 0 || w->cached != q->key) {
+		w->cached = q->key;
+		w->have = 0;
+	}
+	for (s = 0; s < b->n; s++) {
+		const int src = b->src[s];
+		struct cand *l = w->list[src];
+
+		if (w->have & (1u << src))
+			continue;
+		w->have |= 1u << src;
+		/* a fresh tick per source: marks of another are stale */
+		next_tick(r, w, q);
+		switch (src) {
+		case RS_SRC_RECENT:
+			w->nlist[src] = src_recent(r, w, q, l, L);
+			break;
+		case RS_SRC_ITEMKNN:
+			w->nlist[src] = src_itemknn(r, w, q, l, L);
+			break;
+		case RS_SRC_ALS:
+			if ((rc = src_als(r, w, q, l, L, err)) < 0)
+				return rc;
+			w->nlist[src] = (size_t)rc;
+			break;
+		default:
+			w->nlist[src] = src_popular(r, w, q, l, L);
+			break;
+		}
+	}
+	next_tick(r, w, q);
+	for (s = 0; s < b->n; s++)
+		at[s] = 0;
+	/*
+	 * One ranked order, built in rounds of Q = sum of quotas slots, and
+	 * cut at k: so the first k rows never depend on k (a list is
+	 * prefix-consistent).  Each round: pass 0 takes, source by source,
+	 * up to its quota of its best items not taken yet; pass 1 fills the
+	 * round's slots left over from the sources in the same order (the
+	 * back-fill, where a quota of 0 takes part).
+	 */
+	for (;;) {
+		unsigned round = 0, before = n;
+
+		for (pass = 0; pass < 2; pass++)
+			for (s = 0; s < b->n && n < k && round < b->sum; s++) {
+				const int src = b->src[s];
+				unsigned took = 0;
+
+				while (at[s] < w->nlist[src] && n < k &&
+				    round < b->sum &&
+				    (pass == 1 || took < b->quota[s])) {
+					const struct cand *c =
+					    &w->list[src][at[s]++];
+
+					if (w->taken[c->g] == w->tick)
+						continue;
+					w->taken[c->g] = w->tick;
+					rows[n++] = (struct rs_row){
+					    r->gid[c->g], c->s, (uint8_t)src };
+					took++;
+					round++;
+				}
+			}
+		if (n == k || n == before)
+			break;
+	}
+	return (int)n;
+}
+
+uint64_t
+rs_engine_als_scored(const struct rs_engine_work *w)
+{
+	return w->als_scored;
+}
+
+void
+rs_engine_free(struct rs_engine *e)
+{
+	if (e == NULL)
+		return;
+	rs_idmap_free(e->gmap);
+	free(e->pop_order);
+	free(e->knn2g);
+	free(e->g2knn);
+	free(e->als2g);
+	free(e->g2als);
+	free(e->G);
+	free(e->blocked);
+	free(e->g2av);
+	free(e->als_ord);
+	free(e->als_norm);
+	free(e->Ys);
+	free(e->mu);
+	free(e);
+}

@@ -1,0 +1,250 @@
+/*
+ * engine.h - the answering engine: "K items for visitor v at time t",
+ * from the models, the filters and what v did before t.  Every answer of
+ * the toolkit comes from here: rs-replay and rs-recommend -r through
+ * replay.h, which feeds it each request's visible events, and a live
+ * server the same way from its session store.
+ *
+ * Use:
+ *   rs_engine_params_init(&p);
+ *   rs_engine_create(&e, &p, &err);
+ *   rs_engine_intern(e, id) for every item the caller will name (the
+ *       items of its events), then rs_engine_set_popular / _set_itemknn
+ *       / _set_als / _set_items / _set_avail              (all optional)
+ *   rs_engine_prepare(e, &err);                 e is then read-only
+ *   per thread: rs_engine_work_create(&w, e, &err);
+ *   per question: fill a struct rs_engine_query, then
+ *       n = rs_engine_answer(e, w, &q, &blend, k, rows, &err);
+ * After rs_engine_prepare, e is read-only: any number of threads may
+ * answer at once, each with its own work area.  Models, item table and
+ * availability are borrowed and must outlive e.
+ *
+ * Items are named inside by a dense index g (rs_engine_intern, _find);
+ * rows carry external ids.
+ *
+ * Definitions (rs-replay(1) and rs(7) repeat them for users):
+ *  - visible events: the query's events, the visitor's own, in time
+ *    order, all strictly before t (the caller's promise).
+ *  - filters, applied to every source: an item the visitor bought (a
+ *    visible transaction) is never recommended unless keep_bought; with
+ *    an item table, an item not available in it is never recommended;
+ *    with an availability timeline (avail.h), an item not available at
+ *    t (its latest `available` snapshot before t says 0) is never
+ *    recommended.  Every source fills its list from enough candidates
+ *    that the filters never shorten it while unfiltered items are left.
+ *  - recent: the visitor's distinct visible items, most recently touched
+ *    first (any event type of positive weight); score = the sum of the
+ *    event-type weights of the item's visible events (shown, not used for
+ *    the order).
+ *  - itemknn: context = the last knn_context (5) distinct visible items,
+ *    newest first, at positions p = 0, 1, ...; score(j) = sum over the
+ *    context of knn_decay^p sim(i_p, j) (itemknn.h); best first, ties by
+ *    lower item id.  No context or no model: no rows.
+ *  - als: with visible events on model items and fold_in, the visitor's
+ *    factors are recomputed from those events only (exact ALS user step:
+ *    r_ui = sum of event weights, c_ui = 1 + alpha r_ui, or
+ *    1 + alpha log(1 + r_ui / eps) for confidence=log,
+ *    x = (Y^T Y + lambda I + sum_i (c_ui - 1) y_i y_i^T)^-1 sum_i c_ui y_i;
+ *    alpha, lambda, eps from the model's metadata); otherwise the
+ *    visitor's own trained factors when the model knows the visitor;
+ *    otherwise no rows.  Scores x . y_i over every model item, best
+ *    first, ties by lower model row; the score of a listed item is
+ *    canonical: the sum of x_a y_a in double in index order, rounded
+ *    once to float, whatever computed it.  The scan is exact but stops
+ *    early: with mu the mean item factor, items are visited by
+ *    descending d_i = ||y_i - mu||, and once x . mu + ||x|| d_i +
+ *    2 f FLT_EPSILON ||x|| (||mu|| + d_i), an upper bound of every
+ *    remaining computed score (x . y = x . mu + x . (y - mu), Cauchy-
+ *    Schwarz on the second term, plus the float rounding of a length-f
+ *    dot product), is below the worst score kept, no remaining item can
+ *    enter the list.
+ *  - popular: with a popular model, its items by score; otherwise the
+ *    query's own list (e.g. replay's causal counts before t), already
+ *    best first; neither: no rows.
+ *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
+ *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
+ *    in each round, pass 1 takes, source by source, up to its quota of
+ *    its best items not taken yet; pass 2 fills the round's remaining
+ *    rows from the sources in the same order (back-fill).  K only cuts
+ *    the list, so the first K rows of a longer answer are the K answer
+ *    (prefix consistency).  A quota of 0 makes a source back-fill only
+ *    (e.g. popular:0 for visitors without history); at least one quota
+ *    is above 0.  Each row keeps the score and the source it came from.
+ *    A single source ("recent") is the blend "recent:1".
+ *
+ * Determinism: an answer depends only on the query, the blend, K and e,
+ * never on threads, batches or the queries answered before.
+ */
+#ifndef RS_ENGINE_H
+#define RS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avail.h"
+#include "error.h"
+#include "itemknn.h"
+#include "items.h"
+#include "model.h"
+#include "records.h"
+
+#define RS_ENGINE_MAX_K 1000
+#define RS_ENGINE_MAX_SOURCES 8
+#define RS_ENGINE_BATCH 64		/* most queries per prefetch */
+
+enum rs_source {
+	RS_SRC_POPULAR = 0,
+	RS_SRC_RECENT = 1,
+	RS_SRC_ITEMKNN = 2,
+	RS_SRC_ALS = 3,
+	RS_SRC_N = 4
+};
+
+/* "popular", "recent", "itemknn", "als"; "unknown" out of range. */
+const char *rs_source_name(int src);
+
+struct rs_blend {
+	unsigned n;
+	int src[RS_ENGINE_MAX_SOURCES];
+	unsigned quota[RS_ENGINE_MAX_SOURCES];
+	unsigned sum;			/* of the quotas, > 0 */
+	char name[128];			/* the spec as given, or the source */
+};
+
+/*
+ * Parses "recent:4,itemknn:4,als:2" (a bare source name means quota 1).
+ * RS_EARG naming the bad part.
+ */
+int rs_blend_parse(const char *s, struct rs_blend *b, struct rs_error *err);
+
+/* The blend of one source. */
+void rs_blend_single(struct rs_blend *b, int src);
+
+/* 1 if blend b draws from source src. */
+int rs_blend_has(const struct rs_blend *b, int src);
+
+struct rs_engine_params {
+	double weights[RS_EV_NTYPES];	/* 1, 5, 3 */
+	unsigned kmax;			/* largest K asked; 20 */
+	unsigned knn_context;		/* 5 */
+	double knn_decay;		/* 0.7 */
+	int keep_bought;		/* 0 */
+	int fold_in;			/* 1 */
+};
+
+void rs_engine_params_init(struct rs_engine_params *p);
+
+struct rs_engine;
+struct rs_engine_work;
+
+/* p is copied.  RS_EARG for a parameter out of range. */
+int rs_engine_create(struct rs_engine **out,
+	const struct rs_engine_params *p, struct rs_error *err);
+
+/*
+ * The dense index of item id, adding it if new (before rs_engine_prepare
+ * only); a negative code when out of memory or prepared.
+ */
+int64_t rs_engine_intern(struct rs_engine *e, uint64_t id);
+
+/* The index of id, or -1 if the engine does not know it. */
+int64_t rs_engine_find(const struct rs_engine *e, uint64_t id);
+
+/* Items known (after prepare: also every model item) and their ids. */
+uint32_t rs_engine_nitems(const struct rs_engine *e);
+const uint64_t *rs_engine_item_ids(const struct rs_engine *e);
+
+/*
+ * Models (borrowed).  A popular model must have kind popular, an ALS
+ * model kind ALS with valid fold-in metadata; RS_EARG naming the key
+ * that does not parse.
+ */
+int rs_engine_set_popular(struct rs_engine *e, const struct rs_model *m,
+	struct rs_error *err);
+int rs_engine_set_itemknn(struct rs_engine *e, const struct rs_itemknn *m,
+	struct rs_error *err);
+int rs_engine_set_als(struct rs_engine *e, const struct rs_model *m,
+	struct rs_error *err);
+int rs_engine_set_items(struct rs_engine *e, const struct rs_items *t,
+	struct rs_error *err);
+/* A finished availability timeline (borrowed). */
+int rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
+	struct rs_error *err);
+
+/* Interns every model item and builds the tables; e is then frozen. */
+int rs_engine_prepare(struct rs_engine *e, struct rs_error *err);
+
+/* 1 if source src can answer (its model is set; recent: 1). */
+int rs_engine_has_source(const struct rs_engine *e, int src);
+
+/* 1 if item g may not be recommended at time t (table, availability). */
+int rs_engine_unavailable(const struct rs_engine *e, uint32_t g,
+	int64_t t);
+
+/* The event weight of type t (0 for an unknown type). */
+double rs_engine_weight(const struct rs_engine *e, uint8_t t);
+
+/*
+ * One question.  item[] / type[] are the visitor's visible events (time
+ * order, item as engine index), pop[] / pops[] a popular list for t
+ * (best first, scores beside; may be NULL: then the popular model).
+ * key != 0 identifies the query for the work area's caches: the lists of
+ * the sources are computed once per key and reused by every blend and K
+ * asked next with that key (rs_engine_prefetch fills them ahead); key 0
+ * caches nothing.  Everything is borrowed for the call.
+ */
+struct rs_engine_query {
+	uint64_t key;
+	uint64_t visitor;
+	int64_t t;
+	const uint32_t *item;
+	const uint8_t *type;
+	size_t n;
+	const uint32_t *pop;
+	const float *pops;
+	size_t npop;
+};
+
+/* One answer row. */
+struct rs_row {
+	uint64_t item;
+	float score;
+	uint8_t source;		/* enum rs_source */
+};
+
+int rs_engine_work_create(struct rs_engine_work **out,
+	const struct rs_engine *e, struct rs_error *err);
+void rs_engine_work_free(struct rs_engine_work *w);
+
+/*
+ * Answers q with blend b: up to k (<= params.kmax) rows into rows.
+ * Returns the row count or a negative code (RS_ENUM when a fold-in
+ * system is not positive definite).
+ */
+int rs_engine_answer(const struct rs_engine *e, struct rs_engine_work *w,
+	const struct rs_engine_query *q, const struct rs_blend *b,
+	unsigned k, struct rs_row *rows, struct rs_error *err);
+
+/*
+ * Optional speed-up for the als source: computes its lists for the n
+ * queries q[0..n) (n <= RS_ENGINE_BATCH, each with a key) at once,
+ * scoring the items with one sgemm per chunk of items (in descending
+ * norm order, until every query of the batch has stopped) instead of
+ * one pass per query, and keeps them in w for the following
+ * rs_engine_answer calls with those keys (until the next prefetch).  The
+ * same items, order and scores as without it: the scan's float scores
+ * only choose candidates, the scores kept are canonical.
+ */
+int rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
+	const struct rs_engine_query *q, size_t n, struct rs_error *err);
+
+/*
+ * (query, model item) scores the als source computed with w so far; a
+ * full scan would be the model's item count per query (for benchmarks
+ * and tests of the early stop).
+ */
+uint64_t rs_engine_als_scored(const struct rs_engine_work *w);
+
+void rs_engine_free(struct rs_engine *e);
+
+#endif
