@@ -65,7 +65,7 @@ rs_metrics_user(const uint64_t *truth, size_t t, const uint64_t *recs,
 	unsigned j = 0;
 
 	for (pos = 1; pos <= maxk && j < nk; pos++) {
-		g = 1.0 / log2((double)pos + 1.0);
+		g = rs_metrics_discount(pos);
 		if (pos <= t)
 			idcg += g;
 		if (pos <= n && in_sorted(truth, t, recs[pos - 1])) {
@@ -294,4 +294,10 @@ rs_eval_free(struct rs_eval *e)
 	free(e->colnnz);
 	free(e->tbuf);
 	free(e);
+}
+
+double
+rs_metrics_discount(size_t rank)
+{
+	return 1.0 / log2((double)rank + 1.0);
 }

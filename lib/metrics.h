@@ -111,4 +111,10 @@ int rs_eval_run(struct rs_eval *e, const struct rs_recs *recs,
 
 void rs_eval_free(struct rs_eval *e);
 
+/*
+ * The NDCG discount of rank r (1-based): 1 / log2(r + 1).  Every NDCG in
+ * rs (rs-eval, the replay, the training report) uses this one.
+ */
+double rs_metrics_discount(size_t rank);
+
 #endif

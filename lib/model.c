@@ -15,6 +15,7 @@
 #include "bytes.h"
 #include "crc32c.h"
 #include "dense.h"
+#include "metrics.h"
 #include "model.h"
 #include "topk.h"
 #include "banned.h"
@@ -641,10 +642,10 @@ rs_model_validate(const struct rs_model *m, const struct rs_csr *train,
 			for (j = 0; j < got; j++)
 				if (truth[top[j]]) {
 					hits++;
-					dcg += 1.0 / log2((double)j + 2);
+					dcg += rs_metrics_discount(j + 1);
 				}
 			for (j = 0; j < k && j < ntruth; j++)
-				idcg += 1.0 / log2((double)j + 2);
+				idcg += rs_metrics_discount(j + 1);
 			sr += (double)hits / (double)ntruth;
 			sn += dcg / idcg;
 			nv++;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "replay.h"
 #include "rstime.h"
 #include "banned.h"
@@ -687,7 +688,7 @@ rs_replay_acc_add(struct rs_replay_acc *a, const struct rs_replay *r,
 		if (rank > 0) {
 			a->hit[s] += 1;
 			a->rr[s] += 1.0 / rank;
-			a->ndcg[s] += 1.0 / log2(rank + 1.0);
+			a->ndcg[s] += rs_metrics_discount(rank);
 		}
 		for (j = 0; j < n; j++) {
 			const int64_t g = rs_engine_find(r->e, rows[j].item);

@@ -25,42 +25,56 @@ rs_replayout_answers_header(struct rs_textout *t, enum rs_replayout_format f)
 }
 
 void
+rs_replayout_row(struct rs_textout *t, enum rs_replayout_format f,
+    const char *const *keys, const uint64_t *vals, unsigned nkeys,
+    uint64_t item, size_t rank, float score, const char *source)
+{
+	const char d = f == RS_REPLAYOUT_TSV ? '\t' : ',';
+	unsigned i;
+
+	if (f == RS_REPLAYOUT_JSON) {
+		for (i = 0; i < nkeys; i++) {
+			rs_textout_str(t, i == 0 ? "{\"" : ",\"");
+			rs_textout_str(t, keys[i]);
+			rs_textout_str(t, "\":");
+			rs_textout_u64(t, vals[i]);
+		}
+		rs_textout_str(t, ",\"item\":");
+		rs_textout_u64(t, item);
+		rs_textout_str(t, ",\"rank\":");
+		rs_textout_u64(t, rank);
+		rs_textout_str(t, ",\"score\":");
+		rs_textout_f32(t, score);
+		rs_textout_str(t, ",\"source\":\"");
+		rs_textout_str(t, source);
+		rs_textout_str(t, "\"}\n");
+		return;
+	}
+	for (i = 0; i < nkeys; i++) {
+		rs_textout_u64(t, vals[i]);
+		rs_textout_char(t, d);
+	}
+	rs_textout_u64(t, item);
+	rs_textout_char(t, d);
+	rs_textout_u64(t, rank);
+	rs_textout_char(t, d);
+	rs_textout_f32(t, score);
+	rs_textout_char(t, d);
+	rs_textout_str(t, source);
+	rs_textout_char(t, '\n');
+}
+
+void
 rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
     const struct rs_request *q, const struct rs_row *rows, size_t n)
 {
-	const char d = f == RS_REPLAYOUT_TSV ? '\t' : ',';
+	static const char *const keys[2] = { "request", "visitor" };
+	const uint64_t vals[2] = { q->id, q->visitor };
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (f == RS_REPLAYOUT_JSON) {
-			rs_textout_str(t, "{\"request\":");
-			rs_textout_u64(t, q->id);
-			rs_textout_str(t, ",\"visitor\":");
-			rs_textout_u64(t, q->visitor);
-			rs_textout_str(t, ",\"item\":");
-			rs_textout_u64(t, rows[i].item);
-			rs_textout_str(t, ",\"rank\":");
-			rs_textout_u64(t, i + 1);
-			rs_textout_str(t, ",\"score\":");
-			rs_textout_f32(t, rows[i].score);
-			rs_textout_str(t, ",\"source\":\"");
-			rs_textout_str(t, rs_source_name(rows[i].source));
-			rs_textout_str(t, "\"}\n");
-			continue;
-		}
-		rs_textout_u64(t, q->id);
-		rs_textout_char(t, d);
-		rs_textout_u64(t, q->visitor);
-		rs_textout_char(t, d);
-		rs_textout_u64(t, rows[i].item);
-		rs_textout_char(t, d);
-		rs_textout_u64(t, i + 1);
-		rs_textout_char(t, d);
-		rs_textout_f32(t, rows[i].score);
-		rs_textout_char(t, d);
-		rs_textout_str(t, rs_source_name(rows[i].source));
-		rs_textout_char(t, '\n');
-	}
+	for (i = 0; i < n; i++)
+		rs_replayout_row(t, f, keys, vals, 2, rows[i].item, i + 1,
+		    rows[i].score, rs_source_name(rows[i].source));
 }
 
 void

@@ -44,6 +44,15 @@ void rs_replayout_answers_header(struct rs_textout *t,
 	enum rs_replayout_format f);
 
 /* The n answer rows of request q, ranks 1..n. */
+/*
+ * One recommendation row: the nkeys key columns (keys[] their JSON
+ * names, vals[] their values), then item, rank, score and source.  Every
+ * answer printer of rs writes its rows through this one.
+ */
+void rs_replayout_row(struct rs_textout *t, enum rs_replayout_format f,
+	const char *const *keys, const uint64_t *vals, unsigned nkeys,
+	uint64_t item, size_t rank, float score, const char *source);
+
 void rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
 	const struct rs_request *q, const struct rs_row *rows,
 	size_t n);

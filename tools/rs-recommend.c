@@ -364,40 +364,23 @@ print_header(struct rs_textout *t, const struct opts *o)
 	    "\titem\trank\tscore\tsource\n");
 }
 
+static enum rs_replayout_format
+out_format(const struct opts *o)
+{
+	return o->fmt == FMT_TSV ? RS_REPLAYOUT_TSV : o->fmt == FMT_JSONL ?
+	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_CSV;
+}
+
 static void
 print_rows(struct rs_textout *t, const struct opts *o, uint64_t who,
     const struct rs_rec_row *rows, size_t n)
 {
-	const char *key = o->similar ? "{\"query\":" : "{\"user\":";
-	char d = o->fmt == FMT_TSV ? '\t' : ',';
+	const char *const key = o->similar ? "query" : "user";
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (o->fmt == FMT_JSONL) {
-			rs_textout_str(t, key);
-			rs_textout_u64(t, who);
-			rs_textout_str(t, ",\"item\":");
-			rs_textout_u64(t, rows[i].item);
-			rs_textout_str(t, ",\"rank\":");
-			rs_textout_u64(t, i + 1);
-			rs_textout_str(t, ",\"score\":");
-			rs_textout_f32(t, rows[i].score);
-			rs_textout_str(t, ",\"source\":\"");
-			rs_textout_str(t, rs_rec_source_name(rows[i].source));
-			rs_textout_str(t, "\"}\n");
-			continue;
-		}
-		rs_textout_u64(t, who);
-		rs_textout_char(t, d);
-		rs_textout_u64(t, rows[i].item);
-		rs_textout_char(t, d);
-		rs_textout_u64(t, i + 1);
-		rs_textout_char(t, d);
-		rs_textout_f32(t, rows[i].score);
-		rs_textout_char(t, d);
-		rs_textout_str(t, rs_rec_source_name(rows[i].source));
-		rs_textout_char(t, '\n');
-	}
+	for (i = 0; i < n; i++)
+		rs_replayout_row(t, out_format(o), &key, &who, 1, rows[i].item,
+		    i + 1, rows[i].score, rs_rec_source_name(rows[i].source));
 }
 
 static double
@@ -541,13 +524,6 @@ run_rjob(void *arg)
 	return NULL;
 }
 
-static enum rs_replayout_format
-answers_format(const struct opts *o)
-{
-	return o->fmt == FMT_TSV ? RS_REPLAYOUT_TSV : o->fmt == FMT_JSONL ?
-	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_CSV;
-}
-
 /*
  * Answers every request in rounds of threads x 16 batches of
  * RS_ENGINE_BATCH requests (an answer never depends on its batch:
@@ -560,7 +536,7 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	const size_t nq = rs_replay_nrequests(rp), k = o->p.k;
 	const size_t round = (size_t)o->threads * 16 * RS_ENGINE_BATCH;
 	const size_t cap = nq < round ? nq : round;
-	const enum rs_replayout_format f = answers_format(o);
+	const enum rs_replayout_format f = out_format(o);
 	struct rs_row *rows = xmalloc((cap ? cap : 1) * k *
 	    sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
@@ -702,7 +678,7 @@ run_replay(const struct opts *o)
 	out = open_text_output(o->output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");
-	rs_replayout_answers_header(&t, answers_format(o));
+	rs_replayout_answers_header(&t, out_format(o));
 	t1 = now();
 	progress_start("answering", "requests", nq, -1);
 	for (g0 = 0; g0 < nq; g0 = g1) {
