@@ -1,5 +1,5 @@
 # rs-load --stats on the real Retailrocket samples gives the figures that
-# data/retailrocket/PROVENANCE.md states (events sample, the two property
+# $RS_DATA/PROVENANCE.md states (events sample, the two property
 # samples, the full category tree), the same report with any thread
 # count, and a second run gives the same bytes.
 #

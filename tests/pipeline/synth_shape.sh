@@ -4,8 +4,8 @@
 # transactions after carts, "recently viewed" far ahead of "popular" in a
 # replay, and a personal (co-occurrence) model learnt before the last 14
 # days clearly ahead of popularity after them.  Loose bands; see
-# synth_shape.py for the facts and data/retailrocket/PROVENANCE.md for the
-# real values.
+# synth_shape.py for the facts, their bands and the values measured on
+# the real Retailrocket events sample.
 set -eu
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not found" >&2; exit 77; }
 rs-synth -q --scale 0.05 --seed 1 -j 2 -o data
