@@ -32,6 +32,20 @@
 #include "idmap.h"
 #include "banned.h"
 
+/*
+ * A scan space: the item vectors an early-stopping scan walks.  Y is the
+ * canonical copy (model row order, nals x f, ld f); mu its mean, ord[]
+ * the model rows by descending |y - mu| (ties by row), norm[] those
+ * distances rounded up to float, Ys (nals x f, ld f) row j = Y's row
+ * ord[j], mu_norm = |mu|, ymax the largest |y|.
+ */
+struct space {
+	const float *Y;
+	uint32_t *ord;
+	float *norm, *Ys, *mu;
+	double mu_norm, ymax;
+};
+
 struct rs_engine {
 	struct rs_engine_params p;
 	struct rs_idmap *gmap;
@@ -52,9 +66,9 @@ struct rs_engine {
 	uint8_t *blocked;
 	const struct rs_avail *avail;
 	int32_t *g2av;
-	uint32_t *als_ord;
-	float *als_norm, *Ys, *mu;
-	double mu_norm, ymax;	/* ||mu||; largest ||y_i|| */
+	struct space als_sp;	/* x . y_i: the als source */
+	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
+	float *Yn;		/* unit item factors, model row order */
 	int prepared;
 };
 
@@ -383,38 +397,52 @@ cmp_norm(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-als_order(struct rs_engine *r, struct rs_error *err)
+/* y / |y| into x (zeros for a zero vector), f floats. */
+static void
+unit_vector(const float *y, size_t f, float *x)
 {
-	const float *Y = rs_model_item_factors(r->als);
-	const size_t f = r->f;
+	double n2 = 0;
+	size_t a;
+
+	for (a = 0; a < f; a++)
+		n2 += (double)y[a] * y[a];
+	n2 = n2 > 0 ? 1 / sqrt(n2) : 0;
+	for (a = 0; a < f; a++)
+		x[a] = (float)(y[a] * n2);
+}
+
+static int
+space_build(struct rs_engine *e, struct space *r, const float *Y,
+    struct rs_error *err)
+{
+	const size_t f = e->f;
 	double *nrm, *sum;
 	size_t j, a;
 
-	nrm = malloc(((size_t)r->nals + 1) * sizeof(*nrm));
+	nrm = malloc(((size_t)e->nals + 1) * sizeof(*nrm));
 	sum = calloc(f + 1, sizeof(*sum));
 	r->mu = calloc(f + 1, sizeof(*r->mu));
-	r->als_ord = malloc(((size_t)r->nals + 1) * sizeof(*r->als_ord));
-	r->als_norm = malloc(((size_t)r->nals + 1) * sizeof(*r->als_norm));
-	r->Ys = malloc(((size_t)r->nals * f + 1) * sizeof(*r->Ys));
-	if (nrm == NULL || sum == NULL || r->als_ord == NULL ||
-	    r->als_norm == NULL || r->Ys == NULL || r->mu == NULL) {
+	r->ord = malloc(((size_t)e->nals + 1) * sizeof(*r->ord));
+	r->norm = malloc(((size_t)e->nals + 1) * sizeof(*r->norm));
+	r->Ys = malloc(((size_t)e->nals * f + 1) * sizeof(*r->Ys));
+	if (nrm == NULL || sum == NULL || r->ord == NULL ||
+	    r->norm == NULL || r->Ys == NULL || r->mu == NULL) {
 		free(nrm);
 		free(sum);
 		return nomem(err);
 	}
-	for (j = 0; j < r->nals; j++)
+	for (j = 0; j < e->nals; j++)
 		for (a = 0; a < f; a++)
 			sum[a] += Y[j * f + a];
 	for (a = 0; a < f; a++)
-		r->mu[a] = r->nals > 0 ? (float)(sum[a] / r->nals) : 0;
+		r->mu[a] = e->nals > 0 ? (float)(sum[a] / e->nals) : 0;
 	free(sum);
 	r->mu_norm = 0;
 	for (a = 0; a < f; a++)
 		r->mu_norm += (double)r->mu[a] * r->mu[a];
 	r->mu_norm = sqrt(r->mu_norm);
 	r->ymax = 0;
-	for (j = 0; j < r->nals; j++) {
+	for (j = 0; j < e->nals; j++) {
 		double s2 = 0, y2 = 0;
 
 		for (a = 0; a < f; a++)
@@ -425,19 +453,49 @@ als_order(struct rs_engine *r, struct rs_error *err)
 			s2 += ((double)Y[j * f + a] - r->mu[a]) *
 			    ((double)Y[j * f + a] - r->mu[a]);
 		nrm[j] = sqrt(s2);
-		r->als_ord[j] = (uint32_t)j;
+		r->ord[j] = (uint32_t)j;
 	}
 	sort_norm = nrm;
-	qsort(r->als_ord, r->nals, sizeof(*r->als_ord), cmp_norm);
-	for (j = 0; j < r->nals; j++) {
+	qsort(r->ord, e->nals, sizeof(*r->ord), cmp_norm);
+	for (j = 0; j < e->nals; j++) {
 		/* rounded up, so it stays an upper bound as a float */
-		r->als_norm[j] = nextafterf((float)nrm[r->als_ord[j]],
+		r->norm[j] = nextafterf((float)nrm[r->ord[j]],
 		    INFINITY);
-		memcpy(r->Ys + j * f, Y + (size_t)r->als_ord[j] * f,
+		memcpy(r->Ys + j * f, Y + (size_t)r->ord[j] * f,
 		    f * sizeof(*Y));
 	}
 	free(nrm);
+	r->Y = Y;
 	return 0;
+}
+
+static void
+space_free(struct space *s)
+{
+	free(s->ord);
+	free(s->norm);
+	free(s->Ys);
+	free(s->mu);
+}
+
+/*
+ * The cosine space of similar items: Yn = the unit item factors (a zero
+ * vector stays zero), so x . yn_i with x a unit query vector is the
+ * cosine, and the same early-stopping scan applies.
+ */
+static int
+unit_space(struct rs_engine *e, struct rs_error *err)
+{
+	const float *Y = rs_model_item_factors(e->als);
+	const size_t f = e->f;
+	size_t j;
+
+	if ((e->Yn = malloc(((size_t)e->nals * f + 1) * sizeof(*e->Yn))) ==
+	    NULL)
+		return nomem(err);
+	for (j = 0; j < e->nals; j++)
+		unit_vector(Y + j * f, f, e->Yn + j * f);
+	return space_build(e, &e->cos_sp, e->Yn, err);
 }
 
 int
@@ -519,7 +577,10 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		free(tmp);
 		for (k = 0; k < f; k++)
 			r->G[k * f + k] += r->lambda;
-		if ((rc = als_order(r, err)) < 0)
+		if ((rc = space_build(r, &r->als_sp,
+		    rs_model_item_factors(r->als), err)) < 0)
+			return rc;
+		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
 	}
 	r->prepared = 1;
@@ -776,13 +837,19 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 	return 0;
 }
 
-/* 1 if the visitor of q bought g before t (the bought filter). */
+/*
+ * 1 if q excludes g: the visitor bought it before t (the bought filter)
+ * or q's exclusion list holds it.
+ */
 static int
-bought_before(const struct rs_engine *r, const struct rs_engine_query *q,
+excluded(const struct rs_engine *r, const struct rs_engine_query *q,
     uint32_t g)
 {
 	size_t i;
 
+	for (i = 0; i < q->nexclude; i++)
+		if (q->exclude[i] == g)
+			return 1;
 	if (r->p.keep_bought)
 		return 0;
 	for (i = 0; i < q->n; i++)
@@ -865,20 +932,20 @@ cmp_cand_desc(const void *a, const void *b)
  * their order (more than ALS_SPARE near-ties at the cut).
  */
 static uint32_t
-als_full_scan(const struct rs_engine *r, const struct rs_engine_query *q,
-    const float *x,
-    struct cand *out, size_t L)
+als_full_scan(const struct rs_engine *r, const struct space *sp,
+    const struct rs_engine_query *q, const float *x, struct cand *out,
+    size_t L)
 {
 	const size_t f = r->f;
 	size_t j, hn = 0;
 
 	for (j = 0; j < r->nals; j++) {
-		const uint32_t g = r->als2g[r->als_ord[j]];
+		const uint32_t g = r->als2g[sp->ord[j]];
 
-		if (unavailable(r, g, q->t) || bought_before(r, q, g))
+		if (unavailable(r, g, q->t) || excluded(r, q, g))
 			continue;
-		heap_push(out, &hn, L, (struct cand){ r->als_ord[j],
-		    canon_score(x, r->Ys + j * f, f) });
+		heap_push(out, &hn, L, (struct cand){ sp->ord[j],
+		    canon_score(x, sp->Ys + j * f, f) });
 	}
 	qsort(out, hn, sizeof(*out), cmp_cand_desc);
 	return (uint32_t)hn;
@@ -924,6 +991,7 @@ als_full_scan(const struct rs_engine *r, const struct rs_engine_query *q,
  */
 static int
 als_lists(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct space *sp, const float *xin,
     const struct rs_engine_query *qs, size_t n, struct cand *lists,
     uint32_t *cnt, struct rs_error *err)
 {
@@ -942,13 +1010,17 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		w->tick++;
 		hn[j] = 0;
 		row_of[j] = -1;
-		if ((rc = als_vector(r, w, &qs[j], x, err)) < 0)
+		if (xin != NULL) {
+			memcpy(x, xin + j * f, f * sizeof(*x));
+			rc = 1;
+		} else if ((rc = als_vector(r, w, &qs[j], x, err)) < 0) {
 			return rc;
+		}
 		if (rc == 0)
 			continue;
 		for (a = 0; a < f; a++) {
 			s2 += (double)x[a] * x[a];
-			sm += (double)x[a] * r->mu[a];
+			sm += (double)x[a] * sp->mu[a];
 		}
 		nx[m] = sqrt(s2);
 		xmu[m] = sm;
@@ -958,14 +1030,14 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
 		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
 		    ALS_CHUNK;
-		const double dmax = r->als_norm[c0];
+		const double dmax = sp->norm[c0];
 		const float *X = w->pf_x;
 
 		for (jj = 0, na = 0; jj < m; jj++) {
 			const size_t q = idx[jj];
 
 			if (hn[q] == H && xmu[jj] + nx[jj] * dmax +
-			    eps * nx[jj] * (r->mu_norm + dmax) <
+			    eps * nx[jj] * (sp->mu_norm + dmax) <
 			    w->pf_heap[q * H].s)
 				continue;
 			act[na++] = jj;
@@ -979,7 +1051,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				    f * sizeof(*X));
 			X = w->pf_xa;
 		}
-		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, r->Ys + c0 * f, f, 0,
+		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, sp->Ys + c0 * f, f, 0,
 		    w->pf_s, cn);
 		w->als_scored += (uint64_t)na * cn;
 		for (jj = 0; jj < na; jj++) {
@@ -997,12 +1069,12 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 
 				if (sc[t] < thr)
 					continue;
-				c = (struct cand){ r->als_ord[c0 + t], sc[t] };
+				c = (struct cand){ sp->ord[c0 + t], sc[t] };
 				if (hn[q] == H && !worse(&h[0], &c))
 					continue;
 				g = r->als2g[c.g];
 				if (unavailable(r, g, tq) ||
-				    bought_before(r, &qs[q], g))
+				    excluded(r, &qs[q], g))
 					continue;
 				heap_push(h, &hn[q], H, c);
 				if (hn[q] == H)
@@ -1023,12 +1095,12 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		nc = hn[j];
 		if (hn[j] > L) {
 			const double D = (2 * eps + 2 * FLT_EPSILON) *
-			    nx[row_of[j]] * r->ymax;
+			    nx[row_of[j]] * sp->ymax;
 			const double cut = (double)h[L - 1].s - D;
 
 			if (hn[j] == H && (double)h[H - 1].s >= cut) {
 				w->als_full++;
-				cnt[j] = als_full_scan(r, &qs[j], x, out, L);
+				cnt[j] = als_full_scan(r, sp, &qs[j], x, out, L);
 				goto rows;
 			}
 			while (nc > L && (double)h[nc - 1].s < cut)
@@ -1036,8 +1108,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		}
 		/* the model rows of Ys order: rescore from the model's Y */
 		for (t = 0; t < nc; t++)
-			h[t].s = canon_score(x, rs_model_item_factors(r->als) +
-			    (size_t)h[t].g * f, f);
+			h[t].s = canon_score(x, sp->Y + (size_t)h[t].g * f, f);
 		qsort(h, nc, sizeof(*h), cmp_cand_desc);
 		cnt[j] = (uint32_t)(nc < L ? nc : L);
 		memcpy(out, h, cnt[j] * sizeof(*out));
@@ -1064,7 +1135,8 @@ rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
 		if (q[j].key == 0)
 			return rs_error_set(err, RS_EARG, "engine: prefetch "
 			    "without a key");
-	if ((rc = als_lists(e, w, q, n, w->pf_list, w->pf_cnt, err)) < 0)
+	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, n, w->pf_list,
+	    w->pf_cnt, err)) < 0)
 		return rc;
 	for (j = 0; j < n; j++)
 		w->pf_key[j] = q[j].key;
@@ -1090,7 +1162,8 @@ src_als(const struct rs_engine *e, struct rs_engine_work *w,
 			memcpy(out, w->pf_list + j * L, n * sizeof(*out));
 			return (int)n;
 		}
-	if ((rc = als_lists(e, w, q, 1, out, &n, err)) < 0)
+	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, 1, out, &n,
+	    err)) < 0)
 		return rc;
 	return (int)n;
 }
@@ -1128,7 +1201,7 @@ src_popular(const struct rs_engine *e, struct rs_engine_work *w,
 	return n;
 }
 
-/* Starts a new tick and marks the visitor's bought items with it. */
+/* Starts a new tick and marks the items q excludes with it. */
 static void
 next_tick(const struct rs_engine *e, struct rs_engine_work *w,
     const struct rs_engine_query *q)
@@ -1137,6 +1210,8 @@ next_tick(const struct rs_engine *e, struct rs_engine_work *w,
 
 	w->tick++;
 	w->t = q->t;
+	for (i = 0; i < q->nexclude; i++)
+		w->bought[q->exclude[i]] = w->tick;
 	if (!e->p.keep_bought)
 		for (i = 0; i < q->n; i++)
 			if (q->type[i] == RS_EV_TRANSACTION)
@@ -1230,6 +1305,48 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 	return (int)n;
 }
 
+int
+rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
+    uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
+    struct rs_error *err)
+{
+	const size_t L = 2 * (size_t)e->p.kmax;
+	struct rs_engine_query q;
+	struct cand *l = w->list[RS_SRC_ALS];
+	const int64_t g = rs_engine_find(e, item);
+	int32_t row = -1;
+	uint32_t self, n, j;
+	int rc;
+
+	if (e->als == NULL || !e->p.similar)
+		return rs_error_set(err, RS_EARG, "engine: not prepared for "
+		    "similar items");
+	if (k == 0 || k > e->p.kmax)
+		return rs_error_set(err, RS_EARG, "engine: bad k");
+	memset(&q, 0, sizeof(q));
+	q.t = t;
+	w->cached = 0;		/* list[] is reused below */
+	if (g >= 0)
+		row = e->g2als[g];
+	if (row < 0) {
+		next_tick(e, w, &q);
+		n = e->pop != NULL ? (uint32_t)src_popular(e, w, &q, l, L) : 0;
+		for (j = 0; j < n && j < k; j++)
+			rows[j] = (struct rs_row){ e->gid[l[j].g], l[j].s,
+			    RS_SRC_POPULAR };
+		return (int)j;
+	}
+	self = (uint32_t)g;
+	q.exclude = &self;
+	q.nexclude = 1;
+	if ((rc = als_lists(e, w, &e->cos_sp, e->Yn + (size_t)row * e->f,
+	    &q, 1, l, &n, err)) < 0)
+		return rc;
+	for (j = 0; j < n && j < k; j++)
+		rows[j] = (struct rs_row){ e->gid[l[j].g], l[j].s, RS_SRC_ALS };
+	return (int)j;
+}
+
 uint64_t
 rs_engine_als_scored(const struct rs_engine_work *w)
 {
@@ -1250,9 +1367,8 @@ rs_engine_free(struct rs_engine *e)
 	free(e->G);
 	free(e->blocked);
 	free(e->g2av);
-	free(e->als_ord);
-	free(e->als_norm);
-	free(e->Ys);
-	free(e->mu);
+	space_free(&e->als_sp);
+	space_free(&e->cos_sp);
+	free(e->Yn);
 	free(e);
 }

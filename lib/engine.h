@@ -130,6 +130,7 @@ struct rs_engine_params {
 	double knn_decay;		/* 0.7 */
 	int keep_bought;		/* 0 */
 	int fold_in;			/* 1 */
+	int similar;			/* 0; 1: rs_engine_similar works */
 };
 
 void rs_engine_params_init(struct rs_engine_params *p);
@@ -187,7 +188,8 @@ double rs_engine_weight(const struct rs_engine *e, uint8_t t);
 /*
  * One question.  item[] / type[] are the visitor's visible events (time
  * order, item as engine index), pop[] / pops[] a popular list for t
- * (best first, scores beside; may be NULL: then the popular model).
+ * (best first, scores beside; may be NULL: then the popular model),
+ * exclude[] items never to recommend to this visitor (every source).
  * key != 0 identifies the query for the work area's caches: the lists of
  * the sources are computed once per key and reused by every blend and K
  * asked next with that key (rs_engine_prefetch fills them ahead); key 0
@@ -203,6 +205,8 @@ struct rs_engine_query {
 	const uint32_t *pop;
 	const float *pops;
 	size_t npop;
+	const uint32_t *exclude;	/* never recommend these (e.g. an */
+	size_t nexclude;		/* exclusion matrix's row); or NULL */
 };
 
 /* One answer row. */
@@ -237,6 +241,19 @@ int rs_engine_answer(const struct rs_engine *e, struct rs_engine_work *w,
  */
 int rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
 	const struct rs_engine_query *q, size_t n, struct rs_error *err);
+
+/*
+ * Similar items (needs params.similar and an ALS model): the k items of
+ * highest cosine cos(y_q, y_i) (0 when a vector is zero) with the query
+ * item, never the query item itself, each available at t; the score is
+ * the canonical dot product of the unit vectors; source als.  An item
+ * the model does not know gets the popular model's list (source
+ * popular), or no rows without one.  Returns the row count or a
+ * negative code.
+ */
+int rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
+	uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
+	struct rs_error *err);
 
 /*
  * (query, model item) scores the als source computed with w so far; a
