@@ -591,15 +591,13 @@ rs_replay_work_create(struct rs_replay_work **out, const struct rs_replay *r,
 static void
 query_of(const struct rs_replay *r, size_t i, struct rs_engine_query *q)
 {
+	memset(q, 0, sizeof(*q));
 	q->key = (uint64_t)i + 1;
 	q->visitor = r->q[i].visitor;
 	q->t = r->q[i].ts;
 	q->item = r->item + r->vb[i];
 	q->type = r->type + r->vb[i];
 	q->n = r->ve[i] - r->vb[i];
-	q->pop = NULL;
-	q->pops = NULL;
-	q->npop = 0;
 	if (!r->has_pop) {
 		q->pop = r->cpop + i * r->cpl;
 		q->pops = r->cpops + i * r->cpl;
