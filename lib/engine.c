@@ -66,6 +66,9 @@ struct rs_engine {
 	uint8_t *blocked;
 	const struct rs_avail *avail;
 	int32_t *g2av;
+	uint64_t *only, *deny;	/* item lists, sorted (rs_engine_set_item_list) */
+	size_t nonly, ndeny;
+	int has_only;
 	struct space als_sp;	/* x . y_i: the als source */
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
 	float *Yn;		/* unit item factors, model row order */
@@ -98,12 +101,17 @@ struct rs_engine_work {
 	float *pf_x, *pf_xa, *pf_s;	/* batch x f (twice), batch x chunk */
 	uint64_t als_scored;	/* (query, item) scores of the ALS scan */
 	uint64_t als_full;	/* queries rescored by a full exact scan */
+	uint64_t nfolded, ntrained;	/* als vectors by fold-in, trained */
+	uint32_t *exbuf;	/* online: q's exclusions and the item */
+	size_t exbuf_cap;
+	uint32_t *rec;		/* online: recent_n items */
+	struct cand *onl;	/* online: one scan's list (2 kmax) */
 	uint64_t cached;	/* key of the query whose lists are in list[] */
 	unsigned have;		/* bit per source computed for it */
 };
 
 static const char *const src_names[RS_SRC_N] = {
-	"popular", "recent", "itemknn", "als"
+	"popular", "recent", "itemknn", "als", "online"
 };
 
 const char *
@@ -123,6 +131,7 @@ rs_engine_params_init(struct rs_engine_params *p)
 	p->knn_context = 5;
 	p->knn_decay = 0.7;
 	p->fold_in = 1;
+	p->recent_n = 5;
 }
 
 static int
@@ -169,7 +178,7 @@ rs_blend_parse(const char *s, struct rs_blend *b,
 		if ((src = source_of(p, (size_t)((colon ? colon : end) - p))) <
 		    0)
 			return rs_error_set(err, RS_EARG, "unknown source '%.*s' "
-			    "(expected popular, recent, itemknn or als)",
+			    "(expected popular, recent, itemknn, als or online)",
 			    (int)((colon ? colon : end) - p), p);
 		if (colon != NULL) {
 			const char *d;
@@ -336,6 +345,61 @@ rs_engine_set_items(struct rs_engine *e, const struct rs_items *t,
 		return rs_error_set(err, RS_EARG, "engine: already prepared");
 	e->items = t;
 	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+in_sorted(const uint64_t *v, size_t n, uint64_t id)
+{
+	return n > 0 && bsearch(&id, v, n, sizeof(*v), cmp_u64) != NULL;
+}
+
+int
+rs_engine_set_item_list(struct rs_engine *e, int only, const uint64_t *ids,
+    size_t n, struct rs_error *err)
+{
+	uint64_t **v = only ? &e->only : &e->deny;
+	size_t *nv = only ? &e->nonly : &e->ndeny;
+	uint64_t *nw;
+
+	if (e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	if ((nw = realloc(*v, (*nv + n + 1) * sizeof(*nw))) == NULL)
+		return nomem(err);
+	memcpy(nw + *nv, ids, n * sizeof(*ids));
+	*v = nw;
+	*nv += n;
+	qsort(*v, *nv, sizeof(**v), cmp_u64);
+	if (only)
+		e->has_only = 1;
+	return 0;
+}
+
+uint32_t
+rs_engine_eligible(const struct rs_engine *e, int src)
+{
+	const uint32_t *rows = src == RS_SRC_ALS ? e->als2g : e->pop_order;
+	const uint32_t n = src == RS_SRC_ALS ? e->nals : e->npop;
+	uint32_t i, c = 0;
+
+	for (i = 0; rows != NULL && i < n; i++)
+		c += !e->blocked[rows[i]];
+	return c;
+}
+
+void
+rs_engine_counts(const struct rs_engine_work *w, uint64_t *folded,
+    uint64_t *trained)
+{
+	*folded = w->nfolded;
+	*trained = w->ntrained;
 }
 
 int
@@ -551,7 +615,10 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		return nomem(err);
 	for (i = 0; i < r->ng; i++) {
 		r->g2knn[i] = r->g2als[i] = -1;
-		if (r->items != NULL && !rs_items_available(r->items, r->gid[i]))
+		if ((r->items != NULL && !rs_items_available(r->items,
+		    r->gid[i])) ||
+		    (r->has_only && !in_sorted(r->only, r->nonly, r->gid[i])) ||
+		    in_sorted(r->deny, r->ndeny, r->gid[i]))
 			r->blocked[i] = 1;
 		if (r->avail != NULL)
 			r->g2av[i] = (int32_t)rs_avail_find(r->avail, r->gid[i]);
@@ -592,7 +659,8 @@ rs_engine_has_source(const struct rs_engine *e, int src)
 {
 	return src == RS_SRC_POPULAR || src == RS_SRC_RECENT ||
 	    (src == RS_SRC_ITEMKNN && e->knn != NULL) ||
-	    (src == RS_SRC_ALS && e->als != NULL);
+	    (src == RS_SRC_ALS && e->als != NULL) ||
+	    (src == RS_SRC_ONLINE && e->als != NULL && e->p.similar);
 }
 
 /* ---- answering ---- */
@@ -618,6 +686,9 @@ rs_engine_work_free(struct rs_engine_work *w)
 	free(w->cbuf);
 	free(w->pf_list);
 	free(w->pf_heap);
+	free(w->exbuf);
+	free(w->rec);
+	free(w->onl);
 	free(w->pf_cnt);
 	free(w->pf_x);
 	free(w->pf_xa);
@@ -651,6 +722,8 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	w->A = malloc(((size_t)r->f * r->f + 1) * sizeof(*w->A));
 	w->b = malloc(((size_t)r->f + 1) * sizeof(*w->b));
 	w->cbuf = malloc(ng * sizeof(*w->cbuf));
+	w->rec = malloc(((size_t)r->p.recent_n + 1) * sizeof(*w->rec));
+	w->onl = malloc(L * sizeof(*w->onl));
 	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
 	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + ALS_SPARE) *
 	    sizeof(*w->pf_heap));
@@ -665,6 +738,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
+	    w->rec == NULL || w->onl == NULL ||
 	    w->pf_cnt == NULL ||
 	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL)
 		goto fail;
@@ -784,9 +858,9 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 	const float *Y = rs_model_item_factors(r->als);
 	const size_t f = r->f;
 	size_t i, a, bb, n = 0, j;
-	int64_t u;
+	const int64_t u = rs_model_find_user(r->als, q->visitor);
 
-	if (r->p.fold_in) {
+	if (r->p.fold_in && !(q->keep_trained && u >= 0)) {
 		/* aggregate r_ui into acc[] over distinct model items */
 		for (i = 0; i < q->n; i++) {
 			const uint32_t g = q->item[i];
@@ -801,6 +875,19 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 			}
 			w->acc[g] += (float)wt;
 		}
+		/* the history's weights join a fold-in, never start one */
+		for (i = 0; n > 0 && i < q->nhist; i++) {
+			const uint32_t g = q->hist_item[i];
+
+			if (r->g2als[g] < 0)
+				continue;
+			if (w->accmark[g] != w->tick) {
+				w->accmark[g] = w->tick;
+				w->acc[g] = 0;
+				w->touched[n++] = g;
+			}
+			w->acc[g] += q->hist_w[i];
+		}
 	}
 	if (n > 0) {
 		double *A = w->A, *b = w->b;
@@ -810,8 +897,11 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 		for (j = 0; j < n; j++) {
 			const float *y = Y + (size_t)r->g2als[w->touched[j]] * f;
 			const double rv = w->acc[w->touched[j]];
-			const double c = r->logc ?
-			    1 + r->alpha * log(1 + rv / r->eps) :
+			double c;
+
+			if (!(rv > 0))
+				continue;
+			c = r->logc ? 1 + r->alpha * log(1 + rv / r->eps) :
 			    1 + r->alpha * rv;
 
 			for (a = 0; a < f; a++) {
@@ -827,11 +917,13 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 		rs_dense_chol_solve(A, f, b);
 		for (a = 0; a < f; a++)
 			x[a] = (float)b[a];
+		w->nfolded++;
 		return 1;
 	}
-	if ((u = rs_model_find_user(r->als, q->visitor)) >= 0) {
+	if (u >= 0) {
 		memcpy(x, rs_model_user_factors(r->als) + (size_t)u * f,
 		    f * sizeof(*x));
+		w->ntrained++;
 		return 1;
 	}
 	return 0;
@@ -1119,6 +1211,84 @@ rows:
 	return 0;
 }
 
+/*
+ * The online source: one cosine scan per recent item j (query vector the
+ * unit y_j, j itself excluded), merged by the largest score.  An item of
+ * the true top L is in the list of the recent item that gives its
+ * largest cosine (whatever beats it there beats it overall), so the
+ * merge of the per-item top L lists is exact.
+ */
+static int
+src_online(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L,
+    struct rs_error *err)
+{
+	struct cand *part = w->onl, *all = w->cbuf;
+	uint32_t *rec = w->rec, nr = 0, cnt, t;
+	struct rs_engine_query sub;
+	size_t i, j, nt = 0;
+	uint32_t mark;
+	int rc;
+
+	if (e->als == NULL || !e->p.similar)
+		return 0;
+	for (i = q->n; i > 0 && nr < e->p.recent_n; i--) {
+		const uint32_t g = q->item[i - 1];
+
+		if (e->g2als[g] < 0)
+			continue;
+		for (j = 0; j < nr && rec[j] != g; j++)
+			;
+		if (j == nr)
+			rec[nr++] = g;
+	}
+	if (nr == 0)
+		return 0;
+	if (q->nexclude + 1 > w->exbuf_cap) {
+		uint32_t *nb = realloc(w->exbuf, (q->nexclude + 1) * 2 *
+		    sizeof(*nb));
+
+		if (nb == NULL)
+			return nomem(err);
+		w->exbuf = nb;
+		w->exbuf_cap = (q->nexclude + 1) * 2;
+	}
+	if (q->nexclude > 0)
+		memcpy(w->exbuf, q->exclude, q->nexclude * sizeof(*q->exclude));
+	sub = *q;
+	sub.exclude = w->exbuf;
+	sub.nexclude = q->nexclude + 1;
+	for (j = 0; j < nr; j++) {
+		w->exbuf[q->nexclude] = rec[j];
+		if ((rc = als_lists(e, w, &e->cos_sp, e->Yn +
+		    (size_t)e->g2als[rec[j]] * e->f, &sub, 1, part, &cnt,
+		    err)) < 0)
+			return rc;
+		/* als_lists ticks; one mark for the whole merge */
+		if (j == 0)
+			mark = ++w->tick;
+		for (t = 0; t < cnt; t++) {
+			const uint32_t g = part[t].g;
+
+			if (w->accmark[g] != mark) {
+				w->accmark[g] = mark;
+				w->acc[g] = part[t].s;
+				w->touched[nt++] = g;
+			} else if (part[t].s > w->acc[g]) {
+				w->acc[g] = part[t].s;
+			}
+		}
+	}
+	for (i = 0; i < nt; i++)
+		all[i] = (struct cand){ w->touched[i], w->acc[w->touched[i]] };
+	cand_gid = e->gid;
+	qsort(all, nt, sizeof(*all), cmp_cand);
+	if (nt > L)
+		nt = L;
+	memcpy(out, all, nt * sizeof(*out));
+	return (int)nt;
+}
+
 int
 rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
     const struct rs_engine_query *q, size_t n, struct rs_error *err)
@@ -1260,6 +1430,11 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 				return rc;
 			w->nlist[src] = (size_t)rc;
 			break;
+		case RS_SRC_ONLINE:
+			if ((rc = src_online(r, w, q, l, L, err)) < 0)
+				return rc;
+			w->nlist[src] = (size_t)rc;
+			break;
 		default:
 			w->nlist[src] = src_popular(r, w, q, l, L);
 			break;
@@ -1365,6 +1540,8 @@ rs_engine_free(struct rs_engine *e)
 	free(e->als2g);
 	free(e->g2als);
 	free(e->G);
+	free(e->only);
+	free(e->deny);
 	free(e->blocked);
 	free(e->g2av);
 	space_free(&e->als_sp);

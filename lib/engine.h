@@ -58,6 +58,13 @@
  *    Schwarz on the second term, plus the float rounding of a length-f
  *    dot product), is below the worst score kept, no remaining item can
  *    enter the list.
+ *    A training-matrix row given with the query (hist_item, hist_w)
+ *    adds its weights to r_ui when there is a fold-in; with
+ *    keep_trained, a visitor the model knows keeps its trained factors.
+ *  - online (params.similar): the last recent_n distinct visible items
+ *    the ALS model knows, newest first; an item's score is its largest
+ *    cosine with one of them other than itself; best first, ties by
+ *    lower item id.
  *  - popular: with a popular model, its items by score; otherwise the
  *    query's own list (e.g. replay's causal counts before t), already
  *    best first; neither: no rows.
@@ -88,7 +95,7 @@
 #include "model.h"
 #include "records.h"
 
-#define RS_ENGINE_MAX_K 1000
+#define RS_ENGINE_MAX_K 10000
 #define RS_ENGINE_MAX_SOURCES 8
 #define RS_ENGINE_BATCH 64		/* most queries per prefetch */
 
@@ -97,10 +104,14 @@ enum rs_source {
 	RS_SRC_RECENT = 1,
 	RS_SRC_ITEMKNN = 2,
 	RS_SRC_ALS = 3,
-	RS_SRC_N = 4
+	RS_SRC_ONLINE = 4,
+	RS_SRC_N = 5
 };
 
-/* "popular", "recent", "itemknn", "als"; "unknown" out of range. */
+/*
+ * "popular", "recent", "itemknn", "als", "online"; "unknown" out of
+ * range.
+ */
 const char *rs_source_name(int src);
 
 struct rs_blend {
@@ -130,7 +141,8 @@ struct rs_engine_params {
 	double knn_decay;		/* 0.7 */
 	int keep_bought;		/* 0 */
 	int fold_in;			/* 1 */
-	int similar;			/* 0; 1: rs_engine_similar works */
+	int similar;			/* 0; 1: similar items and online */
+	unsigned recent_n;		/* items the online source uses; 5 */
 };
 
 void rs_engine_params_init(struct rs_engine_params *p);
@@ -172,8 +184,18 @@ int rs_engine_set_items(struct rs_engine *e, const struct rs_items *t,
 int rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
 	struct rs_error *err);
 
+/*
+ * only = 1: recommend only the n items of ids; only = 0: never these.
+ * ids is copied; any order, duplicates fine; repeatable.
+ */
+int rs_engine_set_item_list(struct rs_engine *e, int only,
+	const uint64_t *ids, size_t n, struct rs_error *err);
+
 /* Interns every model item and builds the tables; e is then frozen. */
 int rs_engine_prepare(struct rs_engine *e, struct rs_error *err);
+
+/* Items of the source's model (als or popular) that no filter blocks. */
+uint32_t rs_engine_eligible(const struct rs_engine *e, int src);
 
 /* 1 if source src can answer (its model is set; recent: 1). */
 int rs_engine_has_source(const struct rs_engine *e, int src);
@@ -207,6 +229,11 @@ struct rs_engine_query {
 	size_t npop;
 	const uint32_t *exclude;	/* never recommend these (e.g. an */
 	size_t nexclude;		/* exclusion matrix's row); or NULL */
+	const uint32_t *hist_item;	/* fold-in: the visitor's history */
+	const float *hist_w;		/* weights (a training matrix row), */
+	size_t nhist;			/* added to the visible events' */
+	int keep_trained;		/* 1: a visitor the model knows keeps
+					 * its trained factors (no fold-in) */
 };
 
 /* One answer row. */
@@ -261,6 +288,10 @@ int rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
  * and tests of the early stop).
  */
 uint64_t rs_engine_als_scored(const struct rs_engine_work *w);
+
+/* ALS vectors w made by fold-in and taken as trained, so far. */
+void rs_engine_counts(const struct rs_engine_work *w, uint64_t *folded,
+	uint64_t *trained);
 
 void rs_engine_free(struct rs_engine *e);
 

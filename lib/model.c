@@ -766,3 +766,32 @@ rs_model_fold_params(const struct rs_model *m, struct rs_model_fold *fp,
 	}
 	return 0;
 }
+
+int
+rs_model_set_meta(struct rs_model *m, const char *key, const char *value,
+    struct rs_error *err)
+{
+	char **nm, *v;
+	unsigned i;
+
+	if ((v = strdup(value)) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	for (i = 0; i < m->nmeta; i++)
+		if (strcmp(m->meta[2 * i], key) == 0) {
+			free(m->meta[2 * i + 1]);
+			m->meta[2 * i + 1] = v;
+			return 0;
+		}
+	if ((nm = realloc(m->meta, (2 * (size_t)m->nmeta + 2) *
+	    sizeof(*nm))) == NULL) {
+		free(v);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	m->meta = nm;
+	if ((nm[2 * m->nmeta] = strdup(key)) == NULL) {
+		free(v);
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	nm[2 * m->nmeta++ + 1] = v;
+	return 0;
+}

@@ -99,6 +99,13 @@ const float *rs_model_item_scores(const struct rs_model *m);
 /* Metadata value of a loaded model, or NULL (always NULL for views). */
 const char *rs_model_meta(const struct rs_model *m, const char *key);
 
+/*
+ * Sets metadata key to value (both copied), replacing an earlier value:
+ * for models built in memory (views), which have none.  RS_ENOMEM.
+ */
+int rs_model_set_meta(struct rs_model *m, const char *key,
+	const char *value, struct rs_error *err);
+
 /* The training parameters an ALS fold-in needs (rs_model_fold_params). */
 struct rs_model_fold {
 	double alpha;		/* 40 */

@@ -134,6 +134,7 @@ rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
 	ep.knn_decay = p->knn_decay;
 	ep.keep_bought = p->keep_bought;
 	ep.fold_in = p->fold_in;
+	ep.similar = p->similar;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return nomem(err);
 	r->p = *p;

@@ -49,6 +49,8 @@
 #include "engine.h"
 #include "requests.h"
 
+#define RS_REPLAY_MAX_K 1000	/* longest answer a replay asks for */
+
 struct rs_replay_params {
 	double weights[RS_EV_NTYPES];	/* 1, 5, 3 */
 	unsigned kmax;			/* largest K asked; 20 */
@@ -57,6 +59,7 @@ struct rs_replay_params {
 	int keep_bought;		/* 0 */
 	int fold_in;			/* 1 */
 	int64_t popular_window;		/* ms; 0: no window (all before t) */
+	int similar;			/* 1: the online source (engine.h) */
 };
 
 void rs_replay_params_init(struct rs_replay_params *p);

@@ -35,7 +35,6 @@
 #include "numtok.h"
 #include "items.h"
 #include "synth.h"
-#include "recommend.h"
 #include "requests.h"
 #include "itemknn.h"
 #include "avail.h"

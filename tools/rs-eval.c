@@ -1189,9 +1189,9 @@ main(int argc, char **argv)
 			/* the default list length of rs-recommend */
 			o.nk = 1;
 			o.k[0] = 10;
-		} else if (o.k[o.nk - 1] > RS_ENGINE_MAX_K) {
+		} else if (o.k[o.nk - 1] > RS_REPLAY_MAX_K) {
 			usage_error(usage_text, "invalid --k: %u is more than "
-			    "%d with -r", o.k[o.nk - 1], RS_ENGINE_MAX_K);
+			    "%d with -r", o.k[o.nk - 1], RS_REPLAY_MAX_K);
 		}
 		if (nfiles == 0)
 			usage_error(usage_text, "no answer file given");

@@ -3,18 +3,20 @@
  * item, from an ALS or popular model.
  *
  * Visitors come from an id file (or standard input), --all, or the rows of
- * a matrix (--users-from); --shard i/n keeps every n-th.  Each batch of
- * visitors is scored against every eligible item with one matrix product
- * and the best K kept by partial selection (lib/recommend.c).  Business
- * filters, cold start, online blending of recent events and fold-in are
- * the library's; this file reads the inputs, runs batches on threads in
- * rounds and prints the rows in input order.
+ * a matrix (--users-from); --shard i/n keeps every n-th.  Every answer is
+ * the engine's (lib/engine.c): a visitor is a query at the end of time
+ * with its --recent events as visible events, its exclusion matrices'
+ * rows as exclusion list and its --train row as fold-in history, answered
+ * with the blend of the mode (the model's list; online:1 before it with
+ * --recent; popular:0 after it with --fallback).  This file builds the
+ * queries, runs batches on threads in rounds and prints the rows in input
+ * order.
  *
  * With --requests it is the answering half of the replay protocol
  * (rs-replay(1)): every request of a request stream is answered from the
  * models plus the visitor's events strictly before the request time, by
- * lib/replay.c, and printed as answer rows (lib/replayout.c) for rs-eval
- * --requests to score.
+ * lib/replay.c over the same engine, and printed as answer rows
+ * (lib/replayout.c) for rs-eval --requests to score.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -167,7 +169,9 @@ struct opts {
 	double knn_decay;		/* 0: the library's default */
 	int64_t popular_window;		/* ms; 0: none */
 	struct rs_blend blend;
-	struct rs_rec_params p;
+	unsigned k;			/* rows per visitor; 10 */
+	unsigned recent_n;		/* --recent-n; 5 */
+	double weights[RS_EV_NTYPES];
 };
 
 /* ---- inputs ---- */
@@ -303,30 +307,56 @@ recent_of(const struct recent *rc, uint64_t v, size_t *n)
 	return *n ? rc->ev + lo : NULL;
 }
 
-static void
-warn_match(const char *path, const struct rs_rec_match *mt)
+/*
+ * Interns matrix c's items into the engine (cmap[col] = their index) and
+ * warns how well its ids match the model (als: visitors and items).
+ */
+static int64_t *
+intern_matrix(struct rs_engine *e, const struct rs_model *m,
+    const char *path, const struct rs_csr *c)
 {
-	if (mt->cols_unknown > 0)
+	int64_t *cmap = xmalloc((c->ncols + 1) * sizeof(*cmap));
+	uint64_t i, cu = 0, ru = 0;
+
+	for (i = 0; i < c->ncols; i++) {
+		if ((cmap[i] = rs_engine_intern(e, c->col_ids[i])) < 0)
+			die("out of memory");
+		cu += rs_model_find_item(m, c->col_ids[i]) < 0;
+	}
+	if (rs_model_kind(m) == RS_MODEL_ALS)
+		for (i = 0; i < c->nrows; i++)
+			ru += rs_model_find_user(m, c->row_ids[i]) < 0;
+	if (cu > 0)
 		warnx("%s: %llu of %llu items are not in the model (ignored)",
-		    path, (unsigned long long)mt->cols_unknown,
-		    (unsigned long long)mt->cols);
-	if (mt->rows_unknown > 0)
+		    path, (unsigned long long)cu,
+		    (unsigned long long)c->ncols);
+	if (ru > 0)
 		warnx("%s: %llu of %llu visitors are not in the model",
-		    path, (unsigned long long)mt->rows_unknown,
-		    (unsigned long long)mt->rows);
+		    path, (unsigned long long)ru,
+		    (unsigned long long)c->nrows);
+	return cmap;
 }
 
 /* ---- the run ---- */
 
+/*
+ * One visitor (or item) to answer: the engine query, its rows' place.
+ * Visible events, exclusions and history are slices of the shared
+ * arrays built before the run.
+ */
+struct vq {
+	struct rs_engine_query q;
+};
+
 struct job {
-	const struct rs_rec *rec;
-	struct rs_rec_work *w;
-	const struct rs_rec_query *q;	/* the round's queries */
-	size_t nq, batch, k, first, step; /* batches first, first+step, ... */
-	int similar;
-	struct rs_rec_row *rows;
+	const struct rs_engine *e;
+	struct rs_engine_work *w;
+	const struct rs_blend *b;
+	const struct vq *q;		/* the round's queries */
+	size_t nq, k, first, step;	/* batches first, first + step, ... */
+	int similar, als;
+	struct rs_row *rows;
 	size_t *counts;
-	struct rs_rec_stats st;
 	struct rs_error err;
 	int rc;
 };
@@ -335,18 +365,32 @@ static void *
 run_job(void *arg)
 {
 	struct job *j = arg;
-	size_t b, s, n;
+	struct rs_engine_query pq[RS_ENGINE_BATCH];
+	size_t b, s, n, i;
+	int got;
 
-	for (b = j->first; b * j->batch < j->nq; b += j->step) {
-		s = b * j->batch;
-		n = j->nq - s < j->batch ? j->nq - s : j->batch;
-		j->rc = j->similar ?
-		    rs_rec_similar_batch(j->rec, j->w, j->q + s, n,
-		    j->rows + s * j->k, j->counts + s, &j->st, &j->err) :
-		    rs_rec_batch(j->rec, j->w, j->q + s, n,
-		    j->rows + s * j->k, j->counts + s, &j->st, &j->err);
-		if (j->rc < 0)
-			break;
+	for (b = j->first; b * RS_ENGINE_BATCH < j->nq; b += j->step) {
+		s = b * RS_ENGINE_BATCH;
+		n = j->nq - s < RS_ENGINE_BATCH ? j->nq - s : RS_ENGINE_BATCH;
+		if (!j->similar && j->als) {
+			for (i = 0; i < n; i++)
+				pq[i] = j->q[s + i].q;
+			if ((j->rc = rs_engine_prefetch(j->e, j->w, pq, n,
+			    &j->err)) < 0)
+				return NULL;
+		}
+		for (i = s; i < s + n; i++) {
+			got = j->similar ? rs_engine_similar(j->e, j->w,
+			    j->q[i].q.visitor, INT64_MAX, (unsigned)j->k,
+			    j->rows + i * j->k, &j->err) :
+			    rs_engine_answer(j->e, j->w, &j->q[i].q, j->b,
+			    (unsigned)j->k, j->rows + i * j->k, &j->err);
+			if (got < 0) {
+				j->rc = got;
+				return NULL;
+			}
+			j->counts[i] = (size_t)got;
+		}
 		progress_add(n);
 	}
 	return NULL;
@@ -373,14 +417,14 @@ out_format(const struct opts *o)
 
 static void
 print_rows(struct rs_textout *t, const struct opts *o, uint64_t who,
-    const struct rs_rec_row *rows, size_t n)
+    const struct rs_row *rows, size_t n)
 {
 	const char *const key = o->similar ? "query" : "user";
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		rs_replayout_row(t, out_format(o), &key, &who, 1, rows[i].item,
-		    i + 1, rows[i].score, rs_rec_source_name(rows[i].source));
+		    i + 1, rows[i].score, rs_source_name(rows[i].source));
 }
 
 static double
@@ -404,28 +448,34 @@ cpu_now(void)
 	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
+/* What the visitors' answers were made of (verbose summary). */
+struct vstats {
+	uint64_t known, folded, cold, blended, empty, scored, full;
+};
+
 /*
- * Answers the queries in rounds of threads x 4 batches: batch b of a round
- * is queries [b * batch, (b + 1) * batch), thread t takes batches t,
- * t + threads, ...; the main thread then prints the round in order.
- * Batches are cut at fixed positions, so the output does not depend on
- * the number of threads.
+ * Answers the queries in rounds of threads x 4 batches of
+ * RS_ENGINE_BATCH: thread t takes batches t, t + threads, ...; the main
+ * thread then prints the round in order.  An answer never depends on its
+ * batch (engine.h), so neither does the output on the thread count.
  */
 static void
-run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
-    size_t nq, struct rs_textout *t, struct rs_rec_stats *st)
+run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
+    const struct vq *q, size_t nq, struct rs_textout *t, struct vstats *st)
 {
-	size_t batch = o->p.batch, k = o->p.k, round = batch * o->threads * 4;
-	size_t r0, n, i, cap = nq < round ? nq : round;
-	struct rs_rec_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
+	const size_t k = o->k, round = RS_ENGINE_BATCH * o->threads * 4;
+	size_t r0, n, i, c, cap = nq < round ? nq : round;
+	struct rs_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
 	size_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct job *jobs = xcalloc(o->threads, sizeof(*jobs));
 	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
 	struct rs_error err;
+	uint64_t folded, trained;
 	unsigned j;
 
+	memset(st, 0, sizeof(*st));
 	for (j = 0; j < o->threads; j++)
-		if (rs_rec_work_create(&jobs[j].w, rec, &err) < 0)
+		if (rs_engine_work_create(&jobs[j].w, e, &err) < 0)
 			die_err(&err);
 	progress_start("recommending", o->similar ? "items" : "visitors", nq,
 	    -1);
@@ -433,14 +483,15 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 	for (r0 = 0; r0 < nq; r0 += n) {
 		n = nq - r0 < round ? nq - r0 : round;
 		for (j = 0; j < o->threads; j++) {
-			jobs[j].rec = rec;
+			jobs[j].e = e;
+			jobs[j].b = b;
 			jobs[j].q = q + r0;
 			jobs[j].nq = n;
-			jobs[j].batch = batch;
 			jobs[j].k = k;
 			jobs[j].first = j;
 			jobs[j].step = o->threads;
 			jobs[j].similar = o->similar;
+			jobs[j].als = rs_blend_has(b, RS_SRC_ALS);
 			jobs[j].rows = rows;
 			jobs[j].counts = counts;
 			jobs[j].rc = 0;
@@ -455,23 +506,30 @@ run(const struct opts *o, const struct rs_rec *rec, struct rs_rec_query *q,
 		for (j = 0; j < o->threads; j++)
 			if (jobs[j].rc < 0)
 				die_err(&jobs[j].err);
-		for (i = 0; i < n; i++)
-			print_rows(t, o, q[r0 + i].id, rows + i * k, counts[i]);
+		for (i = 0; i < n; i++) {
+			const struct rs_row *r = rows + i * k;
+			int on = 0, pop = 0;
+
+			print_rows(t, o, q[r0 + i].q.visitor, r, counts[i]);
+			for (c = 0; c < counts[i]; c++) {
+				on |= r[c].source == RS_SRC_ONLINE;
+				pop |= r[c].source == RS_SRC_POPULAR;
+			}
+			st->blended += (uint64_t)on;
+			st->cold += (uint64_t)pop;
+			st->empty += counts[i] == 0;
+		}
 		if (t->err == 0 && t->len > (1u << 20) &&
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
 	progress_end();
-	memset(st, 0, sizeof(*st));
 	for (j = 0; j < o->threads; j++) {
-		st->known += jobs[j].st.known;
-		st->folded += jobs[j].st.folded;
-		st->cold += jobs[j].st.cold;
-		st->blended += jobs[j].st.blended;
-		st->empty += jobs[j].st.empty;
-		st->flops += jobs[j].st.flops;
-		st->flops_full += jobs[j].st.flops_full;
-		rs_rec_work_free(jobs[j].w);
+		rs_engine_counts(jobs[j].w, &folded, &trained);
+		st->folded += folded;
+		st->known += folded + trained;
+		st->scored += rs_engine_als_scored(jobs[j].w);
+		rs_engine_work_free(jobs[j].w);
 	}
 	free(rows);
 	free(counts);
@@ -533,7 +591,7 @@ static void
 answer_requests(const struct opts *o, const struct rs_replay *rp,
     const struct rs_blend *b, struct rs_textout *t)
 {
-	const size_t nq = rs_replay_nrequests(rp), k = o->p.k;
+	const size_t nq = rs_replay_nrequests(rp), k = o->k;
 	const size_t round = (size_t)o->threads * 16 * RS_ENGINE_BATCH;
 	const size_t cap = nq < round ? nq : round;
 	const enum rs_replayout_format f = out_format(o);
@@ -646,7 +704,8 @@ run_replay(const struct opts *o)
 	for (s = 0; s < b.n; s++)
 		if ((b.src[s] == RS_SRC_ITEMKNN && o->knn == NULL &&
 		    !o->knn_daily) ||
-		    (b.src[s] == RS_SRC_ALS && als == NULL))
+		    ((b.src[s] == RS_SRC_ALS || b.src[s] == RS_SRC_ONLINE) &&
+		    als == NULL))
 			usage_error(usage_text, "blend '%s' uses '%s' but no "
 			    "model for it is given", b.name,
 			    rs_source_name(b.src[s]));
@@ -666,8 +725,8 @@ run_replay(const struct opts *o)
 	close_stream(r, fd);
 
 	rs_replay_params_init(&p);
-	memcpy(p.weights, o->p.weights, sizeof(p.weights));
-	p.kmax = o->p.k;
+	memcpy(p.weights, o->weights, sizeof(p.weights));
+	p.kmax = o->k;
 	p.keep_bought = o->keep_bought;
 	p.fold_in = !o->no_fold_in;
 	if (o->knn_context != 0)
@@ -675,6 +734,7 @@ run_replay(const struct opts *o)
 	if (o->knn_decay != 0)
 		p.knn_decay = o->knn_decay;
 	p.popular_window = o->popular_window;
+	p.similar = rs_blend_has(&b, RS_SRC_ONLINE);
 	out = open_text_output(o->output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");
@@ -830,9 +890,9 @@ check_replay_args(const struct opts *o)
 	if (o->knn != NULL && o->knn_daily)
 		usage_error(usage_text, "--knn and --knn-daily exclude each "
 		    "other");
-	if (o->p.k > RS_ENGINE_MAX_K)
+	if (o->k > RS_REPLAY_MAX_K)
 		usage_error(usage_text, "invalid --count '%u': must be from 1 "
-		    "to %d with -r", o->p.k, RS_ENGINE_MAX_K);
+		    "to %d with -r", o->k, RS_REPLAY_MAX_K);
 }
 
 /* Visitor mode: the options that only mean something with -r. */
@@ -960,8 +1020,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->items = optarg;
 			break;
 		case 'k':
-			o->p.k = (unsigned)parse_u64("--count", optarg, 1,
-			    RS_REC_MAX_K, usage_text);
+			o->k = (unsigned)parse_u64("--count", optarg, 1,
+			    RS_ENGINE_MAX_K, usage_text);
 			break;
 		case OPT_KEEP_BOUGHT:
 			o->keep_bought = 1;
@@ -1018,7 +1078,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->recent = optarg;
 			break;
 		case OPT_RECENT_N:
-			o->p.recent_n = (unsigned)parse_u64("--recent-n",
+			o->recent_n = (unsigned)parse_u64("--recent-n",
 			    optarg, 1, 1000, usage_text);
 			o->recent_n_set = 1;
 			break;
@@ -1046,7 +1106,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			version_exit();
 			break;
 		case 'w':
-			parse_weights_opt("--weights", optarg, o->p.weights,
+			parse_weights_opt("--weights", optarg, o->weights,
 			    usage_text);
 			break;
 		default:
@@ -1081,74 +1141,194 @@ parse_args(int argc, char **argv, struct opts *o)
 		usage_error(usage_text, "--train is the history of --fold-in");
 }
 
+/*
+ * The visitors' (or items') queries: visible events from --recent, the
+ * exclusion matrices' rows and the --train row, as engine indices in
+ * shared arrays that the queries slice.
+ */
+struct inputs {
+	struct recent rc;
+	const struct rs_csr *ex[2], *train;
+	int64_t *exmap[2], *trmap;
+	uint32_t *item, *excl, *hitem;
+	uint8_t *type;
+	float *hw;
+};
+
+static void
+build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
+    const uint64_t *ids, size_t nq, struct vq *q)
+{
+	size_t i, c, nev = 0, nex = 0, nh = 0, ne, x;
+	const struct rs_event *ev;
+	int64_t row, g;
+	unsigned m;
+	uint64_t p;
+
+	/* sizes first, then fill: the slices never move */
+	for (i = 0; i < nq; i++) {
+		if (o->recent) {
+			recent_of(&in->rc, ids[i], &ne);
+			nev += ne;
+		}
+		for (m = 0; m < 2; m++)
+			if (in->ex[m] != NULL && (row = rs_csr_find_row(
+			    in->ex[m], ids[i])) >= 0)
+				nex += (size_t)(in->ex[m]->indptr[row + 1] -
+				    in->ex[m]->indptr[row]);
+		if (in->train != NULL && (row = rs_csr_find_row(in->train,
+		    ids[i])) >= 0)
+			nh += (size_t)(in->train->indptr[row + 1] -
+			    in->train->indptr[row]);
+	}
+	in->item = xmalloc((nev + 1) * sizeof(*in->item));
+	in->type = xmalloc(nev + 1);
+	in->excl = xmalloc((nex + 1) * sizeof(*in->excl));
+	in->hitem = xmalloc((nh + 1) * sizeof(*in->hitem));
+	in->hw = xmalloc((nh + 1) * sizeof(*in->hw));
+	nev = nex = nh = 0;
+	for (i = 0; i < nq; i++) {
+		struct rs_engine_query *qq = &q[i].q;
+
+		memset(qq, 0, sizeof(*qq));
+		qq->key = (uint64_t)i + 1;
+		qq->visitor = ids[i];
+		qq->t = INT64_MAX;
+		qq->keep_trained = in->train == NULL;
+		qq->item = in->item + nev;
+		qq->type = in->type + nev;
+		if (o->recent && (ev = recent_of(&in->rc, ids[i], &ne)) !=
+		    NULL)
+			for (c = 0; c < ne; c++) {
+				if ((g = rs_engine_find(e, ev[c].item)) < 0)
+					continue;
+				in->item[nev] = (uint32_t)g;
+				in->type[nev++] = ev[c].type;
+				qq->n++;
+			}
+		qq->exclude = in->excl + nex;
+		for (m = 0; m < 2; m++) {
+			const struct rs_csr *x_ = in->ex[m];
+
+			if (x_ == NULL || (row = rs_csr_find_row(x_, ids[i])) < 0)
+				continue;
+			for (p = x_->indptr[row]; p < x_->indptr[row + 1]; p++)
+				in->excl[nex++] = (uint32_t)
+				    in->exmap[m][x_->indices[p]];
+		}
+		qq->nexclude = (size_t)(in->excl + nex - qq->exclude);
+		qq->hist_item = in->hitem + nh;
+		qq->hist_w = in->hw + nh;
+		if (in->train != NULL && (row = rs_csr_find_row(in->train,
+		    ids[i])) >= 0)
+			for (p = in->train->indptr[row];
+			    p < in->train->indptr[row + 1]; p++) {
+				x = in->train->indices[p];
+				in->hitem[nh] = (uint32_t)in->trmap[x];
+				in->hw[nh++] = in->train->values[p];
+				qq->nhist++;
+			}
+	}
+}
+
+/*
+ * The blend of the visitor mode: the model's list (als, or popular for a
+ * popular model); with --recent, online rows alternate with it; with
+ * --fallback, popular rows back-fill (cold start).
+ */
+static void
+visitor_blend(const struct opts *o, const struct rs_model *m,
+    struct rs_blend *b)
+{
+	char spec[64];
+	struct rs_error err;
+
+	if (rs_model_kind(m) != RS_MODEL_ALS)
+		snprintf(spec, sizeof(spec), "popular");
+	else
+		snprintf(spec, sizeof(spec), "%sals:1%s",
+		    o->recent ? "online:1," : "",
+		    o->fallback ? ",popular:0" : "");
+	if (rs_blend_parse(spec, b, &err) < 0)
+		die_err(&err);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct rs_engine_params ep;
 	struct rs_model *m, *fb = NULL;
 	struct rs_csr *bought = NULL, *seen = NULL, *train = NULL;
 	struct rs_items *items = NULL;
-	struct rs_rec *rec;
-	struct rs_rec_query *q;
-	struct rs_rec_match mt;
-	struct rs_rec_stats st;
+	struct rs_engine *e;
+	struct rs_blend b;
+	struct vq *q;
+	struct vstats st;
 	struct rs_outfile *out;
 	struct rs_textout t;
 	struct rs_error err;
-	struct recent rc = { NULL, 0 };
-	uint64_t *ids, *list, missing;
+	struct inputs in;
+	uint64_t *ids, *list, missing = 0;
 	size_t n, nl, i, nq;
 	double t0, t1, t2, c1, c2;
 
 	tool_init(argc, argv);
 	memset(&o, 0, sizeof(o));
+	memset(&in, 0, sizeof(in));
 	o.threads = 1;
 	o.shard_n = 1;
-	rs_rec_params_init(&o.p);
+	rs_engine_params_init(&ep);
+	o.k = 10;
+	o.recent_n = ep.recent_n;
+	memcpy(o.weights, ep.weights, sizeof(o.weights));
 	parse_args(argc, argv, &o);
 	if (o.requests != NULL)
 		return run_replay(&o);
 
 	t0 = now();
 	m = load_model(o.model);
-	if (rs_rec_params_from_model(&o.p, m, &err) < 0)
-		die("%s: %s", o.model, err.msg);
-	o.p.cosine = o.similar || o.recent != NULL;
-	/* Work areas hold batch x K rows a few times over: fewer for big K. */
-	if (o.p.k > 100)
-		o.p.batch = 25600 / o.p.k < 16 ? 16 : 25600 / o.p.k;
-	o.p.fold_in = o.fold_in;
-	if (rs_model_kind(m) != RS_MODEL_ALS && o.p.cosine)
+	if (rs_model_kind(m) != RS_MODEL_ALS && (o.similar || o.recent))
 		die("%s: %s needs an als model, not a popular one", o.model,
 		    o.similar ? "--similar" : "--recent");
-	if (rs_rec_create(&rec, m, &o.p, &err) < 0)
+	memcpy(ep.weights, o.weights, sizeof(ep.weights));
+	ep.kmax = o.k;
+	ep.keep_bought = 1;	/* exclusions come from the matrices */
+	ep.fold_in = o.fold_in;
+	ep.similar = o.similar || o.recent != NULL;
+	ep.recent_n = o.recent_n;
+	if (rs_engine_create(&e, &ep, &err) < 0)
+		die_err(&err);
+	if ((rs_model_kind(m) == RS_MODEL_ALS ? rs_engine_set_als(e, m, &err) :
+	    rs_engine_set_popular(e, m, &err)) < 0)
 		die("%s: %s", o.model, err.msg);
 	if (o.fallback) {
 		fb = load_model(o.fallback);
-		if (rs_rec_set_fallback(rec, fb, &err) < 0)
+		if (rs_model_kind(fb) != RS_MODEL_POPULAR ||
+		    rs_model_kind(m) != RS_MODEL_ALS ||
+		    rs_engine_set_popular(e, fb, &err) < 0)
 			die("%s: not a popular model", o.fallback);
 	}
 	if (o.bought) {
-		bought = load_matrix(o.bought);
-		if (rs_rec_add_exclude(rec, bought, &mt, &err) < 0)
-			die_err(&err);
-		warn_match(o.bought, &mt);
+		in.ex[0] = bought = load_matrix(o.bought);
+		in.exmap[0] = intern_matrix(e, m, o.bought, bought);
 	}
 	if (o.seen) {
-		seen = load_matrix(o.seen);
-		if (rs_rec_add_exclude(rec, seen, &mt, &err) < 0)
-			die_err(&err);
-		warn_match(o.seen, &mt);
+		in.ex[1] = seen = load_matrix(o.seen);
+		in.exmap[1] = intern_matrix(e, m, o.seen, seen);
 	}
 	if (o.train) {
-		train = load_matrix(o.train);
-		if (rs_rec_set_history(rec, train, &mt, &err) < 0)
-			die_err(&err);
-		warn_match(o.train, &mt);
+		in.train = train = load_matrix(o.train);
+		in.trmap = intern_matrix(e, m, o.train, train);
 	}
 	if (o.items) {
+		const uint64_t *mid = rs_model_item_ids(m);
+
 		items = load_items(o.items);
-		rs_rec_set_items(rec, items, &missing);
+		if (rs_engine_set_items(e, items, &err) < 0)
+			die_err(&err);
+		for (i = 0; i < rs_model_nitems(m); i++)
+			missing += rs_items_find(items, mid[i]) < 0;
 		if (missing > 0)
 			warnx("%s: %llu of %u model items are not in the item "
 			    "table (never recommended)", o.items,
@@ -1156,36 +1336,36 @@ main(int argc, char **argv)
 	}
 	if (o.only_items) {
 		list = read_ids(o.only_items, "item", &nl);
-		if (rs_rec_set_item_list(rec, 1, list, nl, &err) < 0)
+		if (rs_engine_set_item_list(e, 1, list, nl, &err) < 0)
 			die_err(&err);
 		free(list);
 	}
 	if (o.exclude_items) {
 		list = read_ids(o.exclude_items, "item", &nl);
-		if (rs_rec_set_item_list(rec, 0, list, nl, &err) < 0)
+		if (rs_engine_set_item_list(e, 0, list, nl, &err) < 0)
 			die_err(&err);
 		free(list);
 	}
-	if (o.recent)
-		read_recent(o.recent, &rc);
-	if (rs_rec_prepare(rec, &err) < 0)
+	if (o.recent) {
+		read_recent(o.recent, &in.rc);
+		for (i = 0; i < in.rc.n; i++)
+			if (rs_engine_intern(e, in.rc.ev[i].item) < 0)
+				die("out of memory");
+	}
+	if (rs_engine_prepare(e, &err) < 0)
 		die_err(&err);
 	verbose("%s: %s model, %u items, %u eligible", o.model,
 	    rs_model_kind(m) == RS_MODEL_ALS ? "als" : "popular",
-	    rs_model_nitems(m), rs_rec_eligible(rec));
+	    rs_model_nitems(m), rs_engine_eligible(e,
+	    rs_model_kind(m) == RS_MODEL_ALS ? RS_SRC_ALS : RS_SRC_POPULAR));
+	visitor_blend(&o, m, &b);
 
 	ids = query_ids(&o, m, &n);
-	q = xmalloc((n + 1) * sizeof(*q));
-	for (i = 0, nq = 0; i < n; i++) {
-		if (i % o.shard_n != o.shard_i)
-			continue;
-		q[nq].id = ids[i];
-		q[nq].recent = o.recent ? recent_of(&rc, ids[i],
-		    &q[nq].nrecent) : NULL;
-		if (!o.recent)
-			q[nq].nrecent = 0;
-		nq++;
-	}
+	for (i = 0, nq = 0; i < n; i++)
+		if (i % o.shard_n == o.shard_i)
+			ids[nq++] = ids[i];
+	q = xmalloc((nq + 1) * sizeof(*q));
+	build_queries(&o, e, &in, ids, nq, q);
 	free(ids);
 
 	out = open_text_output(o.output);
@@ -1193,7 +1373,7 @@ main(int argc, char **argv)
 		die("out of memory");
 	t1 = now();
 	c1 = cpu_now();
-	run(&o, rec, q, nq, &t, &st);
+	run(&o, e, &b, q, nq, &t, &st);
 	t2 = now();
 	c2 = cpu_now();
 	if (rs_textout_flush(&t, &err) < 0) {
@@ -1210,20 +1390,29 @@ main(int argc, char **argv)
 	else if (st.empty > 0)
 		warnx("%llu of %zu items got no rows", (unsigned long long)
 		    st.empty, nq);
-	verbose("%zu %s: %llu scored by the model (%llu folded in), %llu "
-	    "cold start, %llu blended", nq, o.similar ? "items" : "visitors",
-	    (unsigned long long)st.known, (unsigned long long)st.folded,
-	    (unsigned long long)st.cold, (unsigned long long)st.blended);
+	if (!o.similar)
+		verbose("%zu visitors: %llu scored by the model (%llu folded "
+		    "in), %llu with popular rows, %llu blended", nq,
+		    (unsigned long long)st.known,
+		    (unsigned long long)st.folded,
+		    (unsigned long long)st.cold,
+		    (unsigned long long)st.blended);
 	verbose("load %.3f s; recommend %.3f s wall, %.3f s cpu, %.0f per "
 	    "second", t1 - t0, t2 - t1, c2 - c1,
 	    t2 > t1 ? (double)nq / (t2 - t1) : 0.0);
-	verbose("score products: %.2f GFLOP of %.2f for a full scan, "
-	    "%.1f GFLOP/s (wall), %.1f GFLOP/s (cpu)", st.flops / 1e9,
-	    st.flops_full / 1e9, t2 > t1 ? st.flops / 1e9 / (t2 - t1) : 0.0,
-	    c2 > c1 ? st.flops / 1e9 / (c2 - c1) : 0.0);
+	verbose("score products: %llu (query, item) scores",
+	    (unsigned long long)st.scored);
 	free(q);
-	free(rc.ev);
-	rs_rec_free(rec);
+	free(in.rc.ev);
+	free(in.exmap[0]);
+	free(in.exmap[1]);
+	free(in.trmap);
+	free(in.item);
+	free(in.type);
+	free(in.excl);
+	free(in.hitem);
+	free(in.hw);
+	rs_engine_free(e);
 	rs_items_free(items);
 	rs_csr_free(bought);
 	rs_csr_free(seen);

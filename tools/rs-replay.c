@@ -266,7 +266,7 @@ parse_ks(const char *s, unsigned *ks)
 			usage_error(usage_text, "invalid --k '%s'", s);
 		memcpy(buf, p, len);
 		buf[len] = '\0';
-		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_ENGINE_MAX_K,
+		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_REPLAY_MAX_K,
 		    usage_text);
 		for (i = 0; i < n; i++)
 			if (ks[i] == ks[n])
@@ -573,11 +573,14 @@ main(int argc, char **argv)
 		for (s = 0; s < blends[a].n; s++)
 			if ((blends[a].src[s] == RS_SRC_ITEMKNN &&
 			    knn_path == NULL) ||
-			    (blends[a].src[s] == RS_SRC_ALS && als_path == NULL))
+			    ((blends[a].src[s] == RS_SRC_ALS ||
+			    blends[a].src[s] == RS_SRC_ONLINE) &&
+			    als_path == NULL))
 				usage_error(usage_text, "blend '%s' uses '%s' "
 				    "but no model for it is given",
 				    blends[a].name,
 				    rs_source_name(blends[a].src[s]));
+		p.similar |= rs_blend_has(&blends[a], RS_SRC_ONLINE);
 		rec[nrec++] = blends[a];
 	}
 	if (answers != NULL) {
