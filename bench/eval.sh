@@ -29,7 +29,7 @@ if [ ! -f "$dir/events.rse" ]; then
 	# The generated CSV is shared with the other benchmarks (bench/run).
 	if [ ! -f "$dir/csv/events.csv" ]; then
 		echo "generating scale $scale data in $dir"
-		"$bin/rs-synth" -q -j 2 -s "$scale" -o "$dir/csv"
+		"$bin/rs-synth" -q -t 2 -s "$scale" -o "$dir/csv"
 	fi
 	"$bin/rs-load" -q -o "$dir/events.rse" "$dir/csv/events.csv"
 fi

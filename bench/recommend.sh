@@ -33,7 +33,7 @@ if [ ! -f "$dir/train.rsm" ]; then
 	if [ ! -f "$dir/events.rse" ]; then
 		if [ ! -f "$dir/csv/events.csv" ]; then
 			echo "generating scale 1 data in $dir/csv"
-			"$bin/rs-synth" -q -j 2 -s 1 -o "$dir/csv"
+			"$bin/rs-synth" -q -t 2 -s 1 -o "$dir/csv"
 		fi
 		"$bin/rs-load" -q -o "$dir/events.rse" "$dir/csv/events.csv"
 	fi

@@ -32,7 +32,7 @@ mkdir -p "$dir"
 if [ ! -f "$dir/events.rse" ]; then
 	if [ ! -f "$dir/csv/events.csv" ]; then
 		echo "generating scale $scale data in $dir"
-		rs-synth -q -j 2 -s "$scale" -o "$dir/csv"
+		rs-synth -q -t 2 -s "$scale" -o "$dir/csv"
 	fi
 	rs-load -q -o "$dir/events.rse" "$dir/csv/events.csv"
 fi

@@ -23,7 +23,7 @@ printf '%-6s %-7s %8s %8s %9s %8s %9s\n' scale threads wall_s cpu_s MB MB/s rss_
 for j in $threads; do
 	rm -rf "$tmp/out"
 	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
-	    "$bin" -q -s "$scale" -j "$j" -o "$tmp/out"
+	    "$bin" -q -s "$scale" --threads "$j" -o "$tmp/out"
 	bytes=$(cat "$tmp/out"/*.csv | wc -c)
 	read -r wall user sys rss <"$tmp/time"
 	awk -v s="$scale" -v j="$j" -v w="$wall" -v u="$user" -v y="$sys" \

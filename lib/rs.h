@@ -33,6 +33,7 @@
 #include "eda.h"
 #include "load.h"
 #include "numtok.h"
+#include "klist.h"
 #include "items.h"
 #include "synth.h"
 #include "requests.h"

@@ -153,44 +153,14 @@ metric(const struct rs_eval_at_k *a, int m)
 	}
 }
 
-static int
-cmp_unsigned(const void *a, const void *b)
-{
-	const unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 parse_k(struct opts *o, const char *arg)
 {
-	char tok[32];
-	const char *p = arg, *c;
-	unsigned n = 0, i, j;
-	size_t len;
+	struct rs_error err;
 
-	for (;;) {
-		c = strchr(p, ',');
-		len = c ? (size_t)(c - p) : strlen(p);
-		if (len == 0 || len >= sizeof(tok))
-			usage_error(usage_text, "invalid --k '%s': expected "
-			    "a list such as 5,10,20", arg);
-		if (n == RS_METRICS_MAXK)
-			usage_error(usage_text, "invalid --k '%s': at most "
-			    "%d cut-offs", arg, RS_METRICS_MAXK);
-		memcpy(tok, p, len);
-		tok[len] = '\0';
-		o->k[n++] = (unsigned)parse_u64("--k", tok, 1, 100000,
-		    usage_text);
-		if (c == NULL)
-			break;
-		p = c + 1;
-	}
-	qsort(o->k, n, sizeof(o->k[0]), cmp_unsigned);
-	for (i = j = 0; i < n; i++)
-		if (j == 0 || o->k[i] != o->k[j - 1])
-			o->k[j++] = o->k[i];
-	o->nk = j;
+	if (rs_klist_parse(arg, 100000, o->k, RS_METRICS_MAXK, &o->nk,
+	    &err) < 0)
+		usage_error(usage_text, "invalid --k '%s': %s", arg, err.msg);
 }
 
 static void

@@ -20,7 +20,7 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-load [-qsv] [--strict] [-j threads] [-k kind] [-o file] "
+    "usage: rs-load [-qsv] [--strict] [-k kind] [-o file] [-t threads] "
     "[file ...]\n";
 
 #define SHOW_BAD 20	/* bad-row lines printed before "... and N more" */
@@ -31,9 +31,6 @@ help(void)
 	printf("%s", usage_text);
 	printf("Read Retailrocket CSV (events, item properties, category "
 	    "tree) into a typed\nrs stream.\n\n"
-	    "  -j, --threads N     parser threads, 0 to 8 (default 2; 0 "
-	    "parses in the\n"
-	    "                      main thread)\n"
 	    "  -k, --kind KIND     events, props or tree (default: from the "
 	    "header)\n"
 	    "  -o, --output FILE   write to FILE (atomically) instead of "
@@ -44,6 +41,9 @@ help(void)
 	    "with -o,\n"
 	    "                      else to stderr)\n"
 	    "      --strict        the first bad row is an error\n"
+	    "  -t, --threads N     parser threads, 0 to 8 (default 2; 0 "
+	    "parses in the\n"
+	    "                      main thread)\n"
 	    "  -v, --verbose       say more on stderr\n"
 	    "  -h, --help          this help\n"
 	    "      --version       print the version\n\n"
@@ -94,8 +94,9 @@ on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 }
 
 /*
- * The argv recorded in the metadata leaves out -j/--threads: the thread
- * count never changes the output, so it must not change its bytes.
+ * The argv recorded in the metadata leaves out -t/--threads (and its old
+ * spelling -j, see main): the thread count never changes the output, so
+ * it must not change its bytes.
  */
 static char **
 argv_without_threads(int argc, char **argv, int *nargc)
@@ -109,12 +110,14 @@ argv_without_threads(int argc, char **argv, int *nargc)
 				v[n++] = argv[i++];
 			break;
 		}
-		if (i > 0 && (strcmp(argv[i], "-j") == 0 ||
+		if (i > 0 && (strcmp(argv[i], "-t") == 0 ||
+		    strcmp(argv[i], "-j") == 0 ||
 		    strcmp(argv[i], "--threads") == 0)) {
 			i++;
 			continue;
 		}
-		if (i > 0 && (strncmp(argv[i], "-j", 2) == 0 ||
+		if (i > 0 && (strncmp(argv[i], "-t", 2) == 0 ||
+		    strncmp(argv[i], "-j", 2) == 0 ||
 		    strncmp(argv[i], "--threads=", 10) == 0))
 			continue;
 		v[n++] = argv[i];
@@ -186,12 +189,12 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "threads", required_argument, NULL, 'j' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "strict", no_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -218,15 +221,16 @@ main(int argc, char **argv)
 	tool_init(margc, mv);
 	rs_load_opts_init(&lo);
 	lo.zframes = 1;
-	while ((c = getopt_long(argc, argv, "hj:k:o:qsv", longopts, NULL)) !=
-	    -1) {
+	/*
+	 * -j is the old spelling of -t/--threads, from before every tool
+	 * said -t; it stays accepted, undocumented, so existing scripts and
+	 * cron lines keep working.
+	 */
+	while ((c = getopt_long(argc, argv, "hj:k:o:qst:v", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
-			break;
-		case 'j':
-			lo.threads = (unsigned)parse_u64("--threads", optarg, 0,
-			    8, usage_text);
 			break;
 		case 'k':
 			if ((lo.kind = rs_load_kind_parse(optarg)) == 0)
@@ -244,6 +248,11 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			lo.strict = 1;
+			break;
+		case 'j':	/* the old -t, see above */
+		case 't':
+			lo.threads = (unsigned)parse_u64("--threads", optarg, 0,
+			    8, usage_text);
 			break;
 		case 'v':
 			tool_verbose++;

@@ -252,34 +252,6 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-static unsigned
-parse_ks(const char *s, unsigned *ks)
-{
-	const char *p = s;
-	char buf[32];
-	unsigned n = 0, i;
-
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == 0 || len >= sizeof(buf) || n == MAX_KS)
-			usage_error(usage_text, "invalid --k '%s'", s);
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		ks[n] = (unsigned)parse_u64("--k", buf, 1, RS_REPLAY_MAX_K,
-		    usage_text);
-		for (i = 0; i < n; i++)
-			if (ks[i] == ks[n])
-				usage_error(usage_text, "invalid --k '%s': %u "
-				    "twice", s, ks[n]);
-		n++;
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
-	}
-	return n;
-}
-
 /* Ends a text output: flush, then commit; dies on a write error. */
 static void
 finish_text(struct rs_textout *t, struct rs_outfile *out)
@@ -464,7 +436,10 @@ main(int argc, char **argv)
 			items_path = optarg;
 			break;
 		case 'k':
-			nk = parse_ks(optarg, ks);
+			if (rs_klist_parse(optarg, RS_REPLAY_MAX_K, ks, MAX_KS,
+			    &nk, &err) < 0)
+				usage_error(usage_text, "invalid --k '%s': %s",
+				    optarg, err.msg);
 			break;
 		case OPT_KEEP_BOUGHT:
 			p.keep_bought = 1;

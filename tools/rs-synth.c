@@ -21,7 +21,7 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-synth [-qv] [-j threads] [-o dir] [-s scale] [-S seed]\n";
+    "usage: rs-synth [-qv] [-o dir] [-s scale] [-S seed] [-t threads]\n";
 
 static void
 help(void)
@@ -29,14 +29,14 @@ help(void)
 	printf("%s", usage_text);
 	printf("Write a synthetic Retailrocket-shaped data set (four CSV "
 	    "files).\n\n"
-	    "  -j, --threads N     worker threads (default 1); the output\n"
-	    "                      does not depend on it\n"
 	    "  -o, --output DIR    directory to write into (default .),\n"
 	    "                      made if missing\n"
 	    "  -q, --quiet         no warnings or progress\n"
 	    "  -s, --scale X       size relative to the real data set\n"
 	    "                      (default 0.01; 1 = 2.76 M events)\n"
 	    "  -S, --seed N        random seed (default 1)\n"
+	    "  -t, --threads N     worker threads (default 1); the output\n"
+	    "                      does not depend on it\n"
 	    "  -v, --verbose       print counts and timing on stderr\n"
 	    "  -h, --help          this help\n"
 	    "      --version       print the version\n\n"
@@ -119,11 +119,11 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "threads", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "scale", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -141,15 +141,16 @@ main(int argc, char **argv)
 
 	tool_init(argc, argv);
 	rs_synth_params_init(&p);
-	while ((c = getopt_long(argc, argv, "hj:o:qs:S:v", longopts, NULL)) !=
-	    -1) {
+	/*
+	 * -j is the old spelling of -t/--threads, from before every tool
+	 * said -t; it stays accepted, undocumented, so existing scripts keep
+	 * working.
+	 */
+	while ((c = getopt_long(argc, argv, "hj:o:qs:S:t:v", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
-			break;
-		case 'j':
-			p.threads = (unsigned)parse_u64("--threads", optarg, 1,
-			    256, usage_text);
 			break;
 		case 'o':
 			dir = optarg;
@@ -164,6 +165,11 @@ main(int argc, char **argv)
 		case 'S':
 			p.seed = parse_u64("--seed", optarg, 0, UINT64_MAX,
 			    usage_text);
+			break;
+		case 'j':	/* the old -t, see above */
+		case 't':
+			p.threads = (unsigned)parse_u64("--threads", optarg, 1,
+			    256, usage_text);
 			break;
 		case 'v':
 			tool_verbose++;

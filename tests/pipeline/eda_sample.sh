@@ -54,9 +54,9 @@ want events.txt 'days with events' '139 (of 139 in range)'
 rs-load -s -o /dev/null "$d/events_sample_5000_visitors.csv" >again.txt
 cmp events.txt again.txt ||
     { echo "second run differs" >>wrong.txt; fails=$((fails + 1)); }
-rs-load -j 2 -s -o /dev/null "$d/events_sample_5000_visitors.csv" >j2.txt
-cmp events.txt j2.txt ||
-    { echo "-j 2 differs" >>wrong.txt; fails=$((fails + 1)); }
+rs-load -t 2 -s -o /dev/null "$d/events_sample_5000_visitors.csv" >t2.txt
+cmp events.txt t2.txt ||
+    { echo "-t 2 differs" >>wrong.txt; fails=$((fails + 1)); }
 
 # Property samples: all of one weekly snapshot (1431226800000).
 rs-load -s -o /dev/null "$d/item_properties_part1_sample.csv" \

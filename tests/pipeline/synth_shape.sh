@@ -8,5 +8,5 @@
 # the real Retailrocket events sample.
 set -eu
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not found" >&2; exit 77; }
-rs-synth -q --scale 0.05 --seed 1 -j 2 -o data
+rs-synth -q --scale 0.05 --seed 1 -t 2 -o data
 python3 "$CASEDIR/synth_shape.py" data/events.csv --check

@@ -1,1 +1,1 @@
-rs-load -j two
+rs-load -t two

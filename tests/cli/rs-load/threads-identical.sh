@@ -12,7 +12,7 @@ awk 'BEGIN {
 	}
 }' >t.csv
 for j in 0 1 2 4; do
-	rs-load -j $j -o x.rse t.csv 2>err$j
+	rs-load -t $j -o x.rse t.csv 2>err$j
 	mv x.rse x$j.rse
 done
 cmp x0.rse x1.rse
