@@ -80,7 +80,7 @@ struct cand {
 	float s;
 };
 
-#define ALS_CHUNK 512		/* items per sgemm in the ALS scan */
+#define ALS_CHUNK 256		/* items per sgemm in the ALS scan */
 #define ALS_SPARE 16		/* heap room beyond L for the rescoring */
 
 struct rs_engine_work {
@@ -95,6 +95,10 @@ struct rs_engine_work {
 	struct cand *cbuf;	/* ng candidates (itemknn) */
 	uint64_t pf_key[RS_ENGINE_BATCH];	/* als lists prefetched */
 	size_t pf_n;
+	int pf_similar;		/* they are similar items (key: item + 1) */
+	int64_t pf_t;		/* at this time */
+	float *pf_sx;		/* similar: the query items' unit vectors */
+	uint32_t pf_self[RS_ENGINE_BATCH];
 	struct cand *pf_list;	/* RS_ENGINE_BATCH x 2 kmax */
 	struct cand *pf_heap;	/* RS_ENGINE_BATCH x (2 kmax + ALS_SPARE) */
 	uint32_t *pf_cnt;	/* per prefetched query */
@@ -227,6 +231,18 @@ rs_blend_has(const struct rs_blend *b, int src)
 }
 
 /* ---- construction ---- */
+
+/*
+ * Each source's list is computed once per query at this length and
+ * shared by every blend and K: 2 kmax, so a source keeps kmax items
+ * after others took up to kmax of its best; kmax when params.one_list
+ * says the blends never let another source take rows first.
+ */
+static size_t
+list_len(const struct rs_engine *e)
+{
+	return (e->p.one_list ? 1 : 2) * (size_t)e->p.kmax;
+}
 
 static int
 nomem(struct rs_error *err)
@@ -688,6 +704,7 @@ rs_engine_work_free(struct rs_engine_work *w)
 	free(w->pf_heap);
 	free(w->exbuf);
 	free(w->rec);
+	free(w->pf_sx);
 	free(w->onl);
 	free(w->pf_cnt);
 	free(w->pf_x);
@@ -701,7 +718,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
     struct rs_error *err)
 {
 	struct rs_engine_work *w;
-	const size_t ng = (size_t)r->ng + 1, L = 2 * (size_t)r->p.kmax + 1;
+	const size_t ng = (size_t)r->ng + 1, L = list_len(r) + 1;
 	int s;
 
 	*out = NULL;
@@ -723,6 +740,8 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	w->b = malloc(((size_t)r->f + 1) * sizeof(*w->b));
 	w->cbuf = malloc(ng * sizeof(*w->cbuf));
 	w->rec = malloc(((size_t)r->p.recent_n + 1) * sizeof(*w->rec));
+	w->pf_sx = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
+	    sizeof(*w->pf_sx));
 	w->onl = malloc(L * sizeof(*w->onl));
 	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
 	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + ALS_SPARE) *
@@ -738,7 +757,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
-	    w->rec == NULL || w->onl == NULL ||
+	    w->rec == NULL || w->onl == NULL || w->pf_sx == NULL ||
 	    w->pf_cnt == NULL ||
 	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL)
 		goto fail;
@@ -1087,7 +1106,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
     const struct rs_engine_query *qs, size_t n, struct cand *lists,
     uint32_t *cnt, struct rs_error *err)
 {
-	const size_t f = r->f, L = 2 * (size_t)r->p.kmax, H = L + ALS_SPARE;
+	const size_t f = r->f, L = list_len(r), H = L + ALS_SPARE;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
 	uint32_t idx[RS_ENGINE_BATCH], act[RS_ENGINE_BATCH], m = 0, na, jj;
 	int32_t row_of[RS_ENGINE_BATCH];
@@ -1311,6 +1330,7 @@ rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
 	for (j = 0; j < n; j++)
 		w->pf_key[j] = q[j].key;
 	w->pf_n = n;
+	w->pf_similar = 0;
 	w->cached = 0;
 	return 0;
 }
@@ -1326,7 +1346,7 @@ src_als(const struct rs_engine *e, struct rs_engine_work *w,
 
 	if (e->als == NULL)
 		return 0;
-	for (j = 0; q->key != 0 && j < w->pf_n; j++)
+	for (j = 0; q->key != 0 && !w->pf_similar && j < w->pf_n; j++)
 		if (w->pf_key[j] == q->key) {
 			n = w->pf_cnt[j];
 			memcpy(out, w->pf_list + j * L, n * sizeof(*out));
@@ -1394,7 +1414,7 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
     struct rs_row *rows, struct rs_error *err)
 {
 	unsigned s, pass, n = 0;
-	const size_t L = 2 * (size_t)r->p.kmax;
+	const size_t L = list_len(r);
 	size_t at[RS_ENGINE_MAX_SOURCES];
 	int rc;
 
@@ -1485,7 +1505,7 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
     uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
     struct rs_error *err)
 {
-	const size_t L = 2 * (size_t)e->p.kmax;
+	const size_t L = list_len(e);
 	struct rs_engine_query q;
 	struct cand *l = w->list[RS_SRC_ALS];
 	const int64_t g = rs_engine_find(e, item);
@@ -1511,15 +1531,65 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 			    RS_SRC_POPULAR };
 		return (int)j;
 	}
+	for (j = 0; w->pf_similar && j < w->pf_n; j++)
+		if (w->pf_key[j] == item + 1 && w->pf_t == t) {
+			l = w->pf_list + j * L;
+			n = w->pf_cnt[j];
+			goto rows;
+		}
 	self = (uint32_t)g;
 	q.exclude = &self;
 	q.nexclude = 1;
 	if ((rc = als_lists(e, w, &e->cos_sp, e->Yn + (size_t)row * e->f,
 	    &q, 1, l, &n, err)) < 0)
 		return rc;
+rows:
 	for (j = 0; j < n && j < k; j++)
 		rows[j] = (struct rs_row){ e->gid[l[j].g], l[j].s, RS_SRC_ALS };
 	return (int)j;
+}
+
+int
+rs_engine_similar_prefetch(const struct rs_engine *e,
+    struct rs_engine_work *w, const uint64_t *items, size_t n, int64_t t,
+    struct rs_error *err)
+{
+	struct rs_engine_query q[RS_ENGINE_BATCH];
+	size_t j, m = 0;
+	int64_t g;
+	int rc;
+
+	w->pf_n = 0;
+	if (e->als == NULL || !e->p.similar)
+		return rs_error_set(err, RS_EARG, "engine: not prepared for "
+		    "similar items");
+	if (n > RS_ENGINE_BATCH)
+		return rs_error_set(err, RS_EARG, "engine: bad prefetch");
+	/* the items the model knows; the others get the popular list */
+	for (j = 0; j < n; j++) {
+		if ((g = rs_engine_find(e, items[j])) < 0 ||
+		    e->g2als[g] < 0)
+			continue;
+		memset(&q[m], 0, sizeof(q[m]));
+		q[m].key = items[j] + 1;
+		q[m].t = t;
+		w->pf_self[m] = (uint32_t)g;
+		q[m].exclude = &w->pf_self[m];
+		q[m].nexclude = 1;
+		memcpy(w->pf_sx + m * e->f, e->Yn + (size_t)e->g2als[g] *
+		    e->f, e->f * sizeof(float));
+		m++;
+	}
+	if (m > 0 && (rc = als_lists(e, w, &e->cos_sp, w->pf_sx, q, m,
+	    w->pf_list, w->pf_cnt, err)) < 0)
+		return rc;
+	for (j = 0; j < m; j++)
+		w->pf_key[j] = q[j].key;
+	w->pf_n = m;
+	w->pf_t = t;
+	w->pf_similar = 1;
+	w->cached = 0;
+	return 0;
 }
 
 uint64_t

@@ -97,7 +97,7 @@
 
 #define RS_ENGINE_MAX_K 10000
 #define RS_ENGINE_MAX_SOURCES 8
-#define RS_ENGINE_BATCH 64		/* most queries per prefetch */
+#define RS_ENGINE_BATCH 128		/* most queries per prefetch */
 
 enum rs_source {
 	RS_SRC_POPULAR = 0,
@@ -143,6 +143,9 @@ struct rs_engine_params {
 	int fold_in;			/* 1 */
 	int similar;			/* 0; 1: similar items and online */
 	unsigned recent_n;		/* items the online source uses; 5 */
+	int one_list;			/* 0; 1: every blend asked is one
+					 * source, popular:0 back-fill
+					 * aside (lists of kmax, not 2 kmax) */
 };
 
 void rs_engine_params_init(struct rs_engine_params *p);
@@ -280,6 +283,17 @@ int rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
  */
 int rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
+	struct rs_error *err);
+
+/*
+ * Optional speed-up for similar items: the lists of the n <=
+ * RS_ENGINE_BATCH items at time t at once (one sgemm per chunk), kept
+ * in w for the following rs_engine_similar calls on them with the same
+ * t (until the next prefetch of either kind).  The same rows as without
+ * it.
+ */
+int rs_engine_similar_prefetch(const struct rs_engine *e,
+	struct rs_engine_work *w, const uint64_t *items, size_t n, int64_t t,
 	struct rs_error *err);
 
 /*

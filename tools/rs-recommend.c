@@ -366,13 +366,20 @@ run_job(void *arg)
 {
 	struct job *j = arg;
 	struct rs_engine_query pq[RS_ENGINE_BATCH];
+	uint64_t ids[RS_ENGINE_BATCH];
 	size_t b, s, n, i;
 	int got;
 
 	for (b = j->first; b * RS_ENGINE_BATCH < j->nq; b += j->step) {
 		s = b * RS_ENGINE_BATCH;
 		n = j->nq - s < RS_ENGINE_BATCH ? j->nq - s : RS_ENGINE_BATCH;
-		if (!j->similar && j->als) {
+		if (j->similar) {
+			for (i = 0; i < n; i++)
+				ids[i] = j->q[s + i].q.visitor;
+			if ((j->rc = rs_engine_similar_prefetch(j->e, j->w,
+			    ids, n, INT64_MAX, &j->err)) < 0)
+				return NULL;
+		} else if (j->als) {
 			for (i = 0; i < n; i++)
 				pq[i] = j->q[s + i].q;
 			if ((j->rc = rs_engine_prefetch(j->e, j->w, pq, n,
@@ -1297,6 +1304,8 @@ main(int argc, char **argv)
 	ep.fold_in = o.fold_in;
 	ep.similar = o.similar || o.recent != NULL;
 	ep.recent_n = o.recent_n;
+	/* without --recent the blend is one list (als:1,popular:0) */
+	ep.one_list = o.recent == NULL;
 	if (rs_engine_create(&e, &ep, &err) < 0)
 		die_err(&err);
 	if ((rs_model_kind(m) == RS_MODEL_ALS ? rs_engine_set_als(e, m, &err) :
