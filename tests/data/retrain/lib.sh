@@ -42,3 +42,22 @@ check_current() {
 }
 
 fail() { echo "FAIL: $*"; exit 1; }
+
+# small_disk DIR SIZE: a tmpfs of SIZE mounted on DIR until the test
+# exits, for full-disk tests; mount(8) needs root, so the test skips
+# (exit 77), saying why, when it cannot mount.
+small_disk() {
+	mkdir -p "$1"
+	if ! mount -t tmpfs -o size="$2" tmpfs "$1" 2>mount.err; then
+		echo "cannot mount a tmpfs (needs root): $(cat mount.err)" >&2
+		exit 77
+	fi
+	small_disk_dir=$1
+	trap 'umount "$small_disk_dir" 2>/dev/null || umount -l "$small_disk_dir" 2>/dev/null || :' EXIT
+}
+
+# fill DIR: fills the file system of DIR to the last byte (DIR/filler).
+fill() {
+	dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null || :
+	[ "$(df -k "$1" | awk 'NR == 2 { print $4 }')" = 0 ] || fail "'$1' is not full"
+}
