@@ -329,19 +329,23 @@ main(int argc, char **argv)
 	if (rs_writer_finish(r.w, &err) < 0)
 		fail(out, &err);
 	rs_writer_free(r.w);
-	commit_output(out);
 	if (r.eda) {
-		/* The report goes where the stream does not. */
+		/*
+		 * The report goes where the stream does not, and before the
+		 * stream is committed: if it cannot be written (stdout on a
+		 * full disk), the -o file stays as it was (rs(7)).
+		 */
 		to_stderr = output == NULL || strcmp(output, "-") == 0;
 		if (rs_textout_init(&t, to_stderr ? STDERR_FILENO :
 		    STDOUT_FILENO, to_stderr ? "<stderr>" : "<stdout>") < 0)
 			die("out of memory");
 		if (rs_eda_report(r.eda, &t, &err) < 0 ||
 		    rs_textout_flush(&t, &err) < 0)
-			die_err(&err);
+			fail(out, &err);
 		rs_textout_release(&t);
 		rs_eda_free(r.eda);
 	}
+	commit_output(out);
 	free(inputs);
 	free(mv);
 	return close_stdout();
