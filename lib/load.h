@@ -96,8 +96,10 @@ unsigned rs_load_kind_parse(const char *name);
  * none of the three.  With o->kind, a first row equal to that kind's
  * header is skipped, another kind's header is RS_EFORMAT, and any other
  * first row is read as data.  An input
- * with no header at all is RS_EINPUT ("NAME: empty input, no header").
- * A UTF-8 byte order mark is skipped.
+ * with no header at all is RS_EINPUT ("NAME: empty input, no header"),
+ * and so are gzip input ("NAME: gzip-compressed: decompress first or use
+ * zstd") and an rs stream ("NAME: this is already an rs stream"), with
+ * or without o->kind.  A UTF-8 byte order mark is skipped.
  */
 int rs_load_open(struct rs_load **out, int fd, const char *name,
 	const struct rs_load_opts *o, struct rs_error *err);
@@ -114,7 +116,9 @@ int rs_load_is_zstd(const struct rs_load *l);
 
 /*
  * Reads the whole input.  Every bad row goes to sink->bad (unless strict:
- * then the first one is RS_EINPUT with "NAME:LINE: reason").  Errors also:
+ * then the first one is RS_EINPUT with "NAME:LINE: reason").  A reason
+ * is one line: control bytes of a quoted field show as \n, \r, \t,
+ * \xHH, and a NUL byte is "NUL byte at line N, column C".  Errors also:
  * RS_EIO, RS_ECORRUPT, RS_ETRUNC (input), RS_EINPUT (a quoted field longer
  * than RS_LOAD_RECORD_MAX), RS_ENOMEM, and whatever sink->block returns.
  * Call once.
