@@ -60,7 +60,7 @@ struct slot {
 	size_t flen, fcap;
 	char *bad;		/* entries: u64 line, reason, NUL */
 	size_t badlen, badcap;
-	uint64_t nbad, rows, lines;
+	uint64_t nbad, nodd, rows, lines;
 	int rc;
 	struct rs_error err;
 };
@@ -98,7 +98,7 @@ struct rs_load {
 	size_t ncarry, carrycap;
 	int eof;
 	uint64_t line;		/* physical line of the next chunk */
-	uint64_t rows, nbad;
+	uint64_t rows, nbad, nodd;
 	int ran;
 	int toolong;		/* a record longer than RS_LOAD_RECORD_MAX */
 
@@ -524,15 +524,19 @@ conv_field(void *ctx, unsigned i, const char *p, size_t n)
 	}
 }
 
-/* Entries: u64 line, u64 v->at (a NUL's line + 1, or 0), reason, NUL. */
+/*
+ * Entries: u64 line, u64 at, reason, NUL.  at is a NUL byte's line + 1
+ * (v->at), 0 for none, or ODD: a row that is kept but odd (load.h).
+ */
+#define ODD UINT64_MAX
+
 static void
-add_bad(struct conv *v, uint64_t line, const char *why)
+add_msg(struct conv *v, uint64_t line, uint64_t at, const char *why)
 {
 	struct slot *s = v->s;
 	size_t n = strlen(why) + 1, cap;
 	char *p;
 
-	s->nbad++;
 	if (s->badcap - s->badlen < 16 + n) {
 		cap = s->badcap ? s->badcap : 1024;
 		while (cap - s->badlen < 16 + n)
@@ -545,9 +549,16 @@ add_bad(struct conv *v, uint64_t line, const char *why)
 		s->badcap = cap;
 	}
 	memcpy(s->bad + s->badlen, &line, 8);
-	memcpy(s->bad + s->badlen + 8, &v->at, 8);
+	memcpy(s->bad + s->badlen + 8, &at, 8);
 	memcpy(s->bad + s->badlen + 16, why, n);
 	s->badlen += 16 + n;
+}
+
+static void
+add_bad(struct conv *v, uint64_t line, const char *why)
+{
+	v->s->nbad++;
+	add_msg(v, line, v->at, why);
 }
 
 static void
@@ -575,6 +586,11 @@ conv_record(void *ctx, unsigned nfields, uint64_t line)
 			rs_event_encode(s->out + s->outlen, &v->ev);
 			s->outlen += RS_EVENT_WIDTH;
 			s->nrec++;
+		}
+		if (v->ev.type == RS_EV_TRANSACTION &&
+		    v->ev.txn == RS_ID_NONE) {
+			s->nodd++;
+			add_msg(v, line, ODD, RS_LOAD_NO_TXN);
 		}
 	} else if (v->kind == RS_KIND_PROPS) {
 		if (v->staged) {
@@ -611,7 +627,7 @@ convert_chunk(struct conv *v, struct slot *s)
 	s->outlen = RS_BLOCK_HEAD;
 	s->nrec = 0;
 	s->badlen = 0;
-	s->nbad = s->rows = s->lines = 0;
+	s->nbad = s->nodd = s->rows = s->lines = 0;
 	s->rc = 0;
 	v->bad = v->staged = v->at_end = v->nomem = 0;
 	v->at = 0;
@@ -1029,6 +1045,12 @@ rs_load_bad(const struct rs_load *l)
 	return l->nbad;
 }
 
+uint64_t
+rs_load_odd(const struct rs_load *l)
+{
+	return l->nodd;
+}
+
 struct worker {
 	struct rs_load *l;
 	struct conv conv;
@@ -1087,6 +1109,12 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
 		memcpy(&at, p + 8, 8);
 		why = p + 16;
 		p += 16 + strlen(why) + 1;
+		if (at == ODD) {
+			if (sink->odd)
+				sink->odd(sink->ctx, l->name, l->line + rel,
+				    why);
+			continue;
+		}
 		if (at != 0) {
 			/* A NUL byte: its own line, which chunks make absolute. */
 			snprintf(text, sizeof(text), "NUL byte at line %llu, %s",
@@ -1102,6 +1130,7 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
 	l->line += s->lines;
 	l->rows += s->rows;
 	l->nbad += s->nbad;
+	l->nodd += s->nodd;
 	if (s->nrec == 0 || sink->block == NULL)
 		return 0;
 	b.recs = s->out + RS_BLOCK_HEAD;

@@ -27,6 +27,7 @@ struct out {
 	char bad[8192];
 	size_t badlen;
 	uint64_t frames, frames_wrong;	/* with zframes: frames, mismatches */
+	uint64_t odd;
 };
 
 static int zframes;		/* load() asks the parsers for frames */
@@ -65,6 +66,17 @@ on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 }
 
 static void
+on_odd(void *ctx, const char *name, uint64_t line, const char *why)
+{
+	struct out *o = ctx;
+
+	if (o->badlen < sizeof(o->bad) - 200)
+		o->badlen += (size_t)snprintf(o->bad + o->badlen,
+		    sizeof(o->bad) - o->badlen, "%s:%llu: odd: %s\n", name,
+		    (unsigned long long)line, why);
+}
+
+static void
 on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct out *o = ctx;
@@ -81,7 +93,7 @@ load(const char *s, size_t n, unsigned kind, unsigned threads, size_t chunk,
     int strict, struct out *o, struct rs_error *err, unsigned *gotkind)
 {
 	struct rs_load_opts lo;
-	struct rs_load_sink sink = { on_block, on_bad, o };
+	struct rs_load_sink sink = { on_block, on_bad, o, on_odd };
 	struct rs_load *l;
 	int rc;
 
@@ -98,6 +110,7 @@ load(const char *s, size_t n, unsigned kind, unsigned threads, size_t chunk,
 	if (gotkind)
 		*gotkind = rs_load_kind(l);
 	rc = rs_load_run(l, &sink, err);
+	o->odd = rs_load_odd(l);
 	rs_load_free(l);
 	return rc;
 }
@@ -277,6 +290,31 @@ test_load__message_one_line(void)
 	CHECK_STR(o.bad, "t.csv:2: event type 'vi\\r\\new\\t\\x01' is not "
 	    "view, addtocart or transaction\n");
 	free(o.recs);
+}
+
+/*
+ * Regression: a transaction without a transactionid was loaded silently;
+ * it is still kept, but reported as odd and counted (even with --strict).
+ */
+static void
+test_load__txn_empty(void)
+{
+	static const char s[] = "timestamp,visitorid,event,itemid,"
+	    "transactionid\n1,2,transaction,3,\n4,5,view,6,\n"
+	    "7,8,transaction,9,10\n11,12,transaction,13,\n";
+	struct rs_error err;
+	struct out o;
+	int strict;
+
+	for (strict = 0; strict < 2; strict++) {
+		CHECK(load(s, sizeof(s) - 1, 0, 2, 0, strict, &o, &err,
+		    NULL) == 0);
+		CHECK_EQ_U64(o.nrec, 4);
+		CHECK_EQ_U64(o.odd, 2);
+		CHECK_STR(o.bad, "t.csv:2: odd: " RS_LOAD_NO_TXN "\n"
+		    "t.csv:5: odd: " RS_LOAD_NO_TXN "\n");
+		free(o.recs);
+	}
 }
 
 /* Regression: gzip and rs streams were "unrecognised header '\x1f...'". */
@@ -467,6 +505,7 @@ main(void)
 	RUN(test_load__nul_byte);
 	RUN(test_load__message_one_line);
 	RUN(test_load__not_csv);
+	RUN(test_load__txn_empty);
 	RUN(test_load__threads_and_chunks_agree);
 	RUN(test_load__frames);
 	RUN(test_load__zstd_mem);
