@@ -188,13 +188,20 @@ int
 rs_interact_parse_bound(const char *s, struct rs_bound *b,
     struct rs_error *err)
 {
+	struct rs_error derr;
 	int64_t ms;
 	int rc;
 
 	if (strncmp(s, "end", 3) == 0) {
 		if (s[3] == '\0')
 			ms = 0;
-		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms, NULL) < 0)
+		else if (s[3] == '-' && s[4] != '\0' &&
+		    s[4 + strspn(s + 4, "0123456789")] == '\0' &&
+		    rs_duration_parse(s + 4, &ms, &derr) < 0)
+			return rs_error_set(err, RS_EARG, "invalid time '%s': "
+			    "%s", s, derr.msg);	/* no unit */
+		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms,
+		    NULL) < 0)
 			return rs_error_set(err, RS_EARG, "invalid time '%s' "
 			    "(expected a time, 'end' or 'end-DURATION' such as "
 			    "end-14d)", s);
