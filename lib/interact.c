@@ -405,6 +405,7 @@ rs_interact_read(struct rs_interact *b, struct rs_reader *r,
 	struct rs_error sub;
 	struct rs_block blk;
 	struct rs_event e;
+	uint64_t n;
 	uint32_t j;
 	int rc;
 
@@ -412,7 +413,11 @@ rs_interact_read(struct rs_interact *b, struct rs_reader *r,
 	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS, name,
 	    err)) < 0)
 		return rc;
-	if ((rc = presize(b, rs_reader_table(r, 0)->nrows, err)) < 0)
+	/* The header's count is a claim: only what the stream can hold. */
+	n = rs_reader_table(r, 0)->nrows;
+	if ((n != RS_NROWS_UNKNOWN &&
+	    (rc = rs_reader_prealloc(r, 0, &n, err)) < 0) ||
+	    (rc = presize(b, n, err)) < 0)
 		return rc;
 	for (;;) {
 		if ((rc = rs_reader_next(r, &blk, err)) < 0)
