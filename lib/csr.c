@@ -36,7 +36,6 @@
 #define ROW_WIDTH 12
 #define COL_WIDTH 8
 #define ENTRY_WIDTH 8
-#define HINT_MAX ((uint64_t)1 << 20)	/* largest up-front allocation */
 
 static const struct rs_column row_cols[] = {
 	{ "row_id", RS_T_ID, 1, NULL, 0 },
@@ -323,10 +322,11 @@ grow_cap(uint64_t cap, uint64_t need, size_t size)
 	return n > SIZE_MAX / size / 2 ? 0 : n;
 }
 
+/* A claim for rows or columns as a u32 count (more is corrupt later). */
 static uint64_t
-hint(uint64_t n)
+clamp32(uint64_t n)
 {
-	return n == RS_NROWS_UNKNOWN || n > HINT_MAX ? HINT_MAX : n;
+	return n < UINT32_MAX ? n : UINT32_MAX - 1;
 }
 
 /* Appends a block of the rows table (ids checked as they come). */
@@ -428,7 +428,8 @@ read_entries(struct rs_csr *m, uint64_t *cap, const struct rs_block *b,
 }
 
 /*
- * The arrays start at the header's counts (capped at HINT_MAX) and grow
+ * The arrays start at the header's counts as far as the stream can hold
+ * them (rs_reader_prealloc: a claim is not trusted) and grow
  * geometrically; rows, then columns, then entries arrive in that order.
  * The entries are checked once all are in (rs_csr_check).
  */
@@ -450,9 +451,12 @@ rs_csr_read(struct rs_reader *r, struct rs_csr **out, struct rs_error *err)
 	    !same_schema(rs_reader_table(r, 2), "entries", entry_cols, 2))
 		return rs_error_set(err, RS_EFORMAT, "%s: matrix stream does "
 		    "not have the schema of format 1.0", name);
-	rowcap = hint(rs_reader_table(r, 0)->nrows);
-	colcap = hint(rs_reader_table(r, 1)->nrows);
-	nnzcap = hint(rs_reader_table(r, 2)->nrows);
+	if ((rc = rs_reader_prealloc(r, 0, &rowcap, err)) < 0 ||
+	    (rc = rs_reader_prealloc(r, 1, &colcap, err)) < 0 ||
+	    (rc = rs_reader_prealloc(r, 2, &nnzcap, err)) < 0)
+		return rc;
+	rowcap = clamp32(rowcap);
+	colcap = clamp32(colcap);
 	if ((rc = rs_csr_alloc(&m, (uint32_t)rowcap, (uint32_t)colcap, nnzcap,
 	    err)) < 0)
 		return rc;

@@ -102,6 +102,7 @@ struct rs_eda {
 
 	/* events */
 	uint64_t per_type[RS_EV_NTYPES];
+	uint64_t txn_none;	/* transactions without a transactionid */
 	uint64_t repeats, exact_dups;
 	struct tab visitors;	/* key id; a dense index; b events */
 	struct tab pairs;	/* key v << 32 | i; a, b: see pair_* */
@@ -431,6 +432,8 @@ add_event(struct rs_eda *e, const struct rs_event *ev)
 	if (ev->type >= RS_EV_NTYPES)
 		return RS_ECORRUPT;
 	e->per_type[ev->type]++;
+	e->txn_none += ev->type == RS_EV_TRANSACTION &&
+	    ev->txn == RS_ID_NONE;
 	span(e, ev->ts);
 
 	if ((s = tab_get(&e->visitors, ev->visitor, &isnew)) == NULL)
@@ -772,6 +775,7 @@ report_events(const struct rs_eda *e, struct rs_textout *out)
 		snprintf(buf, sizeof(buf), "  %s", rs_event_name(t));
 		line_count(out, buf, e->per_type[t]);
 	}
+	line_count(out, "    without transactionid", e->txn_none);
 	line_count(out, "visitors", nv);
 	line_count(out, "items", ni);
 	line_count(out, "visitor-item pairs", e->pairs.n);

@@ -188,13 +188,20 @@ int
 rs_interact_parse_bound(const char *s, struct rs_bound *b,
     struct rs_error *err)
 {
+	struct rs_error derr;
 	int64_t ms;
 	int rc;
 
 	if (strncmp(s, "end", 3) == 0) {
 		if (s[3] == '\0')
 			ms = 0;
-		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms, NULL) < 0)
+		else if (s[3] == '-' && s[4] != '\0' &&
+		    s[4 + strspn(s + 4, "0123456789")] == '\0' &&
+		    rs_duration_parse(s + 4, &ms, &derr) < 0)
+			return rs_error_set(err, RS_EARG, "invalid time '%s': "
+			    "%s", s, derr.msg);	/* no unit */
+		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms,
+		    NULL) < 0)
 			return rs_error_set(err, RS_EARG, "invalid time '%s' "
 			    "(expected a time, 'end' or 'end-DURATION' such as "
 			    "end-14d)", s);
@@ -398,6 +405,7 @@ rs_interact_read(struct rs_interact *b, struct rs_reader *r,
 	struct rs_error sub;
 	struct rs_block blk;
 	struct rs_event e;
+	uint64_t n;
 	uint32_t j;
 	int rc;
 
@@ -405,7 +413,11 @@ rs_interact_read(struct rs_interact *b, struct rs_reader *r,
 	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS, name,
 	    err)) < 0)
 		return rc;
-	if ((rc = presize(b, rs_reader_table(r, 0)->nrows, err)) < 0)
+	/* The header's count is a claim: only what the stream can hold. */
+	n = rs_reader_table(r, 0)->nrows;
+	if ((n != RS_NROWS_UNKNOWN &&
+	    (rc = rs_reader_prealloc(r, 0, &n, err)) < 0) ||
+	    (rc = presize(b, n, err)) < 0)
 		return rc;
 	for (;;) {
 		if ((rc = rs_reader_next(r, &blk, err)) < 0)

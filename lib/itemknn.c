@@ -445,6 +445,29 @@ same_cols(const struct rs_table_desc *t, const char *tname,
 	return 1;
 }
 
+/* Room for need > *cap elements of size bytes in *p (doubling). */
+static int
+grow_to(void **p, uint64_t *cap, uint64_t need, size_t size)
+{
+	uint64_t c = *cap ? *cap : 1024;
+	void *q;
+
+	while (c < need)
+		c *= 2;
+	if (c > SIZE_MAX / size || (q = realloc(*p, (size_t)c * size)) ==
+	    NULL)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * The header's row counts are claims (stream.h, rs_reader_prealloc): the
+ * arrays start at what the stream can hold and grow as blocks arrive;
+ * off is sized once the items table is complete (tables come in header
+ * order, and the reader checks each table's count at its trailer).
+ */
 int
 rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
     struct rs_error *err)
@@ -453,7 +476,7 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 	const struct rs_table_desc *t0, *t1;
 	struct rs_itemknn *m;
 	struct rs_block blk;
-	uint64_t ni = 0, nn = 0, nrow;
+	uint64_t ni = 0, nn = 0, nrow, icap, ncap, ncap2;
 	uint32_t j, prev = 0;
 	int rc;
 
@@ -473,19 +496,20 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 	    t1->nrows == RS_NROWS_UNKNOWN || t1->nrows >= (1ull << 40))
 		return rs_error_set(err, RS_ECORRUPT, "%s: bad row counts",
 		    name);
+	if ((rc = rs_reader_prealloc(r, 0, &icap, err)) < 0 ||
+	    (rc = rs_reader_prealloc(r, 1, &ncap, err)) < 0)
+		return rc;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
 	m->nitems = (uint32_t)t0->nrows;
 	nrow = t1->nrows;
-	m->ids = malloc(((size_t)m->nitems + 1) * sizeof(*m->ids));
-	m->off = calloc((size_t)m->nitems + 1, sizeof(*m->off));
-	m->nbr = malloc((nrow + 1) * sizeof(*m->nbr));
-	m->score = malloc((nrow + 1) * sizeof(*m->score));
-	if (m->ids == NULL || m->off == NULL || m->nbr == NULL ||
-	    m->score == NULL) {
-		rc = rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
-		goto fail;
-	}
+	ncap2 = ++ncap;		/* nbr and score grow in step */
+	icap++;
+	m->ids = malloc((size_t)icap * sizeof(*m->ids));
+	m->nbr = malloc((size_t)ncap * sizeof(*m->nbr));
+	m->score = malloc((size_t)ncap * sizeof(*m->score));
+	if (m->ids == NULL || m->nbr == NULL || m->score == NULL)
+		goto nomem;
 	for (;;) {
 		if ((rc = rs_reader_next(r, &blk, err)) < 0)
 			goto fail;
@@ -494,6 +518,19 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 				break;
 			continue;
 		}
+		if (blk.table == 0 && ni + blk.nrec > icap &&
+		    (ni + blk.nrec > m->nitems || grow_to((void **)&m->ids,
+		    &icap, ni + blk.nrec, sizeof(*m->ids)) < 0))
+			goto grow_failed;
+		if (blk.table == 1 && nn + blk.nrec > ncap &&
+		    (nn + blk.nrec > nrow || grow_to((void **)&m->nbr,
+		    &ncap, nn + blk.nrec, sizeof(*m->nbr)) < 0 ||
+		    grow_to((void **)&m->score, &ncap2, nn + blk.nrec,
+		    sizeof(*m->score)) < 0))
+			goto grow_failed;
+		if (blk.table == 1 && m->off == NULL &&
+		    (m->off = calloc((size_t)ni + 1, sizeof(*m->off))) == NULL)
+			goto nomem;
 		for (j = 0; j < blk.nrec; j++) {
 			if (blk.table == 0) {
 				const uint64_t id = rs_get_le64(blk.data +
@@ -510,9 +547,8 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 				const uint32_t nb = rs_get_le32(q + 4);
 				const float s = rs_get_f32(q + 8);
 
-				if (nn >= nrow || it >= m->nitems ||
-				    nb >= m->nitems || nb == it ||
-				    it < prev || !isfinite(s))
+				if (nn >= nrow || it >= ni || nb >= ni ||
+				    nb == it || it < prev || !isfinite(s))
 					goto corrupt;
 				prev = it;
 				m->off[it + 1]++;
@@ -523,10 +559,21 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 	}
 	if (ni != m->nitems || nn != nrow)
 		goto corrupt;
+	if (m->off == NULL &&
+	    (m->off = calloc((size_t)ni + 1, sizeof(*m->off))) == NULL)
+		goto nomem;
 	for (j = 0; j < m->nitems; j++)
 		m->off[j + 1] += m->off[j];
 	*out = m;
 	return 0;
+grow_failed:
+	/* More rows than claimed is corrupt; else memory ran out. */
+	if ((blk.table == 0 && ni + blk.nrec > m->nitems) ||
+	    (blk.table == 1 && nn + blk.nrec > nrow))
+		goto corrupt;
+nomem:
+	rc = rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
+	goto fail;
 corrupt:
 	rc = rs_error_set(err, RS_ECORRUPT, "%s: bad item-knn record",
 	    name);

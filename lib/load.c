@@ -43,7 +43,7 @@
 
 #define VALUE_MAX (16u << 20)	/* longest property value */
 #define SHOW_MAX 40		/* bytes of a field quoted in a message */
-#define WHY_MAX 160
+#define WHY_MAX 256
 
 enum { S_FREE, S_READY, S_BUSY, S_DONE };
 
@@ -60,7 +60,7 @@ struct slot {
 	size_t flen, fcap;
 	char *bad;		/* entries: u64 line, reason, NUL */
 	size_t badlen, badcap;
-	uint64_t nbad, rows, lines;
+	uint64_t nbad, nodd, rows, lines;
 	int rc;
 	struct rs_error err;
 };
@@ -79,6 +79,14 @@ struct conv {
 	int at_end;		/* the record being ended is the last one */
 	int nomem;
 	char why[WHY_MAX];
+	/*
+	 * NUL bytes: nul is the next one in the chunk not yet met in a
+	 * field (NULL: none left); scan, bol and scan_line track the
+	 * chunk-relative line and line start up to it.  at is the line of
+	 * a NUL being reported, + 1 (0: why needs no line of its own).
+	 */
+	const char *nul, *scan, *bol, *end;
+	uint64_t scan_line, at;
 };
 
 struct rs_load {
@@ -90,7 +98,7 @@ struct rs_load {
 	size_t ncarry, carrycap;
 	int eof;
 	uint64_t line;		/* physical line of the next chunk */
-	uint64_t rows, nbad;
+	uint64_t rows, nbad, nodd;
 	int ran;
 	int toolong;		/* a record longer than RS_LOAD_RECORD_MAX */
 
@@ -222,17 +230,51 @@ range:
 	return 3;
 }
 
+/*
+ * The first SHOW_MAX bytes of a field for a message, on one line: a
+ * quoted field may hold newlines and other control bytes, shown as \n,
+ * \r, \t and \xHH (a backslash stays as is).
+ */
+static void
+show_field(char *buf, size_t cap, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, k = 0, m = n > SHOW_MAX ? SHOW_MAX : n;
+	unsigned char c;
+
+	for (i = 0; i < m && k + 5 < cap; i++) {
+		c = (unsigned char)p[i];
+		if (c >= 0x20 && c != 0x7f) {
+			buf[k++] = (char)c;
+			continue;
+		}
+		buf[k++] = '\\';
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else {
+			buf[k++] = 'x';
+			buf[k++] = hex[c >> 4];
+			buf[k++] = hex[c & 15];
+		}
+	}
+	if (m < n && k + 4 <= cap) {
+		memcpy(buf + k, "...", 3);
+		k += 3;
+	}
+	buf[k] = '\0';
+}
+
 static void
 set_why(struct conv *v, const char *what, const char *p, size_t n,
     const char *problem)
 {
-	int trunc = n > SHOW_MAX;
+	char shown[4 * SHOW_MAX + 4];
 
 	if (v->bad)
 		return;
 	v->bad = 1;
-	snprintf(v->why, sizeof(v->why), "%s '%.*s%s' %s", what,
-	    (int)(trunc ? SHOW_MAX : n), p, trunc ? "..." : "", problem);
+	show_field(shown, sizeof(shown), p, n);
+	snprintf(v->why, sizeof(v->why), "%s '%s' %s", what, shown, problem);
 }
 
 static void
@@ -384,12 +426,45 @@ prop_name(struct conv *v, const char *p, size_t n)
 	}
 }
 
+/*
+ * A field holds NUL bytes: report the first (libcsv's field is a copy, so
+ * the chunk's NULs are met in order, and the field's count of them moves
+ * the cursor on).  A NUL would cut the message short, so the reason says
+ * where it is instead of quoting the field.
+ */
+static void
+nul_field(struct conv *v, const char *p, size_t n)
+{
+	const char *q, *lf;
+	size_t k = 0;
+
+	for (q = p; (q = memchr(q, '\0', (size_t)(p + n - q))) != NULL; q++)
+		k++;
+	while ((lf = memchr(v->scan, '\n', (size_t)(v->nul - v->scan))) !=
+	    NULL) {
+		v->scan_line++;
+		v->scan = v->bol = lf + 1;
+	}
+	v->scan = v->nul;
+	if (!v->bad) {
+		v->bad = 1;
+		v->at = v->scan_line + 1;
+		snprintf(v->why, sizeof(v->why), "column %zu",
+		    (size_t)(v->nul - v->bol) + 1);
+	}
+	while (k-- > 0 && v->nul != NULL)
+		v->nul = v->nul + 1 < v->end ? memchr(v->nul + 1, '\0',
+		    (size_t)(v->end - v->nul - 1)) : NULL;
+}
+
 static void
 conv_field(void *ctx, unsigned i, const char *p, size_t n)
 {
 	struct conv *v = ctx;
 	int t;
 
+	if (v->nul != NULL && n > 0 && memchr(p, '\0', n) != NULL)
+		nul_field(v, p, n);
 	if (v->bad)
 		return;
 	switch (v->kind) {
@@ -449,17 +524,22 @@ conv_field(void *ctx, unsigned i, const char *p, size_t n)
 	}
 }
 
+/*
+ * Entries: u64 line, u64 at, reason, NUL.  at is a NUL byte's line + 1
+ * (v->at), 0 for none, or ODD: a row that is kept but odd (load.h).
+ */
+#define ODD UINT64_MAX
+
 static void
-add_bad(struct conv *v, uint64_t line, const char *why)
+add_msg(struct conv *v, uint64_t line, uint64_t at, const char *why)
 {
 	struct slot *s = v->s;
 	size_t n = strlen(why) + 1, cap;
 	char *p;
 
-	s->nbad++;
-	if (s->badcap - s->badlen < 8 + n) {
+	if (s->badcap - s->badlen < 16 + n) {
 		cap = s->badcap ? s->badcap : 1024;
-		while (cap - s->badlen < 8 + n)
+		while (cap - s->badlen < 16 + n)
 			cap *= 2;
 		if ((p = realloc(s->bad, cap)) == NULL) {
 			v->nomem = 1;
@@ -469,8 +549,16 @@ add_bad(struct conv *v, uint64_t line, const char *why)
 		s->badcap = cap;
 	}
 	memcpy(s->bad + s->badlen, &line, 8);
-	memcpy(s->bad + s->badlen + 8, why, n);
-	s->badlen += 8 + n;
+	memcpy(s->bad + s->badlen + 8, &at, 8);
+	memcpy(s->bad + s->badlen + 16, why, n);
+	s->badlen += 16 + n;
+}
+
+static void
+add_bad(struct conv *v, uint64_t line, const char *why)
+{
+	v->s->nbad++;
+	add_msg(v, line, v->at, why);
 }
 
 static void
@@ -483,9 +571,11 @@ conv_record(void *ctx, unsigned nfields, uint64_t line)
 	s->rows++;
 	if (v->at_end && s->open_quote) {
 		v->bad = 1;
+		v->at = 0;
 		snprintf(v->why, sizeof(v->why), "unterminated quoted field");
 	} else if (nfields != want) {
 		v->bad = 1;
+		v->at = 0;
 		snprintf(v->why, sizeof(v->why), "expected %u fields, found %u",
 		    want, nfields);
 	}
@@ -496,6 +586,11 @@ conv_record(void *ctx, unsigned nfields, uint64_t line)
 			rs_event_encode(s->out + s->outlen, &v->ev);
 			s->outlen += RS_EVENT_WIDTH;
 			s->nrec++;
+		}
+		if (v->ev.type == RS_EV_TRANSACTION &&
+		    v->ev.txn == RS_ID_NONE) {
+			s->nodd++;
+			add_msg(v, line, ODD, RS_LOAD_NO_TXN);
 		}
 	} else if (v->kind == RS_KIND_PROPS) {
 		if (v->staged) {
@@ -510,6 +605,7 @@ conv_record(void *ctx, unsigned nfields, uint64_t line)
 		}
 	}
 	v->bad = 0;
+	v->at = 0;
 	v->staged = 0;
 }
 
@@ -531,9 +627,15 @@ convert_chunk(struct conv *v, struct slot *s)
 	s->outlen = RS_BLOCK_HEAD;
 	s->nrec = 0;
 	s->badlen = 0;
-	s->nbad = s->rows = s->lines = 0;
+	s->nbad = s->nodd = s->rows = s->lines = 0;
 	s->rc = 0;
 	v->bad = v->staged = v->at_end = v->nomem = 0;
+	v->at = 0;
+	/* One pass finds whether the chunk has NUL bytes at all. */
+	v->scan = v->bol = s->in;
+	v->end = s->in + s->inlen;
+	v->scan_line = 0;
+	v->nul = s->inlen ? memchr(s->in, '\0', s->inlen) : NULL;
 	rs_csvin_reset(v->csv, 0);
 	rc = rs_csvin_parse(v->csv, s->in, s->inlen, &conv_ops, v, &s->err);
 	if (rc == 0) {
@@ -731,6 +833,27 @@ hdr_text(const struct hdr *h, char *buf, size_t cap)
 		snprintf(buf + len, cap - len, ",...");
 }
 
+/*
+ * Binary inputs that are common mistakes get a message that says what
+ * they are (the first chunk, decompressed if zstd, is at p): gzip (magic
+ * 1F 8B), which input.h does not decompress, and an rs stream, which is
+ * rs-load's own output.  Without this they were an "unrecognised header"
+ * of binary garbage, or with --kind a run of bad rows.
+ */
+static int
+not_csv(const struct rs_load *l, const char *p, size_t n,
+    struct rs_error *err)
+{
+	if (n >= 2 && (unsigned char)p[0] == 0x1f &&
+	    (unsigned char)p[1] == 0x8b)
+		return rs_error_set(err, RS_EINPUT, "%s: gzip-compressed: "
+		    "decompress first or use zstd", l->name);
+	if (rs_stream_sniff((const unsigned char *)p, n) == RS_SNIFF_RAW)
+		return rs_error_set(err, RS_EINPUT, "%s: this is already an "
+		    "rs stream", l->name);
+	return 0;
+}
+
 static int
 read_header(struct rs_load *l, struct rs_error *err)
 {
@@ -760,6 +883,8 @@ read_header(struct rs_load *l, struct rs_error *err)
 			if ((size_t)n < target - len)
 				l->eof = 1;
 			len += (size_t)n;
+			if (!bom && (rc = not_csv(l, l->carry, len, err)) < 0)
+				goto out;
 			if (!bom && len >= 3 &&
 			    memcmp(l->carry, "\xef\xbb\xbf", 3) == 0) {
 				len -= 3;
@@ -920,6 +1045,12 @@ rs_load_bad(const struct rs_load *l)
 	return l->nbad;
 }
 
+uint64_t
+rs_load_odd(const struct rs_load *l)
+{
+	return l->nodd;
+}
+
 struct worker {
 	struct rs_load *l;
 	struct conv conv;
@@ -962,8 +1093,10 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
     struct rs_error *err)
 {
 	const char *p = s->bad, *end = s->badlen ? s->bad + s->badlen : p;
+	const char *why;
 	struct rs_load_block b;
-	uint64_t rel;
+	uint64_t rel, at;
+	char text[WHY_MAX + 48];
 	int rc;
 
 	if (s->rc < 0) {
@@ -973,17 +1106,31 @@ deliver(struct rs_load *l, struct slot *s, const struct rs_load_sink *sink,
 	}
 	while (p < end) {
 		memcpy(&rel, p, 8);
+		memcpy(&at, p + 8, 8);
+		why = p + 16;
+		p += 16 + strlen(why) + 1;
+		if (at == ODD) {
+			if (sink->odd)
+				sink->odd(sink->ctx, l->name, l->line + rel,
+				    why);
+			continue;
+		}
+		if (at != 0) {
+			/* A NUL byte: its own line, which chunks make absolute. */
+			snprintf(text, sizeof(text), "NUL byte at line %llu, %s",
+			    (unsigned long long)(l->line + at - 1), why);
+			why = text;
+		}
 		if (l->o.strict)
 			return rs_error_set(err, RS_EINPUT, "%s:%llu: %s",
-			    l->name, (unsigned long long)(l->line + rel),
-			    p + 8);
+			    l->name, (unsigned long long)(l->line + rel), why);
 		if (sink->bad)
-			sink->bad(sink->ctx, l->name, l->line + rel, p + 8);
-		p += 8 + strlen(p + 8) + 1;
+			sink->bad(sink->ctx, l->name, l->line + rel, why);
 	}
 	l->line += s->lines;
 	l->rows += s->rows;
 	l->nbad += s->nbad;
+	l->nodd += s->nodd;
 	if (s->nrec == 0 || sink->block == NULL)
 		return 0;
 	b.recs = s->out + RS_BLOCK_HEAD;

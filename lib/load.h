@@ -14,7 +14,10 @@
  * addtocart or transaction; the property is an integer id, categoryid or
  * available; the value is kept as text, byte for byte.  An empty
  * transactionid or parentid is RS_ID_NONE; a transactionid on a row that
- * is not a transaction is kept.  Any other row is bad: wrong field count,
+ * is not a transaction is kept.  A transaction row with an empty
+ * transactionid is kept too, but is odd: it goes to sink->odd with the
+ * reason RS_LOAD_NO_TXN and is counted (rs_load_odd); the Retailrocket
+ * data has none.  Any other row is bad: wrong field count,
  * an id or timestamp that is not such an integer, an unknown event type
  * or property, an empty required field.
  */
@@ -75,7 +78,13 @@ struct rs_load_sink {
 	void (*bad)(void *ctx, const char *name, uint64_t line,
 	    const char *reason);
 	void *ctx;
+	/* One odd row, kept (may be NULL); arguments as for bad. */
+	void (*odd)(void *ctx, const char *name, uint64_t line,
+	    const char *reason);
 };
+
+/* The reason given for a transaction row without a transactionid. */
+#define RS_LOAD_NO_TXN "transaction without a transactionid (kept)"
 
 struct rs_load;
 
@@ -96,8 +105,10 @@ unsigned rs_load_kind_parse(const char *name);
  * none of the three.  With o->kind, a first row equal to that kind's
  * header is skipped, another kind's header is RS_EFORMAT, and any other
  * first row is read as data.  An input
- * with no header at all is RS_EINPUT ("NAME: empty input, no header").
- * A UTF-8 byte order mark is skipped.
+ * with no header at all is RS_EINPUT ("NAME: empty input, no header"),
+ * and so are gzip input ("NAME: gzip-compressed: decompress first or use
+ * zstd") and an rs stream ("NAME: this is already an rs stream"), with
+ * or without o->kind.  A UTF-8 byte order mark is skipped.
  */
 int rs_load_open(struct rs_load **out, int fd, const char *name,
 	const struct rs_load_opts *o, struct rs_error *err);
@@ -114,7 +125,9 @@ int rs_load_is_zstd(const struct rs_load *l);
 
 /*
  * Reads the whole input.  Every bad row goes to sink->bad (unless strict:
- * then the first one is RS_EINPUT with "NAME:LINE: reason").  Errors also:
+ * then the first one is RS_EINPUT with "NAME:LINE: reason").  A reason
+ * is one line: control bytes of a quoted field show as \n, \r, \t,
+ * \xHH, and a NUL byte is "NUL byte at line N, column C".  Errors also:
  * RS_EIO, RS_ECORRUPT, RS_ETRUNC (input), RS_EINPUT (a quoted field longer
  * than RS_LOAD_RECORD_MAX), RS_ENOMEM, and whatever sink->block returns.
  * Call once.
@@ -122,9 +135,13 @@ int rs_load_is_zstd(const struct rs_load *l);
 int rs_load_run(struct rs_load *l, const struct rs_load_sink *sink,
 	struct rs_error *err);
 
-/* Data rows read (good and bad) and bad rows skipped, so far. */
+/*
+ * Data rows read (good and bad), bad rows skipped and odd rows kept, so
+ * far.
+ */
 uint64_t rs_load_rows(const struct rs_load *l);
 uint64_t rs_load_bad(const struct rs_load *l);
+uint64_t rs_load_odd(const struct rs_load *l);
 
 void rs_load_free(struct rs_load *l);
 

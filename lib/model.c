@@ -15,6 +15,7 @@
 #include "bytes.h"
 #include "crc32c.h"
 #include "dense.h"
+#include "hugemem.h"
 #include "metrics.h"
 #include "model.h"
 #include "topk.h"
@@ -265,6 +266,53 @@ copy_meta(struct rs_model *m, const struct rs_reader *r)
 	return 0;
 }
 
+/*
+ * Grows table j's array *dst, of *cap rows of w bytes with used rows in
+ * use, to hold need rows: doubling, at most claim rows.  The model's own
+ * pointer follows, so rs_model_free frees the new array.
+ */
+static int
+grow_dst(struct rs_model *m, int j, void **dst, uint64_t *cap,
+    uint64_t used, uint64_t need, uint64_t claim, size_t w)
+{
+	uint64_t c = *cap ? *cap : 1024;
+	void *p;
+
+	while (c < need)
+		c *= 2;
+	if (c > claim)
+		c = claim;
+	if (c + 1 > SIZE_MAX / w)
+		return -1;
+	if (j == T_USERS || j == T_ITEMS)
+		p = realloc(*dst, (size_t)(c + 1) * w);
+	else
+		p = rs_huge_realloc(*dst, (size_t)used * w,
+		    (size_t)(c + 1) * w);
+	if (p == NULL)
+		return -1;
+	*dst = p;
+	*cap = c;
+	switch (j) {
+	case T_USERS:
+		m->user_ids = p;
+		break;
+	case T_ITEMS:
+		m->item_ids = p;
+		break;
+	case T_UF:
+		m->X = p;
+		break;
+	case T_IF:
+		m->Y = p;
+		break;
+	default:
+		m->scores = p;
+		break;
+	}
+	return 0;
+}
+
 int
 rs_model_read(struct rs_reader *r, struct rs_model **out,
     struct rs_error *err)
@@ -273,7 +321,7 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 	const char *kind, *name = rs_reader_name(r);
 	int role[RS_MAX_TABLES], have[T_N], rc, kind_n;
 	uint32_t nrows[T_N], f = 0, j;
-	uint64_t got[T_N];
+	uint64_t got[T_N], cap[T_N];
 	unsigned i, nt = rs_reader_ntables(r);
 	void *dst[T_N];
 	size_t w[T_N], e, base;
@@ -294,6 +342,7 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		    name, kind ? kind : "");
 	memset(have, 0, sizeof(have));
 	memset(got, 0, sizeof(got));
+	memset(cap, 0, sizeof(cap));
 	memset(nrows, 0, sizeof(nrows));
 	for (i = 0; i < nt; i++) {
 		role[i] = -1;
@@ -306,7 +355,8 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 			return rs_error_set(err, RS_EFORMAT, "%s: table '%s' "
 			    "appears twice", name, tnames[role[i]]);
 		if ((rc = check_table(r, i, role[i], &f, &nrows[role[i]],
-		    err)) < 0)
+		    err)) < 0 ||
+		    (rc = rs_reader_prealloc(r, i, &cap[role[i]], err)) < 0)
 			return rc;
 	}
 	for (j = 0; j < T_N; j++) {
@@ -325,17 +375,22 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		    "tables have different row counts", name);
 	if ((rc = new_model(&m, kind_n, err)) < 0)
 		return rc;
+	/*
+	 * The row counts are claims (stream.h, rs_reader_prealloc): the
+	 * arrays start at what the stream can hold and grow (grow_dst) as
+	 * blocks arrive.
+	 */
 	m->owned = 1;
 	m->nitems = nrows[T_ITEMS];
-	iids = malloc(((size_t)m->nitems + 1) * 8);
+	iids = malloc(((size_t)cap[T_ITEMS] + 1) * 8);
 	if (kind_n == RS_MODEL_ALS) {
 		m->nusers = nrows[T_USERS];
 		m->f = f;
-		uids = malloc(((size_t)m->nusers + 1) * 8);
-		X = rs_dense_alloc((size_t)m->nusers * f + 1);
-		Y = rs_dense_alloc((size_t)m->nitems * f + 1);
+		uids = malloc(((size_t)cap[T_USERS] + 1) * 8);
+		X = rs_dense_alloc((size_t)cap[T_UF] * f + 1);
+		Y = rs_dense_alloc((size_t)cap[T_IF] * f + 1);
 	} else {
-		S = rs_dense_alloc((size_t)m->nitems + 1);
+		S = rs_dense_alloc((size_t)cap[T_SCORES] + 1);
 	}
 	m->user_ids = uids;
 	m->item_ids = iids;
@@ -370,6 +425,14 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 			    tnames[j]);
 			goto fail;
 		}
+		if (got[j] + b.nrec > cap[j]) {
+			if (grow_dst(m, (int)j, &dst[j], &cap[j], got[j],
+			    got[j] + b.nrec, nrows[j], w[j]) < 0) {
+				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
+				    "memory", name);
+				goto fail;
+			}
+		}
 		base = got[j];
 		if (w[j] == 8) {
 			for (e = 0; e < b.nrec; e++)
@@ -398,6 +461,8 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 			    tnames[j], (unsigned long long)got[j], nrows[j]);
 			goto fail;
 		}
+	iids = dst[T_ITEMS];	/* grow_dst may have moved them */
+	uids = dst[T_USERS];
 	if (!ascending(iids, m->nitems) || (uids != NULL &&
 	    !ascending(uids, m->nusers))) {
 		rc = rs_error_set(err, RS_ECORRUPT, "%s: ids are not strictly "

@@ -173,8 +173,13 @@ sync_dir(const char *path)
 	free(dir);
 }
 
-int
-rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
+/*
+ * Phase one of a commit: makes the data durable (fsync, close) without
+ * renaming; for standard output and devices, checks that the data could
+ * be written.  Afterwards o->fd is -1 and only rename_tmp is left.
+ */
+static int
+prepare(struct rs_outfile *o, struct rs_error *err)
 {
 	int rc = 0;
 
@@ -187,7 +192,6 @@ rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
 			rc = rs_error_errno(err, RS_EIO, errno, "%s: close",
 			    o->path);
 		o->fd = -1;
-		rs_outfile_abort(o);
 		return rc;
 	}
 	if (fsync(o->fd) < 0)
@@ -195,14 +199,46 @@ rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
 	if (close(o->fd) < 0 && rc == 0)
 		rc = rs_error_errno(err, RS_EIO, errno, "%s: close", o->path);
 	o->fd = -1;
-	if (rc == 0 && rename(o->tmp, o->path) < 0)
-		rc = rs_error_errno(err, RS_EIO, errno, "%s: rename", o->path);
-	if (rc == 0) {
-		sync_dir(o->path);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	rs_outfile_abort(o);
+	return rc;
+}
+
+/* Phase two: the rename, for a prepared temporary file. */
+static int
+rename_tmp(struct rs_outfile *o, struct rs_error *err)
+{
+	if (o->tmp == NULL)
+		return 0;
+	if (rename(o->tmp, o->path) < 0)
+		return rs_error_errno(err, RS_EIO, errno, "%s: rename",
+		    o->path);
+	sync_dir(o->path);
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+int
+rs_outfile_commit(struct rs_outfile *o, struct rs_error *err)
+{
+	return rs_outfile_commit_all(&o, 1, err);
+}
+
+int
+rs_outfile_commit_all(struct rs_outfile *const *o, size_t n,
+    struct rs_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		if (o[i] != NULL)
+			rc = prepare(o[i], err);
+	for (i = 0; i < n && rc == 0; i++)
+		if (o[i] != NULL)
+			rc = rename_tmp(o[i], err);
+	/* After an error, the temporaries not yet renamed are removed. */
+	for (i = 0; i < n; i++)
+		rs_outfile_abort(o[i]);
 	return rc;
 }
 

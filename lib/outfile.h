@@ -32,6 +32,20 @@ int rs_outfile_is_stdout(const struct rs_outfile *o);
  */
 int rs_outfile_commit(struct rs_outfile *o, struct rs_error *err);
 
+/*
+ * Commits the outputs o[0..n) of one run together, all or none (NULL
+ * entries are skipped): first every one is made durable and checked
+ * (fsync and close, as rs_outfile_commit does), and only when all of
+ * them succeeded is any temporary renamed over its target.  So a failure
+ * of any output (a full disk, standard output on /dev/full) leaves every
+ * target as it was.  Only a rename itself failing midway (the directory
+ * changed under the run) can leave the targets before it renamed.  Data
+ * written to standard output by stdio must be flushed first.  Frees every
+ * o[i] either way, removing the temporaries not renamed.
+ */
+int rs_outfile_commit_all(struct rs_outfile *const *o, size_t n,
+	struct rs_error *err);
+
 /* Removes the temporary file and frees o; NULL is fine. */
 void rs_outfile_abort(struct rs_outfile *o);
 

@@ -137,7 +137,7 @@ rs_duration_parse(const char *s, int64_t *ms, struct rs_error *err)
 {
 	static const struct { const char *unit; int64_t ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-		{ "d", RS_MS_PER_DAY }, { "", 1 }
+		{ "d", RS_MS_PER_DAY }
 	};
 	long long v;
 	char *end;
@@ -149,6 +149,18 @@ rs_duration_parse(const char *s, int64_t *ms, struct rs_error *err)
 	v = strtoll(s, &end, 10);
 	if (errno != 0)
 		goto bad;
+	/*
+	 * A bare number used to be milliseconds, silently: "--session-gap
+	 * 14" meant 14 ms.  Only 0, the same in every unit, may go bare.
+	 */
+	if (*end == '\0') {
+		if (v == 0) {
+			*ms = 0;
+			return 0;
+		}
+		return rs_error_set(err, RS_EINPUT, "'%s' has no unit (use "
+		    "e.g. %sd, %sh, %sm, %ss or %sms)", s, s, s, s, s, s);
+	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].unit) != 0)
 			continue;

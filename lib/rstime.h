@@ -4,8 +4,8 @@
  * timestamp unit).  Users may write an integer (milliseconds) or an ISO
  * 8601 UTC date or date-time: 2015-09-04, 2015-09-04T12:30,
  * 2015-09-04T12:30:05, 2015-09-04T12:30:05.250Z (a trailing Z is allowed,
- * other offsets are not: the data is UTC).  Durations: 14d, 36h, 30m,
- * 90s, 500ms, or a bare integer of milliseconds.
+ * other offsets are not: the data is UTC).  Durations always carry a
+ * unit: 14d, 36h, 30m, 90s, 500ms; only 0 may be written bare.
  */
 #ifndef RS_RSTIME_H
 #define RS_RSTIME_H
@@ -20,7 +20,11 @@
 /* Parses s as a time; RS_EINPUT with a message naming s on failure. */
 int rs_time_parse(const char *s, int64_t *ms, struct rs_error *err);
 
-/* Parses s as a duration in milliseconds (>= 0). */
+/*
+ * Parses s as a duration in milliseconds (>= 0): digits, then the unit
+ * d, h, m, s or ms.  RS_EINPUT naming s otherwise; a number without a
+ * unit (other than 0) is "'14' has no unit (use e.g. 14d, ...)".
+ */
 int rs_duration_parse(const char *s, int64_t *ms, struct rs_error *err);
 
 /*

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -681,6 +682,8 @@ struct rs_reader {
 	int fd;
 	char *name;
 	int compressed;
+	uint64_t filesize;		/* a regular file's size, else 0 */
+	uint64_t prealloc;		/* rs_reader_prealloc's cap, bytes */
 	ZSTD_DCtx *dctx;
 	unsigned char *in;		/* compressed input */
 	size_t in_pos, in_len, in_cap;
@@ -1072,6 +1075,7 @@ rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
     const unsigned char *pre, size_t n, struct rs_error *err)
 {
 	struct rs_reader *r;
+	struct stat st;
 	int rc;
 
 	*out = NULL;
@@ -1081,6 +1085,8 @@ rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
 		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
 	}
 	r->fd = fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		r->filesize = (uint64_t)st.st_size;
 	r->in_cap = ZSTD_DStreamInSize();
 	if (r->in_cap < n + 16)
 		r->in_cap = n + 16;
@@ -1174,6 +1180,52 @@ rs_reader_meta_at(const struct rs_reader *r, unsigned i, const char **key,
 {
 	*key = i < r->nmeta ? r->meta[2 * i] : NULL;
 	*value = i < r->nmeta ? r->meta[2 * i + 1] : NULL;
+}
+
+int
+rs_reader_prealloc(const struct rs_reader *r, unsigned i, uint64_t *rows,
+    struct rs_error *err)
+{
+	const struct rs_table_desc *t = &r->tables[i];
+	uint64_t n = t->nrows, cap, bound;
+	size_t width = 0;
+	unsigned c;
+
+	for (c = 0; c < t->ncols; c++)
+		width += t->cols[c].type == RS_T_STR ? 4 :
+		    rs_type_width(t->cols[c].type) * col_count(&t->cols[c]);
+	if (width == 0)
+		width = 1;
+	cap = (r->prealloc ? r->prealloc : RS_PREALLOC_BYTES) / width;
+	if (n == RS_NROWS_UNKNOWN) {
+		*rows = cap;
+		return 0;
+	}
+	if (r->filesize > 0) {
+		/* Both bounds saturate rather than wrap. */
+		bound = r->compressed ? (r->filesize > UINT64_MAX /
+		    RS_ZSTD_MAX_RATIO ? UINT64_MAX : r->filesize *
+		    RS_ZSTD_MAX_RATIO) : r->filesize;
+		if (n > bound / width)
+			return rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "claims %llu rows of at least %zu bytes, more "
+			    "than the stream's %llu bytes can hold", r->name,
+			    t->name, (unsigned long long)n, width,
+			    (unsigned long long)r->filesize);
+		if (!r->compressed || n <= cap ||
+		    n <= r->filesize * RS_PREALLOC_RATIO / width) {
+			*rows = n;
+			return 0;
+		}
+	}
+	*rows = n < cap ? n : cap;
+	return 0;
+}
+
+void
+rs_reader_set_prealloc(struct rs_reader *r, uint64_t bytes)
+{
+	r->prealloc = bytes;
 }
 
 uint64_t

@@ -295,6 +295,39 @@ int rs_reader_each(struct rs_reader *r,
 /* Records of table i verified so far. */
 uint64_t rs_reader_rows(const struct rs_reader *r, unsigned i);
 
+/*
+ * How many rows of table i a reader may allocate room for before they
+ * arrive.  Each row takes at least W bytes of the stream, W being the
+ * table's record width with a string column counted as its 4-byte
+ * length.  A
+ * header's row count is a claim, covered by the header's CRC but not
+ * proven until the table's trailer: a corrupt or hostile header claiming
+ * billions of rows must not cost gigabytes before the stream runs out.
+ *
+ * When the input is a regular file, its size bounds the payload (raw:
+ * the size; zstd: RS_ZSTD_MAX_RATIO times it), and a claim beyond that
+ * bound is RS_ECORRUPT "NAME: table 'T' claims N rows of at least W
+ * bytes, more than the stream's S bytes can hold" (S: the file's size).  Within it, *rows is
+ * the claim, so a real file is allocated exactly once, except that a
+ * zstd file whose claim exceeds the cap below and RS_PREALLOC_RATIO
+ * times the file's size gets the cap below.  For any other input (a
+ * pipe), or an unknown count, *rows is the claim capped at
+ * RS_PREALLOC_BYTES / W (the cap is rs_reader_set_prealloc's, if set).  A reader given less than the claim grows
+ * its arrays as blocks arrive; the trailer check still rejects a table
+ * whose count differs from the claim.
+ */
+#define RS_PREALLOC_BYTES ((uint64_t)64 << 20)
+#define RS_PREALLOC_RATIO 16	/* real rs streams compress far less */
+#define RS_ZSTD_MAX_RATIO 32768	/* a 4-byte RLE block gives 128 KiB */
+int rs_reader_prealloc(const struct rs_reader *r, unsigned i,
+	uint64_t *rows, struct rs_error *err);
+
+/*
+ * Sets the cap of rs_reader_prealloc, in bytes (0: RS_PREALLOC_BYTES):
+ * lower for little memory, or in tests, to make readers grow.
+ */
+void rs_reader_set_prealloc(struct rs_reader *r, uint64_t bytes);
+
 void rs_reader_free(struct rs_reader *r);
 
 #endif

@@ -973,9 +973,6 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 		a->label = o->nlabels ? xstrdup(o->labels[i]) :
 		    default_label(files[i]);
 		score_answers(rp, o, files[i], a);
-		if (o->mlflow != NULL)
-			log_replay_run(o, a, rp, nfiles, o->nmodels == 0 ?
-			    NULL : o->models[o->nmodels == 1 ? 0 : i], kl);
 	}
 
 	f = o->fmt == FMT_CSV ? RS_REPLAYOUT_CSV : o->fmt == FMT_JSON ?
@@ -998,6 +995,10 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	}
 	rs_textout_release(&t);
 	commit_output(out);
+	/* MLflow runs last, once the results are in place (rs(7)). */
+	for (i = 0; o->mlflow != NULL && i < nfiles; i++)
+		log_replay_run(o, &row[2 + i], rp, nfiles, o->nmodels == 0 ?
+		    NULL : o->models[o->nmodels == 1 ? 0 : i], kl);
 	for (i = 0; i < nfiles + 2; i++)
 		racc_free(&row[i], o);
 	free(row);
@@ -1039,7 +1040,7 @@ main(int argc, char **argv)
 	struct rs_csr *truth, *train = NULL;
 	struct rs_eval *ev;
 	struct rs_recs *recs;
-	struct rs_outfile *out, *puout = NULL;
+	struct rs_outfile *out, *puout = NULL, *outs[2];
 	struct per_user pu;
 	struct rs_textout t;
 	struct rs_error err;
@@ -1263,9 +1264,6 @@ main(int argc, char **argv)
 		    (unsigned long long)res[i].r.without_recs,
 		    (unsigned long long)res[i].r.ignored);
 		rs_recs_free(recs);
-		if (o.mlflow != NULL)
-			log_offline_run(&o, &res[i], nfiles, o.nmodels == 0 ?
-			    NULL : o.models[o.nmodels == 1 ? 0 : i], kl);
 	}
 	switch (o.fmt) {
 	case FMT_CSV:
@@ -1277,20 +1275,25 @@ main(int argc, char **argv)
 	default:
 		print_table(&t, res, nfiles, &o);
 	}
-	if (puout != NULL) {
-		if (rs_textout_flush(&pu.t, &err) < 0) {
-			rs_outfile_abort(puout);
-			die_err(&err);
-		}
-		rs_textout_release(&pu.t);
-		commit_output(puout);
-	}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
+	/*
+	 * Both outputs are written in full before either is committed, and
+	 * the MLflow runs come after both: a run that fails anywhere
+	 * replaces no file and logs no run (rs(7)).
+	 */
+	outs[0] = out;
+	outs[1] = puout;
+	if (rs_textout_flush(&t, &err) < 0 || (puout != NULL &&
+	    rs_textout_flush(&pu.t, &err) < 0)) {
+		abort_outputs(outs, 2);
 		die_err(&err);
 	}
 	rs_textout_release(&t);
-	commit_output(out);
+	if (puout != NULL)
+		rs_textout_release(&pu.t);
+	commit_outputs(outs, 2);
+	for (i = 0; o.mlflow != NULL && i < nfiles; i++)
+		log_offline_run(&o, &res[i], nfiles, o.nmodels == 0 ?
+		    NULL : o.models[o.nmodels == 1 ? 0 : i], kl);
 	if (o.min_set) {
 		const struct result *last = &res[nfiles - 1];
 

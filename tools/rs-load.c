@@ -57,7 +57,7 @@ help(void)
 struct run {
 	struct rs_writer *w;
 	struct rs_eda *eda;
-	uint64_t shown, hidden;
+	uint64_t shown, hidden, hidden_odd;
 	int quiet;
 };
 
@@ -91,6 +91,49 @@ on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 	fprintf(stderr, "%s: %s:%llu: %s\n", progname, name,
 	    (unsigned long long)line, why);
 	progress_resume();
+}
+
+/* An odd row that is kept: reported like a bad row, within one budget. */
+static void
+on_odd(void *ctx, const char *name, uint64_t line, const char *why)
+{
+	struct run *r = ctx;
+
+	if (r->quiet || r->shown >= SHOW_BAD) {
+		r->hidden_odd++;
+		return;
+	}
+	r->shown++;
+	progress_pause();
+	fprintf(stderr, "%s: %s:%llu: warning: %s\n", progname, name,
+	    (unsigned long long)line, why);
+	progress_resume();
+}
+
+/* After each input: what was hidden, then the summary lines. */
+static void
+summary(struct run *r, const struct rs_load *l, const char *name)
+{
+	uint64_t bad = rs_load_bad(l), odd = rs_load_odd(l);
+
+	if (r->hidden > 0 && !r->quiet)
+		fprintf(stderr, "%s: %s: ... and %llu more bad rows\n",
+		    progname, name, (unsigned long long)r->hidden);
+	if (r->hidden_odd > 0 && !r->quiet)
+		fprintf(stderr, "%s: %s: ... and %llu more warnings\n",
+		    progname, name, (unsigned long long)r->hidden_odd);
+	r->hidden = r->hidden_odd = 0;
+	if (bad > 0)
+		fprintf(stderr, "%s: %s: %llu bad row%s skipped of %llu\n",
+		    progname, name, (unsigned long long)bad,
+		    bad == 1 ? "" : "s", (unsigned long long)rs_load_rows(l));
+	else
+		verbose("%s: %llu rows", name,
+		    (unsigned long long)rs_load_rows(l));
+	if (odd > 0)
+		fprintf(stderr, "%s: %s: %llu transaction row%s without a "
+		    "transactionid, kept\n", progname, name,
+		    (unsigned long long)odd, odd == 1 ? "" : "s");
 }
 
 /*
@@ -275,6 +318,7 @@ main(int argc, char **argv)
 	r.quiet = tool_quiet;
 	sink.block = on_block;
 	sink.bad = on_bad;
+	sink.odd = on_odd;
 	sink.ctx = &r;
 
 	/* The first input decides the kind of the stream. */
@@ -318,39 +362,30 @@ main(int argc, char **argv)
 		if (rs_load_run(l, &sink, &err) < 0)
 			fail(out, &err);
 		progress_end();
-		if (r.hidden > 0 && !r.quiet)
-			fprintf(stderr, "%s: %s: ... and %llu more bad rows\n",
-			    progname, input_name(paths[i]),
-			    (unsigned long long)r.hidden);
-		r.hidden = 0;
-		if (rs_load_bad(l) > 0)
-			fprintf(stderr, "%s: %s: %llu bad row%s skipped of "
-			    "%llu\n", progname, input_name(paths[i]),
-			    (unsigned long long)rs_load_bad(l),
-			    rs_load_bad(l) == 1 ? "" : "s",
-			    (unsigned long long)rs_load_rows(l));
-		else
-			verbose("%s: %llu rows", input_name(paths[i]),
-			    (unsigned long long)rs_load_rows(l));
+		summary(&r, l, input_name(paths[i]));
 		rs_load_free(l);
 		close_input(fd);
 	}
 	if (rs_writer_finish(r.w, &err) < 0)
 		fail(out, &err);
 	rs_writer_free(r.w);
-	commit_output(out);
 	if (r.eda) {
-		/* The report goes where the stream does not. */
+		/*
+		 * The report goes where the stream does not, and before the
+		 * stream is committed: if it cannot be written (stdout on a
+		 * full disk), the -o file stays as it was (rs(7)).
+		 */
 		to_stderr = output == NULL || strcmp(output, "-") == 0;
 		if (rs_textout_init(&t, to_stderr ? STDERR_FILENO :
 		    STDOUT_FILENO, to_stderr ? "<stderr>" : "<stdout>") < 0)
 			die("out of memory");
 		if (rs_eda_report(r.eda, &t, &err) < 0 ||
 		    rs_textout_flush(&t, &err) < 0)
-			die_err(&err);
+			fail(out, &err);
 		rs_textout_release(&t);
 		rs_eda_free(r.eda);
 	}
+	commit_output(out);
 	free(inputs);
 	free(mv);
 	return close_stdout();

@@ -205,15 +205,15 @@ main(int argc, char **argv)
 	for (f = 0; f < RS_SYNTH_NFILES && rc == 0; f++)
 		rc = rs_textout_flush(&s.t[f], &err);
 	if (rc < 0) {
-		for (f = 0; f < RS_SYNTH_NFILES; f++)
-			rs_outfile_abort(s.out[f]);
+		abort_outputs(s.out, RS_SYNTH_NFILES);
 		die_err(&err);
 	}
+	/* The four files appear together or not at all. */
 	for (f = 0; f < RS_SYNTH_NFILES; f++) {
 		rs_textout_release(&s.t[f]);
-		commit_output(s.out[f]);
 		total += st.bytes[f];
 	}
+	commit_outputs(s.out, RS_SYNTH_NFILES);
 	progress_end();
 	secs = now() - t0;
 	verbose("scale %g, seed %llu: %llu visitors, %llu items "

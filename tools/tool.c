@@ -354,10 +354,40 @@ open_text_output(const char *path)
 void
 commit_output(struct rs_outfile *o)
 {
-	struct rs_error err;
+	commit_outputs(&o, 1);
+}
 
-	if (rs_outfile_commit(o, &err) < 0)
+/*
+ * Standard output is checked (stdio flushed, errors caught) before any
+ * file is renamed: it cannot be taken back, so it goes first, and a
+ * failure there keeps every file output as it was.
+ */
+void
+commit_outputs(struct rs_outfile *const *o, size_t n)
+{
+	struct rs_error err;
+	size_t i;
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		e = errno ? errno : EIO;
+		for (i = 0; i < n; i++)
+			rs_outfile_abort(o[i]);
+		errno = e;
+		die_errno("write error on standard output");
+	}
+	if (rs_outfile_commit_all(o, n, &err) < 0)
 		die_err(&err);
+}
+
+void
+abort_outputs(struct rs_outfile *const *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rs_outfile_abort(o[i]);
 }
 
 const struct rs_meta *

@@ -119,6 +119,16 @@ struct rs_outfile *open_binary_output(const char *path);
 struct rs_outfile *open_text_output(const char *path);
 /* Commits o; dies with a message on failure (full disk, closed pipe). */
 void commit_output(struct rs_outfile *o);
+/*
+ * Commits the outputs o[0..n) of a run all or none (rs_outfile_commit_all;
+ * NULL entries skipped), after flushing stdio's standard output: if that
+ * or any output fails, no file output is replaced, and it dies with a
+ * message.  A run with several outputs writes every one first (standard
+ * output included), then calls this once.
+ */
+void commit_outputs(struct rs_outfile *const *o, size_t n);
+/* Removes the outputs o[0..n) unwritten (NULL entries skipped). */
+void abort_outputs(struct rs_outfile *const *o, size_t n);
 
 /*
  * Metadata every output records: tool, version, argv (space-joined), plus

@@ -71,7 +71,7 @@ run(const uint8_t *data, size_t size, unsigned kind, unsigned threads,
 	struct rs_load *l;
 	struct rs_error err;
 	struct walk w;
-	struct rs_load_sink sink = { on_block, on_bad, &w };
+	struct rs_load_sink sink = { on_block, on_bad, &w, NULL };
 
 	rs_load_opts_init(&o);
 	o.kind = kind;

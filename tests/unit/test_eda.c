@@ -99,7 +99,8 @@ test_eda__events(void)
 		{ 3 * DAY, 30, 1, NONE, RS_EV_ADDTOCART },
 		{ 3 * DAY + 1, 30, 3, NONE, RS_EV_ADDTOCART },
 		{ 3 * DAY + 1, 30, 3, 77, RS_EV_TRANSACTION },
-		{ 3 * DAY + 1, 30, 3, 78, RS_EV_TRANSACTION }, /* repeat */
+		{ 3 * DAY + 1, 30, 3, NONE, RS_EV_TRANSACTION }, /* repeat,
+							 * no txn id */
 	};
 	const char *want =
 	    "kind                             events\n"
@@ -107,6 +108,7 @@ test_eda__events(void)
 	    "  view                           5\n"
 	    "  addtocart                      3\n"
 	    "  transaction                    2\n"
+	    "    without transactionid        1\n"
 	    "visitors                         3\n"
 	    "items                            3\n"
 	    "visitor-item pairs               4\n"

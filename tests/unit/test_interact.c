@@ -118,6 +118,11 @@ test_interact__parse(void)
 	CHECK(rs_interact_parse_bound("2015-09-04", &b, &err) == 0);
 	CHECK(!b.relative && b.ms == 1441324800000LL);
 	CHECK(rs_interact_parse_bound("end+1d", &b, &err) == RS_EARG);
+	/* Regression: end-14 was 14 ms before the end, silently. */
+	CHECK(rs_interact_parse_bound("end-14", &b, &err) == RS_EARG);
+	CHECK_STR(err.msg, "invalid time 'end-14': '14' has no unit (use e.g. "
+	    "14d, 14h, 14m, 14s or 14ms)");
+	CHECK(rs_interact_parse_bound("end-0", &b, &err) == 0 && b.ms == 0);
 	CHECK(rs_interact_parse_bound("yesterday", &b, &err) == RS_EINPUT);
 }
 

@@ -174,11 +174,56 @@ test_itemknn__round_trip(void)
 	rs_itemknn_free(back);
 }
 
+/*
+ * Regression (crafted row counts): through a pipe, with a 16-byte cap on
+ * what the reader allocates before rows arrive, the arrays grow and the
+ * model reads back the same.
+ */
+static void
+test_itemknn__grows_through_pipe(void)
+{
+	struct rs_itemknn_params p;
+	struct rs_itemknn *m, *back = NULL;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_meta meta = { "model", "itemknn" };
+	char path[] = "/tmp/test_itemknn_XXXXXX", buf[16384];
+	uint64_t a, b;
+	ssize_t n;
+	int fd, pp[2];
+
+	rs_itemknn_params_init(&p);
+	CHECK(rs_itemknn_train(evs, NEV, &p, &m, NULL, &err) == 0);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(rs_itemknn_write(m, fd, path, &meta, 1, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	n = read(fd, buf, sizeof(buf));
+	CHECK(n > 0 && n < (ssize_t)sizeof(buf));
+	CHECK(pipe(pp) == 0);
+	CHECK(write(pp[1], buf, (size_t)n) == n);
+	close(pp[1]);
+	CHECK(rs_reader_open(&r, pp[0], path, &err) == 0);
+	rs_reader_set_prealloc(r, 16);
+	CHECK(rs_itemknn_read(r, &back, &err) == 0);
+	CHECK_EQ_U64(rs_itemknn_nnz(back), rs_itemknn_nnz(m));
+	for (a = 1; a < NI; a++)
+		for (b = 1; b < NI; b++)
+			CHECK(model_sim(m, a, b) == model_sim(back, a, b));
+	rs_reader_free(r);
+	close(pp[0]);
+	close(fd);
+	unlink(path);
+	rs_itemknn_free(m);
+	rs_itemknn_free(back);
+}
+
 int
 main(void)
 {
 	RUN(test_itemknn__brute_force);
 	RUN(test_itemknn__gap_window_topm);
 	RUN(test_itemknn__round_trip);
+	RUN(test_itemknn__grows_through_pipe);
 	return tap_done();
 }

@@ -27,6 +27,7 @@ struct out {
 	char bad[8192];
 	size_t badlen;
 	uint64_t frames, frames_wrong;	/* with zframes: frames, mismatches */
+	uint64_t odd;
 };
 
 static int zframes;		/* load() asks the parsers for frames */
@@ -65,6 +66,17 @@ on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 }
 
 static void
+on_odd(void *ctx, const char *name, uint64_t line, const char *why)
+{
+	struct out *o = ctx;
+
+	if (o->badlen < sizeof(o->bad) - 200)
+		o->badlen += (size_t)snprintf(o->bad + o->badlen,
+		    sizeof(o->bad) - o->badlen, "%s:%llu: odd: %s\n", name,
+		    (unsigned long long)line, why);
+}
+
+static void
 on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct out *o = ctx;
@@ -81,7 +93,7 @@ load(const char *s, size_t n, unsigned kind, unsigned threads, size_t chunk,
     int strict, struct out *o, struct rs_error *err, unsigned *gotkind)
 {
 	struct rs_load_opts lo;
-	struct rs_load_sink sink = { on_block, on_bad, o };
+	struct rs_load_sink sink = { on_block, on_bad, o, on_odd };
 	struct rs_load *l;
 	int rc;
 
@@ -98,6 +110,7 @@ load(const char *s, size_t n, unsigned kind, unsigned threads, size_t chunk,
 	if (gotkind)
 		*gotkind = rs_load_kind(l);
 	rc = rs_load_run(l, &sink, err);
+	o->odd = rs_load_odd(l);
 	rs_load_free(l);
 	return rc;
 }
@@ -216,12 +229,110 @@ test_load__bad_rows(void)
 	CHECK(load(s, sizeof(s) - 1, 0, 2, 0, 0, &o, &err, NULL) == 0);
 	CHECK_EQ_U64(o.nrec, 1);
 	CHECK_STR(o.bad,
-	    "t.csv:3: categoryid 'x\n1' is not an integer\n"
+	    "t.csv:3: categoryid 'x\\n1' is not an integer\n"
 	    "t.csv:5: categoryid '-3' is not an integer\n"
 	    "t.csv:6: categoryid '18446744073709551616' is out of range\n"
 	    "t.csv:7: expected 2 fields, found 3\n"
 	    "t.csv:8: expected 2 fields, found 1\n");
 	free(o.recs);
+}
+
+/*
+ * Regression: a NUL byte cut the message short ("event type 'vi'"); now
+ * the reason names its line and column, and stays right across chunks
+ * (64-byte chunks here) and inside quoted fields that span lines.
+ */
+static void
+test_load__nul_byte(void)
+{
+	static const char s[] = "categoryid,parentid\n"
+	    "1,\n"
+	    "2,1\0\n"				/* line 3, column 4 */
+	    "\"3\n\0\",1\n"			/* starts on 4, NUL on 5 */
+	    "4,1\n5,1\n6,1\n7,1\n8,1\n9,1\n10,1\n11,1\n12,1\n13,1\n"
+	    "14,\"\0\0\"\n"			/* line 16, two NULs */
+	    "15,\0\n";				/* line 17, column 4 */
+	static const unsigned threads[] = { 0, 2 };
+	struct rs_error err;
+	struct out o;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		CHECK(load(s, sizeof(s) - 1, 0, threads[i], 64, 0, &o, &err,
+		    NULL) == 0);
+		CHECK_EQ_U64(o.nrec, 11);
+		CHECK_STR(o.bad,
+		    "t.csv:3: NUL byte at line 3, column 4\n"
+		    "t.csv:4: NUL byte at line 5, column 1\n"
+		    "t.csv:16: NUL byte at line 16, column 5\n"
+		    "t.csv:17: NUL byte at line 17, column 4\n");
+		free(o.recs);
+	}
+	CHECK(load(s, sizeof(s) - 1, 0, 0, 0, 1, &o, &err, NULL) ==
+	    RS_EINPUT);
+	CHECK_STR(err.msg, "t.csv:3: NUL byte at line 3, column 4");
+	free(o.recs);
+}
+
+/*
+ * Regression: a quoted newline split the message over two lines; control
+ * bytes in a quoted field are now escaped.
+ */
+static void
+test_load__message_one_line(void)
+{
+	static const char s[] = "timestamp,visitorid,event,itemid,"
+	    "transactionid\n1,2,\"vi\r\new\t\x01\",3,\n";
+	struct rs_error err;
+	struct out o;
+
+	CHECK(load(s, sizeof(s) - 1, 0, 0, 0, 0, &o, &err, NULL) == 0);
+	CHECK_STR(o.bad, "t.csv:2: event type 'vi\\r\\new\\t\\x01' is not "
+	    "view, addtocart or transaction\n");
+	free(o.recs);
+}
+
+/*
+ * Regression: a transaction without a transactionid was loaded silently;
+ * it is still kept, but reported as odd and counted (even with --strict).
+ */
+static void
+test_load__txn_empty(void)
+{
+	static const char s[] = "timestamp,visitorid,event,itemid,"
+	    "transactionid\n1,2,transaction,3,\n4,5,view,6,\n"
+	    "7,8,transaction,9,10\n11,12,transaction,13,\n";
+	struct rs_error err;
+	struct out o;
+	int strict;
+
+	for (strict = 0; strict < 2; strict++) {
+		CHECK(load(s, sizeof(s) - 1, 0, 2, 0, strict, &o, &err,
+		    NULL) == 0);
+		CHECK_EQ_U64(o.nrec, 4);
+		CHECK_EQ_U64(o.odd, 2);
+		CHECK_STR(o.bad, "t.csv:2: odd: " RS_LOAD_NO_TXN "\n"
+		    "t.csv:5: odd: " RS_LOAD_NO_TXN "\n");
+		free(o.recs);
+	}
+}
+
+/* Regression: gzip and rs streams were "unrecognised header '\x1f...'". */
+static void
+test_load__not_csv(void)
+{
+	static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00";
+	static const char rs[] = "\x89RST\r\n\x1a\n\x01\x00";
+	struct rs_error err;
+	struct out o;
+
+	CHECK(load(gz, sizeof(gz) - 1, 0, 0, 0, 0, &o, &err, NULL) ==
+	    RS_EINPUT);
+	CHECK_STR(err.msg, "t.csv: gzip-compressed: decompress first or use "
+	    "zstd");
+	CHECK(load(rs, sizeof(rs) - 1, RS_KIND_EVENTS, 0, 0, 0, &o, &err,
+	    NULL) == RS_EINPUT);
+	CHECK_STR(err.msg, "t.csv: this is already an rs stream");
 }
 
 static void
@@ -391,6 +502,10 @@ main(void)
 	RUN(test_load__bad_rows);
 	RUN(test_load__strict);
 	RUN(test_load__headers);
+	RUN(test_load__nul_byte);
+	RUN(test_load__message_one_line);
+	RUN(test_load__not_csv);
+	RUN(test_load__txn_empty);
 	RUN(test_load__threads_and_chunks_agree);
 	RUN(test_load__frames);
 	RUN(test_load__zstd_mem);

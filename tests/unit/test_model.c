@@ -93,6 +93,73 @@ test_model__popular_round_trip_and_kind(void)
 	close(fd2);
 }
 
+/* A pipe holding the (small) stream in file fd: no length to check. */
+static int
+pipe_of(int fd)
+{
+	static char buf[60000];
+	ssize_t n;
+	int p[2];
+
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	n = read(fd, buf, sizeof(buf));
+	CHECK(n > 0 && n < (ssize_t)sizeof(buf));
+	CHECK(pipe(p) == 0);
+	CHECK(write(p[1], buf, (size_t)n) == n);
+	close(p[1]);
+	return p[0];
+}
+
+/*
+ * Regression (crafted row counts): the reader no longer sizes its arrays
+ * by the header's claim, but by what the stream can hold, growing as rows
+ * arrive.  Through a pipe with a 16-byte cap, every array grows from two
+ * rows; the model must come out the same.
+ */
+static void
+test_model__grows_through_pipe(void)
+{
+	enum { NU = 1000, NI = 500, F = 3 };
+	static uint64_t uids[NU], iids[NI];
+	static float X[NU * F], Y[NI * F];
+	struct rs_meta meta[1] = { { "model", "als" } };
+	struct rs_writer_opts o;
+	struct rs_reader *r;
+	struct rs_model *v, *m;
+	struct rs_error err;
+	int fd = tmpfd(), in, i;
+
+	for (i = 0; i < NU * F; i++)
+		X[i] = (float)i / 7;
+	for (i = 0; i < NI * F; i++)
+		Y[i] = -(float)i / 3;
+	for (i = 0; i < NU; i++)
+		uids[i] = 3 * (uint64_t)i + 1;
+	for (i = 0; i < NI; i++)
+		iids[i] = 5 * (uint64_t)i;
+	CHECK(rs_model_als_view(&v, uids, NU, iids, NI, F, X, Y, &err) == 0);
+	rs_writer_opts_init(&o);
+	o.raw = 1;
+	CHECK(rs_model_write(v, fd, "t", meta, 1, &o, &err) == 0);
+	in = pipe_of(fd);
+	CHECK(rs_reader_open(&r, in, "t", &err) == 0);
+	rs_reader_set_prealloc(r, 16);
+	CHECK(rs_model_read(r, &m, &err) == 0);
+	if (m != NULL) {
+		CHECK_EQ_U64(rs_model_nusers(m), NU);
+		CHECK_EQ_U64(rs_model_nitems(m), NI);
+		CHECK(memcmp(rs_model_user_ids(m), uids, sizeof(uids)) == 0);
+		CHECK(memcmp(rs_model_item_ids(m), iids, sizeof(iids)) == 0);
+		CHECK(memcmp(rs_model_user_factors(m), X, sizeof(X)) == 0);
+		CHECK(memcmp(rs_model_item_factors(m), Y, sizeof(Y)) == 0);
+	}
+	rs_model_free(m);
+	rs_reader_free(r);
+	close(in);
+	rs_model_free(v);
+	close(fd);
+}
+
 static void
 test_model__score(void)
 {
@@ -181,6 +248,7 @@ main(void)
 {
 	RUN(test_model__als_round_trip);
 	RUN(test_model__popular_round_trip_and_kind);
+	RUN(test_model__grows_through_pipe);
 	RUN(test_model__score);
 	RUN(test_model__validate_by_hand);
 	RUN(test_model__digest);

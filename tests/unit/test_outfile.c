@@ -135,6 +135,55 @@ test_outfile__symlink_followed(void)
 	rmdir(dir);
 }
 
+/*
+ * Regression: the outputs of one run are committed all or none.  When
+ * one of them fails (here its descriptor was closed behind its back, so
+ * its fsync fails), no target is replaced and no temporary is left.
+ */
+static void
+test_outfile__commit_all_or_none(void)
+{
+	char dir[] = "/tmp/rs-test-out.XXXXXX", a[128], b[128], buf[64];
+	struct rs_outfile *o[3];
+	struct rs_error err;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	f = fopen(a, "w");
+	fputs("old", f);
+	fclose(f);
+
+	CHECK(rs_outfile_open(&o[0], a, &err) == 0);
+	CHECK(rs_outfile_open(&o[1], b, &err) == 0);
+	o[2] = NULL;
+	CHECK(write(rs_outfile_fd(o[0]), "new", 3) == 3);
+	CHECK(write(rs_outfile_fd(o[1]), "new", 3) == 3);
+	close(rs_outfile_fd(o[1]));
+	CHECK(rs_outfile_commit_all(o, 3, &err) == RS_EIO);
+	CHECK(strstr(err.msg, "/b: fsync") != NULL);
+	slurp(a, buf, sizeof(buf));
+	CHECK_STR(buf, "old");			/* a was fine, yet kept */
+	CHECK(access(b, F_OK) != 0);		/* b never appeared */
+	CHECK(count_entries(dir) == 1);		/* no temporary left */
+
+	CHECK(rs_outfile_open(&o[0], a, &err) == 0);
+	CHECK(rs_outfile_open(&o[2], b, &err) == 0);
+	o[1] = NULL;
+	CHECK(write(rs_outfile_fd(o[0]), "new", 3) == 3);
+	CHECK(write(rs_outfile_fd(o[2]), "new", 3) == 3);
+	CHECK(rs_outfile_commit_all(o, 3, &err) == 0);
+	slurp(a, buf, sizeof(buf));
+	CHECK_STR(buf, "new");
+	slurp(b, buf, sizeof(buf));
+	CHECK_STR(buf, "new");
+	CHECK(count_entries(dir) == 2);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -142,5 +191,6 @@ main(void)
 	RUN(test_outfile__unwritable);
 	RUN(test_outfile__fifo_written_in_place);
 	RUN(test_outfile__symlink_followed);
+	RUN(test_outfile__commit_all_or_none);
 	return tap_done();
 }

@@ -64,7 +64,12 @@ test_rstime__duration(void)
 	    ms == 14 * RS_MS_PER_DAY);
 	CHECK(rs_duration_parse("30m", &ms, &err) == 0 && ms == 1800000);
 	CHECK(rs_duration_parse("500ms", &ms, &err) == 0 && ms == 500);
-	CHECK(rs_duration_parse("250", &ms, &err) == 0 && ms == 250);
+	/* Regression: a bare number was taken as milliseconds, silently. */
+	CHECK(rs_duration_parse("250", &ms, &err) == RS_EINPUT);
+	CHECK_STR(err.msg, "'250' has no unit (use e.g. 250d, 250h, 250m, "
+	    "250s or 250ms)");
+	CHECK(rs_duration_parse("0", &ms, &err) == 0 && ms == 0);
+	CHECK(rs_duration_parse("0d", &ms, &err) == 0 && ms == 0);
 	CHECK(rs_duration_parse("3w", &ms, &err) == RS_EINPUT);
 	CHECK(rs_duration_parse("-1d", &ms, &err) == RS_EINPUT);
 	CHECK(rs_duration_parse("d", &ms, &err) == RS_EINPUT);

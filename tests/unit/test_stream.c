@@ -501,6 +501,91 @@ test_stream__raw_records(void)
 	CHECK(rs_event_parse("add", 3) == -1);
 }
 
+/*
+ * Writes a one-table stream (u64 "id", two records) whose header claims
+ * nrows rows, raw or zstd, to a new temporary file; returns its fd at 0.
+ */
+static int
+claim_file(uint64_t nrows, int raw, char *path)
+{
+	static const struct rs_column c[] = { { "id", RS_T_U64, 1, NULL, 0 } };
+	struct rs_table_desc t = { "ids", 0, 1, c };
+	struct rs_stream_desc d = { 5, 1, &t, 0, NULL };
+	struct rs_writer_opts o;
+	struct rs_writer *w;
+	struct rs_error err;
+	unsigned char rec[8];
+	int fd = mkstemp(path), i;
+
+	t.nrows = nrows;
+	rs_writer_opts_init(&o);
+	o.raw = raw;
+	CHECK(rs_writer_open(&w, fd, path, &d, &o, &err) == 0);
+	for (i = 0; i < 2; i++) {
+		rs_put_le64(rec, (uint64_t)i);
+		CHECK(rs_writer_put(w, rec, 8, &err) == 0);
+	}
+	CHECK(rs_writer_finish(w, &err) == 0);
+	rs_writer_free(w);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/*
+ * Regression: a header's row count sized readers' arrays before any row
+ * arrived, so a crafted header (valid CRC) claiming 2^32 - 1 rows cost
+ * gigabytes.  rs_reader_prealloc refuses a claim a file cannot hold, and
+ * caps it when the length is unknown (a pipe).
+ */
+static void
+test_stream__prealloc_claim(void)
+{
+	char path[] = "/tmp/rs-test-claim.XXXXXX";
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned char buf[4096];
+	uint64_t rows;
+	ssize_t n;
+	int fd, p[2], raw;
+
+	for (raw = 0; raw < 2; raw++) {
+		strcpy(path, "/tmp/rs-test-claim.XXXXXX");
+		fd = claim_file(0xFFFFFFFFull, raw, path);
+		CHECK(rs_reader_open(&r, fd, "c.rs", &err) == 0);
+		rows = 1;
+		CHECK(rs_reader_prealloc(r, 0, &rows, &err) == RS_ECORRUPT);
+		CHECK(strstr(err.msg, "c.rs: table 'ids' claims 4294967295 "
+		    "rows of at least 8 bytes, more than the stream's ") ==
+		    err.msg);
+		rs_reader_free(r);
+
+		/* The same bytes through a pipe: capped, not refused. */
+		lseek(fd, 0, SEEK_SET);
+		n = read(fd, buf, sizeof(buf));
+		CHECK(n > 0 && n < (ssize_t)sizeof(buf));
+		CHECK(pipe(p) == 0);
+		CHECK(write(p[1], buf, (size_t)n) == n);
+		close(p[1]);
+		CHECK(rs_reader_open(&r, p[0], "c.rs", &err) == 0);
+		CHECK(rs_reader_prealloc(r, 0, &rows, &err) == 0);
+		CHECK_EQ_U64(rows, RS_PREALLOC_BYTES / 8);
+		rs_reader_free(r);
+		close(p[0]);
+		close(fd);
+		unlink(path);
+
+		/* A true claim is taken as it is. */
+		strcpy(path, "/tmp/rs-test-claim.XXXXXX");
+		fd = claim_file(2, raw, path);
+		CHECK(rs_reader_open(&r, fd, "c.rs", &err) == 0);
+		CHECK(rs_reader_prealloc(r, 0, &rows, &err) == 0);
+		CHECK_EQ_U64(rows, 2);
+		rs_reader_free(r);
+		close(fd);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -517,5 +602,6 @@ main(void)
 	RUN(test_stream__bad_schema_refused);
 	RUN(test_stream__sniff);
 	RUN(test_stream__raw_records);
+	RUN(test_stream__prealloc_claim);
 	return tap_done();
 }
