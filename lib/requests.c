@@ -87,9 +87,9 @@ int
 rs_events_read_all(struct rs_reader *r, struct rs_event **out, size_t *n,
     struct rs_error *err)
 {
-	const struct rs_table_desc *t;
 	struct collect c = { rs_reader_name(r), RS_EVENT_WIDTH,
 	    sizeof(struct rs_event), event_decode, NULL, NULL, 0, 0 };
+	uint64_t rows;
 	int rc;
 
 	*out = NULL;
@@ -98,11 +98,14 @@ rs_events_read_all(struct rs_reader *r, struct rs_event **out, size_t *n,
 	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_EVENTS,
 	    c.name, err)) < 0)
 		return rc;
-	/* The header's row count, when known, sizes the array at once. */
-	t = rs_reader_table(r, 0);
-	if (t->nrows != RS_NROWS_UNKNOWN && t->nrows > 0 &&
-	    t->nrows < (1ull << 32)) {
-		c.cap = (size_t)t->nrows;
+	/*
+	 * The header's row count sizes the array at once, as far as the
+	 * stream can hold it (rs_reader_prealloc): a claim is not proof.
+	 */
+	if ((rc = rs_reader_prealloc(r, 0, &rows, err)) < 0)
+		return rc;
+	if (rows > 0 && rows < (1ull << 32)) {
+		c.cap = (size_t)rows;
 		if ((c.a = malloc(c.cap * c.size)) == NULL)
 			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
 			    c.name);

@@ -252,18 +252,23 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-/* Ends a text output: flush, then commit; dies on a write error. */
+/*
+ * Ends a text output: flush it to its temporary file; dies on a write
+ * error, removing every output of the run (outs[2]: the table and the
+ * answers), which main commits together at the end.
+ */
+static struct rs_outfile *outs[2];
+
 static void
-finish_text(struct rs_textout *t, struct rs_outfile *out)
+finish_text(struct rs_textout *t)
 {
 	struct rs_error err;
 
 	if (rs_textout_flush(t, &err) < 0) {
-		rs_outfile_abort(out);
+		abort_outputs(outs, 2);
 		die_err(&err);
 	}
 	rs_textout_release(t);
-	commit_output(out);
 }
 
 /*
@@ -304,7 +309,7 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 			rs_replayout_metrics(&t, f, g->rec[a].name, which,
 			    g->ks, g->nk, mt);
 		}
-	finish_text(&t, out);
+	finish_text(&t);
 }
 
 /* The answer rows of recommender a of g at its largest K, as CSV. */
@@ -328,7 +333,7 @@ write_answers(struct rs_outfile *out, const struct group *g, unsigned a,
 		rs_replayout_answers(&t, RS_REPLAYOUT_CSV,
 		    rs_replay_request(rp, i), g->rows[sl] + i * g->p->kmax,
 		    g->nrows[sl][i]);
-	finish_text(&t, out);
+	finish_text(&t);
 }
 
 int
@@ -570,10 +575,14 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (als_path != NULL)
-		als = load_model(als_path);
-	if (pop_path != NULL)
-		pop = load_model(pop_path);
+	if (als_path != NULL && rs_model_kind(als = load_model(als_path)) !=
+	    RS_MODEL_ALS)
+		die("%s: a popular model, not an ALS model (-m takes an ALS "
+		    "model; give a popular one with -p)", als_path);
+	if (pop_path != NULL && rs_model_kind(pop = load_model(pop_path)) !=
+	    RS_MODEL_POPULAR)
+		die("%s: an ALS model, not a popular model (-p takes a popular "
+		    "model; give an ALS one with -m)", pop_path);
 	if (knn_path != NULL && !knn_daily)
 		knn = load_knn(knn_path);
 	if (items_path != NULL)
@@ -589,9 +598,9 @@ main(int argc, char **argv)
 		die_err(&err);
 	close_stream(r, fd);
 
-	out = open_text_output(output);
+	outs[0] = out = open_text_output(output);
 	if (answers != NULL)
-		aout = open_text_output(answers);
+		outs[1] = aout = open_text_output(answers);
 	for (s = 0; s < nrec * nk; s++) {
 		rows[s] = xmalloc((nq * kmax + 1) * sizeof(*rows[s]));
 		nrows[s] = xcalloc(nq + 1, sizeof(*nrows[s]));
@@ -646,6 +655,7 @@ main(int argc, char **argv)
 	write_metrics(out, fmt, &g, rp);
 	if (aout != NULL)
 		write_answers(aout, &g, ans, rp);
+	commit_outputs(outs, 2);
 	if (!tool_quiet)
 		fprintf(stderr, "%s: %zu requests (%zu discovery), %u "
 		    "recommenders x %u K answered in %.3f s (%.0f requests/s)"

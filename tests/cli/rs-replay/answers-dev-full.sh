@@ -1,0 +1,12 @@
+# outputs are committed all or none: when the answers cannot be written,
+# the table given with -o is not replaced either
+set -eu
+D=$ROOT/tests/data/replay
+rs-load -q -o ev.rse $D/events.csv
+rs-requests -q -o r.rsq ev.rse
+echo old >t.txt
+status=0
+rs-replay -q -r r.rsq -H ev.rse -a /dev/full -o t.txt || status=$?
+echo "exit $status"
+cat t.txt
+ls -a | grep -c '^\.t\.txt' || true
