@@ -184,42 +184,6 @@ rs_interact_parse_events(const char *s, unsigned *mask, struct rs_error *err)
 	return 0;
 }
 
-int
-rs_interact_parse_bound(const char *s, struct rs_bound *b,
-    struct rs_error *err)
-{
-	struct rs_error derr;
-	int64_t ms;
-	int rc;
-
-	if (strncmp(s, "end", 3) == 0) {
-		if (s[3] == '\0')
-			ms = 0;
-		else if (s[3] == '-' && s[4] != '\0' &&
-		    s[4 + strspn(s + 4, "0123456789")] == '\0' &&
-		    rs_duration_parse(s + 4, &ms, &derr) < 0)
-			return rs_error_set(err, RS_EARG, "invalid time '%s': "
-			    "%s", s, derr.msg);	/* no unit */
-		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms,
-		    NULL) < 0)
-			return rs_error_set(err, RS_EARG, "invalid time '%s' "
-			    "(expected a time, 'end' or 'end-DURATION' such as "
-			    "end-14d)", s);
-		else
-			ms = -ms;
-		b->set = 1;
-		b->relative = 1;
-		b->ms = ms;
-		return 0;
-	}
-	if ((rc = rs_time_parse(s, &ms, err)) < 0)
-		return rc;
-	b->set = 1;
-	b->relative = 0;
-	b->ms = ms;
-	return 0;
-}
-
 static int
 window_error(int64_t since, int64_t until, int relative, struct rs_error *err)
 {
@@ -446,10 +410,8 @@ apply_window(struct rs_interact *b, struct rs_error *err)
 	int64_t since = b->st.since, until = b->st.until, end = b->st.last_ts;
 	size_t i, k = 0;
 
-	if (p->since.set && p->since.relative)
-		since = end + p->since.ms;
-	if (p->until.set && p->until.relative)
-		until = end + p->until.ms;
+	since = rs_bound_resolve(&p->since, end, since);
+	until = rs_bound_resolve(&p->until, end, until);
 	b->st.since = since;
 	b->st.until = until;
 	if (p->since.set && p->until.set && since >= until)

@@ -42,6 +42,7 @@
 #include "csr.h"
 #include "error.h"
 #include "records.h"
+#include "rstime.h"
 #include "stream.h"
 
 enum rs_agg {
@@ -49,13 +50,6 @@ enum rs_agg {
 	RS_AGG_MAX = 1,
 	RS_AGG_COUNT = 2,
 	RS_AGG_LOG = 3
-};
-
-/* A window bound: absolute milliseconds, or an offset from the end. */
-struct rs_bound {
-	int set;		/* 0: unbounded */
-	int relative;		/* 1: ms is an offset from the stream's end */
-	int64_t ms;
 };
 
 struct rs_interact_params {
@@ -105,13 +99,6 @@ int rs_interact_parse_agg(const char *s, enum rs_agg *agg,
 
 /* Name of an aggregation ("sum"). */
 const char *rs_interact_agg_name(enum rs_agg agg);
-
-/*
- * Parses a window bound: a time (rstime.h), "end", or "end-DURATION"
- * (e.g. end-14d).  RS_EARG naming s.
- */
-int rs_interact_parse_bound(const char *s, struct rs_bound *b,
-	struct rs_error *err);
 
 /*
  * RS_EARG when both bounds are set, of the same kind, and since is not

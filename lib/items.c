@@ -1249,3 +1249,33 @@ rs_items_free(struct rs_items *t)
 	free(t->catprops);
 	free(t);
 }
+
+static int
+last_time_block(void *ctx, const struct rs_block *b, struct rs_error *err)
+{
+	int64_t *last = ctx;
+	const unsigned char *q = b->data;
+	struct rs_prop p;
+	uint32_t i;
+
+	(void)err;
+	for (i = 0; i < b->nrec; i++) {
+		q += rs_prop_decode(q, &p);
+		if (p.ts > *last)
+			*last = p.ts;
+	}
+	return 0;
+}
+
+int
+rs_items_last_time(struct rs_reader *r, int64_t *last, struct rs_error *err)
+{
+	int rc;
+
+	*last = INT64_MIN;
+	if ((rc = rs_reader_expect(r, RS_KIND_PROPS, err)) < 0 ||
+	    (rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_PROPS,
+	    rs_reader_name(r), err)) < 0)
+		return rc;
+	return rs_reader_each(r, last_time_block, last, err);
+}

@@ -175,6 +175,14 @@ int rs_items_builder_finish(struct rs_items_builder *b, struct rs_items **out,
 
 void rs_items_builder_free(struct rs_items_builder *b);
 
+/*
+ * The latest snapshot time of property stream r (read to its end and
+ * verified), or INT64_MIN for an empty one: what an "end"-relative
+ * --as-of counts from (rs-clean-items reads the streams twice for it).
+ */
+int rs_items_last_time(struct rs_reader *r, int64_t *last,
+	struct rs_error *err);
+
 /* ---- the stream codec ---- */
 
 /*

@@ -141,14 +141,6 @@ last_time(const struct rs_event *ev, size_t n)
 	return end;
 }
 
-static int64_t
-resolve(const struct rs_bound *b, int64_t end, int64_t open)
-{
-	if (b == NULL || !b->set)
-		return open;
-	return b->relative ? end + b->ms : b->ms;
-}
-
 int
 rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
     const struct rs_bound *since, const struct rs_bound *until,
@@ -164,8 +156,8 @@ rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
 	if (type >= RS_EV_NTYPES)
 		return rs_error_set(err, RS_EARG, "bad event type %u", type);
 	end = last_time(ev, n);
-	lo = resolve(since, end, INT64_MIN);
-	hi = resolve(until, end, INT64_MAX);
+	lo = rs_bound_resolve(since, end, INT64_MIN);
+	hi = rs_bound_resolve(until, end, INT64_MAX);
 	if (since_ms != NULL)
 		*since_ms = lo;
 	if (until_ms != NULL)
@@ -209,9 +201,9 @@ rs_requests_visitors(const struct rs_event *ev, size_t n,
 	*out = NULL;
 	*nout = 0;
 	end = last_time(ev, n);
-	lo = resolve(since, end, INT64_MIN);
-	hi = resolve(until, end, INT64_MAX);
-	t = resolve(at, end, end < INT64_MAX ? end + 1 : end);
+	lo = rs_bound_resolve(since, end, INT64_MIN);
+	hi = rs_bound_resolve(until, end, INT64_MAX);
+	t = rs_bound_resolve(at, end, end < INT64_MAX ? end + 1 : end);
 	if (since_ms != NULL)
 		*since_ms = lo;
 	if (until_ms != NULL)

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "interact.h"
+#include "rstime.h"
 #include "records.h"
 #include "stream.h"
 

@@ -190,3 +190,47 @@ rs_time_format(int64_t ms, char *buf, size_t n)
 	    (unsigned)(rem / 1000 % 60), (unsigned)(rem % 1000));
 	return buf;
 }
+
+int
+rs_bound_parse(const char *s, struct rs_bound *b,
+    struct rs_error *err)
+{
+	struct rs_error derr;
+	int64_t ms;
+	int rc;
+
+	if (strncmp(s, "end", 3) == 0) {
+		if (s[3] == '\0')
+			ms = 0;
+		else if (s[3] == '-' && s[4] != '\0' &&
+		    s[4 + strspn(s + 4, "0123456789")] == '\0' &&
+		    rs_duration_parse(s + 4, &ms, &derr) < 0)
+			return rs_error_set(err, RS_EARG, "invalid time '%s': "
+			    "%s", s, derr.msg);	/* no unit */
+		else if (s[3] != '-' || rs_duration_parse(s + 4, &ms,
+		    NULL) < 0)
+			return rs_error_set(err, RS_EARG, "invalid time '%s' "
+			    "(expected a time, 'end' or 'end-DURATION' such as "
+			    "end-14d)", s);
+		else
+			ms = -ms;
+		b->set = 1;
+		b->relative = 1;
+		b->ms = ms;
+		return 0;
+	}
+	if ((rc = rs_time_parse(s, &ms, err)) < 0)
+		return rc;
+	b->set = 1;
+	b->relative = 0;
+	b->ms = ms;
+	return 0;
+}
+
+int64_t
+rs_bound_resolve(const struct rs_bound *b, int64_t end, int64_t open)
+{
+	if (b == NULL || !b->set)
+		return open;
+	return b->relative ? end + b->ms : b->ms;
+}

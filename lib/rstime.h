@@ -33,6 +33,26 @@ int rs_duration_parse(const char *s, int64_t *ms, struct rs_error *err);
  */
 char *rs_time_format(int64_t ms, char *buf, size_t n);
 
+/*
+ * A time bound as every tool takes it: a time, "end" or "end-DURATION"
+ * (e.g. end-14d), the end being the latest time of the data the bound
+ * applies to (the input stream's last event, for example).
+ */
+struct rs_bound {
+	int set;		/* 0: unbounded */
+	int relative;		/* 1: ms is an offset from the data's end */
+	int64_t ms;
+};
+
+/* Parses a bound; RS_EARG (or RS_EINPUT for a bad time) naming s. */
+int rs_bound_parse(const char *s, struct rs_bound *b, struct rs_error *err);
+
+/*
+ * The one resolver: b in milliseconds given the data's end; open (the
+ * caller's choice of "unbounded") when b is not set or NULL.
+ */
+int64_t rs_bound_resolve(const struct rs_bound *b, int64_t end, int64_t open);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t rs_days_from_civil(int64_t y, unsigned m, unsigned d);
 void rs_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

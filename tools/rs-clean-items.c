@@ -32,8 +32,10 @@ help(void)
 	printf("%s", usage_text);
 	printf("Build the clean item table from property streams and the "
 	    "category tree.\n\n"
-	    "  -a, --as-of TIME      the catalogue as it was at TIME (ms or "
-	    "ISO date);\n"
+	    "  -a, --as-of TIME      the catalogue as it was at TIME (ms, "
+	    "ISO date,\n"
+	    "                        end or end-14d: before the last "
+	    "snapshot);\n"
 	    "                        default: the end of the data\n"
 	    "      --csv             write CSV for people instead of the "
 	    "stream\n"
@@ -176,6 +178,36 @@ read_props(struct rs_items_builder *bld, const char *path, struct badctx *bc)
 	close_input(fd);
 }
 
+/*
+ * The latest snapshot time of the property files (a first pass over
+ * them, for an "end"-relative --as-of); dies when they hold none.
+ */
+static int64_t
+props_end(char **paths, int n)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	int64_t end = INT64_MIN, last;
+	int i, fd;
+
+	progress_start("finding the last snapshot", NULL, 0, -1);
+	for (i = 0; i < n; i++) {
+		fd = open_input(paths[i]);
+		if (rs_reader_open(&r, fd, input_name(paths[i]), &err) < 0 ||
+		    rs_items_last_time(r, &last, &err) < 0)
+			die_err(&err);
+		rs_reader_free(r);
+		close_input(fd);
+		if (last > end)
+			end = last;
+	}
+	progress_end();
+	if (end == INT64_MIN)
+		die("--as-of counts from the last snapshot, and the property "
+		    "streams hold none");
+	return end;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,6 +240,8 @@ main(int argc, char **argv)
 	const char *output = NULL, *treepath = NULL;
 	uint64_t treebad;
 	unsigned nmeta;
+	struct rs_bound as_of = { 0, 0, 0 };
+	const char *as_of_arg = NULL;
 	int c, i, csv = 0, nstdin = 0;
 
 	tool_init(argc, argv);
@@ -216,9 +250,8 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if (rs_time_parse(optarg, &par.as_of, &err) < 0)
-				usage_error(usage_text, "invalid --as-of: %s",
-				    err.msg);
+			parse_bound_opt("--as-of", optarg, &as_of, usage_text);
+			as_of_arg = optarg;
 			break;
 		case OPT_CSV:
 			csv = 1;
@@ -264,6 +297,17 @@ main(int argc, char **argv)
 	if (nstdin + (strcmp(treepath, "-") == 0) > 1)
 		usage_error(usage_text, "standard input given more than once");
 
+	if (as_of.relative) {
+		for (i = optind; i < argc; i++)
+			if (strcmp(argv[i], "-") == 0)
+				usage_error(usage_text, "--as-of %s counts "
+				    "from the streams' last snapshot: give "
+				    "files, not standard input", as_of_arg);
+		par.as_of = rs_bound_resolve(&as_of, props_end(argv + optind,
+		    argc - optind), RS_ITEMS_AS_OF_END);
+	} else if (as_of.set) {
+		par.as_of = as_of.ms;
+	}
 	out = csv ? open_text_output(output) : open_binary_output(output);
 	treebad = load_tree(treepath, &tree, &bc);
 	if (rs_items_builder_create(&bld, &par, tree, &err) < 0)

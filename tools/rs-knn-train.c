@@ -231,8 +231,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		if (i == 0 || ev[i].ts > end)
 			end = ev[i].ts;
-	if (until.set)
-		p.until = until.relative ? end + until.ms : until.ms;
+	p.until = rs_bound_resolve(&until, end, p.until);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_start("training", NULL, 0, -1);
 	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0) {

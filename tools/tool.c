@@ -250,7 +250,7 @@ parse_bound_opt(const char *opt, const char *arg, struct rs_bound *b,
 {
 	struct rs_error err;
 
-	if (rs_interact_parse_bound(arg, b, &err) < 0)
+	if (rs_bound_parse(arg, b, &err) < 0)
 		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
 }
 

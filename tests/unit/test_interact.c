@@ -88,7 +88,6 @@ test_interact__parse(void)
 {
 	struct rs_interact_params p;
 	struct rs_error err;
-	struct rs_bound b;
 	enum rs_agg a;
 	unsigned mask;
 
@@ -111,19 +110,6 @@ test_interact__parse(void)
 	CHECK(rs_interact_parse_events("addtocart,", &mask, &err) == RS_EARG);
 	CHECK(rs_interact_parse_agg("log", &a, &err) == 0 && a == RS_AGG_LOG);
 	CHECK(rs_interact_parse_agg("mean", &a, &err) == RS_EARG);
-	CHECK(rs_interact_parse_bound("end-14d", &b, &err) == 0);
-	CHECK(b.set && b.relative && b.ms == -14 * RS_MS_PER_DAY);
-	CHECK(rs_interact_parse_bound("end", &b, &err) == 0);
-	CHECK(b.relative && b.ms == 0);
-	CHECK(rs_interact_parse_bound("2015-09-04", &b, &err) == 0);
-	CHECK(!b.relative && b.ms == 1441324800000LL);
-	CHECK(rs_interact_parse_bound("end+1d", &b, &err) == RS_EARG);
-	/* Regression: end-14 was 14 ms before the end, silently. */
-	CHECK(rs_interact_parse_bound("end-14", &b, &err) == RS_EARG);
-	CHECK_STR(err.msg, "invalid time 'end-14': '14' has no unit (use e.g. "
-	    "14d, 14h, 14m, 14s or 14ms)");
-	CHECK(rs_interact_parse_bound("end-0", &b, &err) == 0 && b.ms == 0);
-	CHECK(rs_interact_parse_bound("yesterday", &b, &err) == RS_EINPUT);
 }
 
 static void

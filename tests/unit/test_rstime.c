@@ -75,11 +75,40 @@ test_rstime__duration(void)
 	CHECK(rs_duration_parse("d", &ms, &err) == RS_EINPUT);
 }
 
+/* Bounds (end, end-DURATION, a time) and the one resolver. */
+static void
+test_rstime__bound(void)
+{
+	struct rs_error err;
+	struct rs_bound b, none = { 0, 0, 0 };
+
+	CHECK(rs_bound_parse("end-14d", &b, &err) == 0);
+	CHECK(b.set && b.relative && b.ms == -14 * RS_MS_PER_DAY);
+	CHECK(rs_bound_parse("end", &b, &err) == 0);
+	CHECK(b.relative && b.ms == 0);
+	CHECK(rs_bound_parse("2015-09-04", &b, &err) == 0);
+	CHECK(!b.relative && b.ms == 1441324800000LL);
+	CHECK(rs_bound_parse("end+1d", &b, &err) == RS_EARG);
+	/* Regression: end-14 was 14 ms before the end, silently. */
+	CHECK(rs_bound_parse("end-14", &b, &err) == RS_EARG);
+	CHECK_STR(err.msg, "invalid time 'end-14': '14' has no unit (use e.g. "
+	    "14d, 14h, 14m, 14s or 14ms)");
+	CHECK(rs_bound_parse("end-0", &b, &err) == 0 && b.ms == 0);
+	CHECK(rs_bound_parse("yesterday", &b, &err) == RS_EINPUT);
+	CHECK(rs_bound_parse("end-2h", &b, &err) == 0);
+	CHECK(rs_bound_resolve(&b, 10 * 3600000LL, 0) == 8 * 3600000LL);
+	CHECK(rs_bound_parse("1000", &b, &err) == 0);
+	CHECK(rs_bound_resolve(&b, 5000, 0) == 1000);
+	CHECK(rs_bound_resolve(&none, 5000, -7) == -7);
+	CHECK(rs_bound_resolve(NULL, 5000, 42) == 42);
+}
+
 int
 main(void)
 {
 	RUN(test_rstime__parse);
 	RUN(test_rstime__format_round_trip);
 	RUN(test_rstime__duration);
+	RUN(test_rstime__bound);
 	return tap_done();
 }
