@@ -14,9 +14,17 @@
 #ifndef RS_H
 #define RS_H
 
+/*
+ * The modules the tools use.  The library's own building blocks (CRC-32C,
+ * the libcsv wrapper, dense algebra and OpenBLAS, huge-page allocation,
+ * input sniffing, number tokens, the random generator, top-K selection)
+ * are private to lib/: its modules and their unit tests include
+ * crc32c.h, csvin.h, dense.h, hugemem.h, input.h, numtok.h, rng.h and
+ * topk.h directly.
+ */
+
 #include "error.h"
 #include "bytes.h"
-#include "crc32c.h"
 #include "stream.h"
 #include "outfile.h"
 #include "records.h"
@@ -24,15 +32,12 @@
 #include "idmap.h"
 #include "rstime.h"
 #include "csr.h"
-#include "dense.h"
-#include "topk.h"
 #include "als.h"
 #include "model.h"
 #include "interact.h"
 #include "tree.h"
 #include "eda.h"
 #include "load.h"
-#include "numtok.h"
 #include "klist.h"
 #include "items.h"
 #include "synth.h"

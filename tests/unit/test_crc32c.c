@@ -3,6 +3,7 @@
  * appendix B.4 vectors and the "123456789" check), and piecewise use.
  */
 #include "rs.h"
+#include "crc32c.h"
 #include "tap.h"
 
 static void

@@ -4,6 +4,7 @@
  * and SPD inverse against hand-checked and residual checks.
  */
 #include "rs.h"
+#include "dense.h"
 #include "tap.h"
 
 static float

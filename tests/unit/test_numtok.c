@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rs.h"
+#include "numtok.h"
 #include "tap.h"
 
 static int

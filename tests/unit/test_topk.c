@@ -3,6 +3,7 @@
  * (-inf, NaN) entries, k larger than n, agreement with a full sort.
  */
 #include "rs.h"
+#include "topk.h"
 #include "tap.h"
 
 static void
