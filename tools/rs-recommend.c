@@ -183,7 +183,10 @@ answer_alias(char **argv)
 
 /*
  * Reads ids, one per line (surrounding blanks and a CR allowed, empty
- * lines skipped); dies naming the line of one that is not an integer.
+ * lines skipped, a UTF-8 byte order mark before the first line skipped:
+ * editors on Windows write one); dies naming the line of one that is not
+ * an integer or is out of range.  2^64 - 1 is out of range, as in
+ * rs-load: it is RS_ID_NONE, "no id", in the streams.
  */
 static uint64_t *
 read_ids(const char *path, const char *what, size_t *n)
@@ -209,7 +212,10 @@ read_ids(const char *path, const char *what, size_t *n)
 	end_input(fd);
 	buf = xrealloc(buf, len + 1);
 	buf[len] = '\0';
-	for (p = buf; p < buf + len; p = end + 1) {
+	p = buf;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; p < buf + len; p = end + 1) {
 		lineno++;
 		if ((end = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
 			end = buf + len;
@@ -225,8 +231,11 @@ read_ids(const char *path, const char *what, size_t *n)
 			continue;
 		errno = 0;
 		if (*line < '0' || *line > '9' ||
-		    (v = strtoull(line, &stop, 10), errno != 0) || stop != e)
+		    (v = strtoull(line, &stop, 10), stop != e))
 			die("%s:%zu: %s id '%.40s' is not an integer", name,
+			    lineno, what, line);
+		if (errno == ERANGE || v == RS_ID_NONE)
+			die("%s:%zu: %s id '%.40s' is out of range", name,
 			    lineno, what, line);
 		if (cnt == idcap) {
 			idcap = idcap ? idcap * 2 : 1024;
