@@ -24,7 +24,7 @@
  * same rank, or with the same item, are an error naming the later row's
  * line and the earlier one (RS_EINPUT).  Errors read "NAME:LINE: reason".
  *
- * Answer files (RS_RECS_BY_REQUEST; what rs-recommend --requests and
+ * Answer files (RS_RECS_BY_REQUEST; what rs-answer and
  * rs-replay -a print): the rows are grouped by the column (or member)
  * "request" instead of user, and are stricter, because a writer that
  * follows the replay protocol never leaves gaps: in file order the ranks

@@ -1,8 +1,8 @@
 /*
  * replayout.h - the text the replay tools print: answer rows (one row
  * per recommended item of a request) and metric rows (one line per
- * recommender and target set), so that rs-replay, rs-recommend
- * --requests and rs-eval --requests print the same thing the same way.
+ * recommender and target set), so that rs-replay, rs-answer and
+ * rs-eval --requests print the same thing the same way.
  *
  * Answer rows, columns request,visitor,item,rank,score,source:
  *   CSV   header line, then one line a row

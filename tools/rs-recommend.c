@@ -12,11 +12,8 @@
  * queries, runs batches on threads in rounds and prints the rows in input
  * order.
  *
- * With --requests it is the answering half of the replay protocol
- * (rs-replay(1)): every request of a request stream is answered from the
- * models plus the visitor's events strictly before the request time, by
- * lib/replay.c over the same engine, and printed as answer rows
- * (lib/replayout.c) for rs-eval --requests to score.
+ * The requests of a replay are rs-answer's; for the command lines written
+ * before it existed, rs-recommend -r/-H runs rs-answer (answer_alias).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,39 +31,23 @@
 
 static const char usage_text[] =
     "usage: rs-recommend [-aqv] [--fold-in] [--similar] [-f format] "
-    "[-k count]\n"
+    "[-k k]\n"
     "       [-o file] [-t threads] [-w weights] [--exclude-bought matrix]\n"
     "       [--exclude-items file] [--exclude-seen matrix] "
     "[--fallback model]\n"
     "       [--items items] [--only-items file] [--recent events] "
     "[--recent-n n]\n"
     "       [--shard i/n] [--train matrix] [--users-from matrix] "
-    "-m model [ids]\n"
-    "       rs-recommend [-qv] [--keep-bought] [--no-fold-in] [-A props]\n"
-    "       [-f format] [-k count] [-m model] [-o file] [-t threads]\n"
-    "       [-w weights] [--blend spec] [--items items] [--knn knn]\n"
-    "       [--knn-context n] [--knn-daily] [--knn-decay x]\n"
-    "       [--popular-window dur] -H events -r requests\n";
+    "-m model [ids]\n";
 
 static void
 help(void)
 {
 	printf("%s", usage_text);
-	printf("Recommend the top K items per visitor, or similar items, or "
-	    "answer\nthe requests of a replay (-r).\n\n"
-	    "  -A, --availability PROPS -r: item property stream (rs-load\n"
-	    "                           item_properties*.csv): never "
-	    "recommend an\n"
-	    "                           item whose latest 'available' "
-	    "snapshot before\n"
-	    "                           the request says 0 (repeatable)\n"
+	printf("Recommend the top K items per visitor, or similar items.\n\n"
 	    "  -a, --all                every visitor of the model (with "
 	    "--similar:\n"
 	    "                           every item)\n"
-	    "      --blend SPEC         -r: the blend of sources answering, "
-	    "e.g.\n"
-	    "                           recent:5,als:5 (default: as "
-	    "rs-replay(1))\n"
 	    "      --exclude-bought M   never recommend a visitor an item of "
 	    "its row\n"
 	    "                           of purchase matrix M\n"
@@ -79,38 +60,15 @@ help(void)
 	    "--train\n"
 	    "                           history plus --recent events\n"
 	    "  -f, --format FMT         csv (default), tsv or jsonl\n"
-	    "  -H, --history EVENTS     -r: every visitor's events (rs-load)\n"
 	    "      --items ITEMS        only items available in this item "
 	    "table\n"
-	    "  -k, --count K            rows per visitor or request "
+	    "  -k, --k K                rows per visitor, 1 to 10000 "
 	    "(default 10)\n"
-	    "      --keep-bought        -r: allow items the visitor already "
-	    "bought\n"
-	    "      --knn KNN            -r: item-kNN model (rs-knn-train): "
-	    "the itemknn\n"
-	    "                           source\n"
-	    "      --knn-context N      -r: recent items the itemknn source "
-	    "uses (5)\n"
-	    "      --knn-daily          -r: train the itemknn source here, "
-	    "once per UTC\n"
-	    "                           day of requests, on the events "
-	    "before that day\n"
-	    "      --knn-decay X        -r: weight X^p of the p-th newest of "
-	    "them (0.7)\n"
-	    "  -m, --model MODEL        the model (als or popular); with -r "
-	    "optional,\n"
-	    "                           repeatable: one als, one popular\n"
-	    "      --no-fold-in         -r: als uses the visitor's trained "
-	    "factors only\n"
+	    "  -m, --model MODEL        the model (als or popular)\n"
 	    "      --only-items FILE    recommend only these item ids\n"
 	    "  -o, --output FILE        write to FILE (atomically), not "
 	    "stdout\n"
-	    "      --popular-window DUR -r: causal popular over the events "
-	    "in\n"
-	    "                           [t - DUR, t) only, e.g. 1h, 1d, 7d\n"
 	    "  -q, --quiet              no warnings or progress\n"
-	    "  -r, --requests FILE      answer this request stream "
-	    "(rs-requests)\n"
 	    "      --recent EVENTS      blend items similar to each visitor's "
 	    "latest\n"
 	    "                           events of this event stream\n"
@@ -133,9 +91,7 @@ help(void)
 	    "ids is a file of visitor (or item) ids, one per line; with no "
 	    "ids,\n"
 	    "--all or --users-from, or when ids is -, read standard input.\n"
-	    "With -r, each request is answered from the models and the "
-	    "visitor's events\nstrictly before its time; the rows are "
-	    "request,visitor,item,rank,score,source.\n");
+	    "The requests of a replay are answered by rs-answer(1).\n");
 	close_stdout();
 	exit(0);
 }
@@ -143,42 +99,94 @@ help(void)
 enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
 
 enum {
-	OPT_BLEND = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS,
-	OPT_EXCLUDE_SEEN, OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS,
-	OPT_KEEP_BOUGHT, OPT_KNN, OPT_KNN_CONTEXT, OPT_KNN_DAILY, OPT_KNN_DECAY,
-	OPT_NO_FOLD_IN, OPT_ONLY_ITEMS, OPT_POPULAR_WINDOW, OPT_RECENT,
+	OPT_EXCLUDE_BOUGHT = 256, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
+	OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS, OPT_ONLY_ITEMS, OPT_RECENT,
 	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
 	OPT_VERSION
 };
 
-#define MAX_AVAIL 16		/* -A files, as rs-replay */
-
 struct opts {
-	int all, similar, fold_in, keep_bought, no_fold_in, recent_n_set;
-	int shard_set, blend_set, knn_daily;
+	int all, similar, fold_in;
 	enum fmt fmt;
 	unsigned threads;
 	uint64_t shard_i, shard_n;
-	const char *model, *model2, *fallback, *items, *only_items;
+	const char *model, *fallback, *items, *only_items;
 	const char *exclude_items, *bought, *seen, *recent, *train;
 	const char *users_from, *ids, *output;
-	const char *requests, *history, *knn;	/* replay mode */
-	const char *avail[MAX_AVAIL];
-	unsigned navail;
-	unsigned knn_context;		/* 0: the library's default */
-	double knn_decay;		/* 0: the library's default */
-	int64_t popular_window;		/* ms; 0: none */
-	struct rs_blend blend;
 	unsigned k;			/* rows per visitor; 10 */
 	unsigned recent_n;		/* --recent-n; 5 */
 	double weights[RS_EV_NTYPES];
 };
 
+/* ---- the request mode, now rs-answer ---- */
+
+/*
+ * 1 if arg is one of rs-recommend's old request-mode options: -r,
+ * --requests, -H, --history, alone or with the file attached (-rFILE,
+ * --requests=FILE, ...).
+ */
+static int
+is_request_opt(const char *arg)
+{
+	static const char *const longs[] = { "--requests", "--history" };
+	size_t i, n;
+
+	if ((arg[0] == '-' && (arg[1] == 'r' || arg[1] == 'H')))
+		return 1;
+	for (i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+		n = strlen(longs[i]);
+		if (strncmp(arg, longs[i], n) == 0 &&
+		    (arg[n] == '\0' || arg[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Until rs-answer existed, rs-recommend -r requests -H events was the
+ * answering half of the replay; scripts (scripts/rs-retrain among them)
+ * still say so.  When argv holds one of those options, run rs-answer
+ * with the same arguments: its options take every name the old mode
+ * took (--blend, --knn, -k and --count, -m twice).  rs-answer is looked
+ * for beside this program first, so that a build tree or an install
+ * runs its own copy, then on PATH.  Returns only if argv has no such
+ * option.
+ */
+static void
+answer_alias(char **argv)
+{
+	static char answer[] = "rs-answer";
+	char self[4096], *slash;
+	ssize_t n;
+	int i;
+
+	for (i = 1; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++)
+		if (is_request_opt(argv[i]))
+			break;
+	if (argv[i] == NULL || strcmp(argv[i], "--") == 0)
+		return;
+	/* The name alone, as a shell gives it: getopt's messages use it. */
+	argv[0] = answer;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0 && (size_t)n + sizeof(answer) < sizeof(self)) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			memcpy(slash + 1, answer, sizeof(answer));
+			execv(self, argv);
+		}
+	}
+	execvp(answer, argv);
+	die_errno("cannot run rs-answer, which answers -r requests now");
+}
+
 /* ---- inputs ---- */
 
 /*
  * Reads ids, one per line (surrounding blanks and a CR allowed, empty
- * lines skipped); dies naming the line of one that is not an integer.
+ * lines skipped, a UTF-8 byte order mark before the first line skipped:
+ * editors on Windows write one); dies naming the line of one that is not
+ * an integer or is out of range.  2^64 - 1 is out of range, as in
+ * rs-load: it is RS_ID_NONE, "no id", in the streams.
  */
 static uint64_t *
 read_ids(const char *path, const char *what, size_t *n)
@@ -204,7 +212,10 @@ read_ids(const char *path, const char *what, size_t *n)
 	end_input(fd);
 	buf = xrealloc(buf, len + 1);
 	buf[len] = '\0';
-	for (p = buf; p < buf + len; p = end + 1) {
+	p = buf;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; p < buf + len; p = end + 1) {
 		lineno++;
 		if ((end = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
 			end = buf + len;
@@ -220,8 +231,11 @@ read_ids(const char *path, const char *what, size_t *n)
 			continue;
 		errno = 0;
 		if (*line < '0' || *line > '9' ||
-		    (v = strtoull(line, &stop, 10), errno != 0) || stop != e)
+		    (v = strtoull(line, &stop, 10), stop != e))
 			die("%s:%zu: %s id '%.40s' is not an integer", name,
+			    lineno, what, line);
+		if (errno == ERANGE || v == RS_ID_NONE)
+			die("%s:%zu: %s id '%.40s' is out of range", name,
 			    lineno, what, line);
 		if (cnt == idcap) {
 			idcap = idcap ? idcap * 2 : 1024;
@@ -544,264 +558,6 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 	free(tid);
 }
 
-/* ---- replay mode (-r) ---- */
-
-struct rjob {
-	const struct rs_replay *r;
-	struct rs_replay_work *w;
-	const struct rs_blend *b;
-	unsigned k;
-	size_t r0, n;			/* the round: requests r0 .. r0 + n */
-	unsigned first, step;		/* batches first, first + step, ... */
-	struct rs_row *rows;	/* n * k */
-	uint32_t *counts;		/* n */
-	int rc;
-	struct rs_error err;
-};
-
-static void *
-run_rjob(void *arg)
-{
-	struct rjob *j = arg;
-	size_t b, i, nb;
-	int n;
-
-	j->rc = 0;
-	for (b = (size_t)j->first * RS_ENGINE_BATCH; b < j->n;
-	    b += (size_t)j->step * RS_ENGINE_BATCH) {
-		nb = j->n - b < RS_ENGINE_BATCH ? j->n - b : RS_ENGINE_BATCH;
-		/* Scoring ALS for a blend without it would be wasted. */
-		if (rs_blend_has(j->b, RS_SRC_ALS) &&
-		    (j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
-		    &j->err)) < 0)
-			return NULL;
-		for (i = b; i < b + nb; i++) {
-			n = rs_replay_answer(j->r, j->w, j->r0 + i, j->b, j->k,
-			    j->rows + i * j->k, &j->err);
-			if (n < 0) {
-				j->rc = n;
-				return NULL;
-			}
-			j->counts[i] = (uint32_t)n;
-		}
-		progress_add(nb);
-	}
-	return NULL;
-}
-
-/*
- * Answers every request in rounds of threads x 16 batches of
- * RS_ENGINE_BATCH requests (an answer never depends on its batch:
- * replay.h); the main thread prints each round in request order.
- */
-static void
-answer_requests(const struct opts *o, const struct rs_replay *rp,
-    const struct rs_blend *b, struct rs_textout *t)
-{
-	const size_t nq = rs_replay_nrequests(rp), k = o->k;
-	const size_t round = (size_t)o->threads * 16 * RS_ENGINE_BATCH;
-	const size_t cap = nq < round ? nq : round;
-	const enum rs_replayout_format f = out_format(o);
-	struct rs_row *rows = xmalloc((cap ? cap : 1) * k *
-	    sizeof(*rows));
-	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
-	struct rjob *jobs = xcalloc(o->threads, sizeof(*jobs));
-	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
-	struct rs_error err;
-	size_t r0, n, i;
-	unsigned j;
-
-	for (j = 0; j < o->threads; j++)
-		if (rs_replay_work_create(&jobs[j].w, rp, &err) < 0)
-			die_err(&err);
-	for (r0 = 0; r0 < nq; r0 += n) {
-		n = nq - r0 < round ? nq - r0 : round;
-		for (j = 0; j < o->threads; j++) {
-			jobs[j].r = rp;
-			jobs[j].b = b;
-			jobs[j].k = (unsigned)k;
-			jobs[j].r0 = r0;
-			jobs[j].n = n;
-			jobs[j].first = j;
-			jobs[j].step = o->threads;
-			jobs[j].rows = rows;
-			jobs[j].counts = counts;
-			if (o->threads == 1)
-				run_rjob(&jobs[j]);
-			else if (pthread_create(&tid[j], NULL, run_rjob,
-			    &jobs[j]) != 0)
-				die("cannot start a thread");
-		}
-		for (j = 0; o->threads > 1 && j < o->threads; j++)
-			pthread_join(tid[j], NULL);
-		for (j = 0; j < o->threads; j++)
-			if (jobs[j].rc < 0)
-				die_err(&jobs[j].err);
-		for (i = 0; i < n; i++)
-			rs_replayout_answers(t, f, rs_replay_request(rp, r0 + i),
-			    rows + i * k, counts[i]);
-		if (t->err == 0 && t->len > (1u << 20) &&
-		    rs_textout_flush(t, &err) < 0)
-			die_err(&err);
-	}
-	for (j = 0; j < o->threads; j++)
-		rs_replay_work_free(jobs[j].w);
-	free(rows);
-	free(counts);
-	free(jobs);
-	free(tid);
-}
-
-/* rs-recommend -r: the whole run of the replay mode; returns the status. */
-static int
-run_replay(const struct opts *o)
-{
-	const char *paths[2] = { o->model, o->model2 };
-	struct rs_model *m[2] = { NULL, NULL }, *als = NULL, *pop = NULL;
-	const char *als_path = NULL, *pop_path = NULL;
-	struct rs_itemknn *knn = NULL;
-	struct rs_items *items = NULL;
-	struct rs_avail *avail = NULL;
-	struct rs_replay_params p;
-	struct rs_blend b;
-	struct rs_replay *rp;
-	struct rs_request *q;
-	struct rs_event *ev;
-	struct rs_reader *r;
-	struct rs_error err;
-	struct rs_outfile *out;
-	struct rs_textout t;
-	size_t nq, nev, g0, g1;
-	unsigned i, s;
-	double t0, t1, t2;
-	int fd;
-
-	t0 = now();
-	for (i = 0; i < 2 && paths[i] != NULL; i++) {
-		m[i] = load_model(paths[i]);
-		if (rs_model_kind(m[i]) == RS_MODEL_ALS) {
-			if (als != NULL)
-				die("%s and %s are both als models: give one "
-				    "als and one popular", als_path, paths[i]);
-			als = m[i];
-			als_path = paths[i];
-		} else {
-			if (pop != NULL)
-				die("%s and %s are both popular models: give "
-				    "one als and one popular", pop_path,
-				    paths[i]);
-			pop = m[i];
-			pop_path = paths[i];
-		}
-	}
-	if (pop != NULL && o->popular_window != 0)
-		usage_error(usage_text, "a popular model (-m %s) and "
-		    "--popular-window exclude each other", pop_path);
-	if (o->blend_set) {
-		b = o->blend;
-	} else {
-		/* the default blend of rs-replay(1), over the sources given */
-		const char *def = o->knn != NULL || o->knn_daily ?
-		    "recent:5,itemknn:5" :
-		    als != NULL ? "recent:5,als:5" : "recent:5,popular:5";
-
-		if (rs_blend_parse(def, &b, &err) < 0)
-			die_err(&err);
-	}
-	for (s = 0; s < b.n; s++)
-		if ((b.src[s] == RS_SRC_ITEMKNN && o->knn == NULL &&
-		    !o->knn_daily) ||
-		    ((b.src[s] == RS_SRC_ALS || b.src[s] == RS_SRC_ONLINE) &&
-		    als == NULL))
-			usage_error(usage_text, "blend '%s' uses '%s' but no "
-			    "model for it is given", b.name,
-			    rs_source_name(b.src[s]));
-	if (o->knn != NULL)
-		knn = load_knn(o->knn);
-	if (o->items != NULL)
-		items = load_items(o->items);
-	if (o->navail > 0)
-		avail = load_avail(o->avail, o->navail);
-	r = open_stream(o->requests, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(o->history, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-
-	rs_replay_params_init(&p);
-	memcpy(p.weights, o->weights, sizeof(p.weights));
-	p.kmax = o->k;
-	p.keep_bought = o->keep_bought;
-	p.fold_in = !o->no_fold_in;
-	if (o->knn_context != 0)
-		p.knn_context = o->knn_context;
-	if (o->knn_decay != 0)
-		p.knn_decay = o->knn_decay;
-	p.popular_window = o->popular_window;
-	p.similar = rs_blend_has(&b, RS_SRC_ONLINE);
-	out = open_text_output(o->output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
-	rs_replayout_answers_header(&t, out_format(o));
-	t1 = now();
-	progress_start("answering", "requests", nq, -1);
-	for (g0 = 0; g0 < nq; g0 = g1) {
-		struct rs_itemknn *gknn = knn;
-		int64_t day;
-
-		/* --knn-daily: one group per UTC day, its model before it */
-		g1 = nq;
-		if (o->knn_daily) {
-			struct rs_itemknn_params kp;
-
-			g1 = rs_replay_day_group(q, nq, g0, &day);
-			rs_itemknn_params_init(&kp);
-			memcpy(kp.weights, p.weights, sizeof(kp.weights));
-			kp.until = day;
-			if (rs_itemknn_train(ev, nev, &kp, &gknn, NULL,
-			    &err) < 0)
-				die_err(&err);
-		}
-		if (rs_replay_create(&rp, ev, nev, &p, &err) < 0 ||
-		    (pop != NULL && rs_replay_set_popular(rp, pop, &err) < 0) ||
-		    (als != NULL && rs_replay_set_als(rp, als, &err) < 0) ||
-		    (gknn != NULL && rs_replay_set_itemknn(rp, gknn,
-		    &err) < 0) ||
-		    (items != NULL && rs_replay_set_items(rp, items,
-		    &err) < 0) ||
-		    (avail != NULL && rs_replay_set_avail(rp, avail,
-		    &err) < 0) ||
-		    rs_replay_prepare(rp, q + g0, g1 - g0, &err) < 0)
-			die_err(&err);
-		answer_requests(o, rp, &b, &t);
-		rs_replay_free(rp);
-		if (gknn != knn)
-			rs_itemknn_free(gknn);
-	}
-	progress_end();
-	t2 = now();
-	free(ev);
-	free(q);
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
-	commit_output(out);
-	verbose("%zu requests answered with %s in %.3f s (%.0f requests/s); "
-	    "load %.3f s", nq, b.name, t2 - t1, t2 > t1 ? (double)nq /
-	    (t2 - t1) : 0.0, t1 - t0);
-	rs_itemknn_free(knn);
-	rs_items_free(items);
-	rs_avail_free(avail);
-	rs_model_free(m[0]);
-	rs_model_free(m[1]);
-	return 0;
-}
-
 static void
 parse_shard(struct opts *o, const char *arg)
 {
@@ -856,85 +612,12 @@ query_ids(const struct opts *o, const struct rs_model *m, size_t *n)
 	return read_ids(o->ids, o->similar ? "item" : "visitor", n);
 }
 
-/*
- * Replay mode: the inputs come from the request stream, so every option
- * that chooses visitors or per-visitor filters of the other mode is a
- * usage error rather than silently ignored.
- */
-static void
-check_replay_args(const struct opts *o)
-{
-	const struct {
-		int given;
-		const char *name;
-	} no[] = {
-		{ o->ids != NULL, "an ids operand" },
-		{ o->all, "-a" },
-		{ o->bought != NULL, "--exclude-bought" },
-		{ o->exclude_items != NULL, "--exclude-items" },
-		{ o->seen != NULL, "--exclude-seen" },
-		{ o->fallback != NULL, "--fallback" },
-		{ o->fold_in, "--fold-in (on by default with -r)" },
-		{ o->only_items != NULL, "--only-items" },
-		{ o->recent != NULL, "--recent" },
-		{ o->recent_n_set, "--recent-n" },
-		{ o->shard_set, "--shard" },
-		{ o->similar, "--similar" },
-		{ o->train != NULL, "--train" },
-		{ o->users_from != NULL, "--users-from" }
-	};
-	size_t i;
-
-	if (o->requests == NULL || o->history == NULL)
-		usage_error(usage_text, "-r requests and -H events go "
-		    "together");
-	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (no[i].given)
-			usage_error(usage_text, "%s does not go with -r "
-			    "requests", no[i].name);
-	if (strcmp(o->requests, "-") == 0 && strcmp(o->history, "-") == 0)
-		usage_error(usage_text, "only one input can be standard input");
-	if (o->knn != NULL && o->knn_daily)
-		usage_error(usage_text, "--knn and --knn-daily exclude each "
-		    "other");
-	if (o->k > RS_REPLAY_MAX_K)
-		usage_error(usage_text, "invalid --count '%u': must be from 1 "
-		    "to %d with -r", o->k, RS_REPLAY_MAX_K);
-}
-
-/* Visitor mode: the options that only mean something with -r. */
-static void
-check_visitor_args(const struct opts *o)
-{
-	const struct {
-		int given;
-		const char *name;
-	} only[] = {
-		{ o->navail > 0, "-A" },
-		{ o->blend_set, "--blend" },
-		{ o->keep_bought, "--keep-bought" },
-		{ o->knn != NULL, "--knn" },
-		{ o->knn_context != 0, "--knn-context" },
-		{ o->knn_daily, "--knn-daily" },
-		{ o->knn_decay != 0, "--knn-decay" },
-		{ o->no_fold_in, "--no-fold-in" },
-		{ o->popular_window != 0, "--popular-window" }
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
-		if (only[i].given)
-			usage_error(usage_text, "%s needs -r requests",
-			    only[i].name);
-}
-
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
-		{ "availability", required_argument, NULL, 'A' },
-		{ "blend", required_argument, NULL, OPT_BLEND },
+		/* --count: the name of -k before every tool said --k */
 		{ "count", required_argument, NULL, 'k' },
 		{ "exclude-bought", required_argument, NULL,
 		    OPT_EXCLUDE_BOUGHT },
@@ -944,22 +627,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "fold-in", no_argument, NULL, OPT_FOLD_IN },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "history", required_argument, NULL, 'H' },
 		{ "items", required_argument, NULL, OPT_ITEMS },
-		{ "keep-bought", no_argument, NULL, OPT_KEEP_BOUGHT },
-		{ "knn", required_argument, NULL, OPT_KNN },
-		{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT },
-		{ "knn-daily", no_argument, NULL, OPT_KNN_DAILY },
-		{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY },
+		{ "k", required_argument, NULL, 'k' },
 		{ "model", required_argument, NULL, 'm' },
-		{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN },
 		{ "only-items", required_argument, NULL, OPT_ONLY_ITEMS },
 		{ "output", required_argument, NULL, 'o' },
-		{ "popular-window", required_argument, NULL,
-		    OPT_POPULAR_WINDOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "recent", required_argument, NULL, OPT_RECENT },
-		{ "requests", required_argument, NULL, 'r' },
 		{ "recent-n", required_argument, NULL, OPT_RECENT_N },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "similar", no_argument, NULL, OPT_SIMILAR },
@@ -971,25 +645,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rs_error err;
 	int c, sources;
 
-	while ((c = getopt_long(argc, argv, "aA:f:H:hk:m:o:qr:t:vw:",
+	while ((c = getopt_long(argc, argv, "af:hk:m:o:qt:vw:",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = 1;
-			break;
-		case 'A':
-			if (o->navail == MAX_AVAIL)
-				usage_error(usage_text, "too many -A");
-			o->avail[o->navail++] = optarg;
-			break;
-		case OPT_BLEND:
-			if (rs_blend_parse(optarg, &o->blend, &err) < 0)
-				usage_error(usage_text, "invalid --blend: %s",
-				    err.msg);
-			o->blend_set = 1;
 			break;
 		case OPT_EXCLUDE_BOUGHT:
 			o->bought = optarg;
@@ -1017,9 +679,6 @@ parse_args(int argc, char **argv, struct opts *o)
 				usage_error(usage_text, "invalid --format "
 				    "'%s': use csv, tsv or jsonl", optarg);
 			break;
-		case 'H':
-			o->history = optarg;
-			break;
 		case 'h':
 			help();
 			break;
@@ -1027,37 +686,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->items = optarg;
 			break;
 		case 'k':
-			o->k = (unsigned)parse_u64("--count", optarg, 1,
+			o->k = (unsigned)parse_u64("--k", optarg, 1,
 			    RS_ENGINE_MAX_K, usage_text);
 			break;
-		case OPT_KEEP_BOUGHT:
-			o->keep_bought = 1;
-			break;
-		case OPT_KNN:
-			o->knn = optarg;
-			break;
-		case OPT_KNN_CONTEXT:
-			o->knn_context = (unsigned)parse_u64("--knn-context",
-			    optarg, 1, 1000, usage_text);
-			break;
-		case OPT_KNN_DAILY:
-			o->knn_daily = 1;
-			break;
-		case OPT_KNN_DECAY:
-			o->knn_decay = parse_double("--knn-decay", optarg, 1e-6,
-			    1, usage_text);
-			break;
 		case 'm':
-			if (o->model2 != NULL)
-				usage_error(usage_text, "-m given more than "
-				    "twice");
 			if (o->model != NULL)
-				o->model2 = optarg;
-			else
-				o->model = optarg;
-			break;
-		case OPT_NO_FOLD_IN:
-			o->no_fold_in = 1;
+				usage_error(usage_text, "-m given twice");
+			o->model = optarg;
 			break;
 		case OPT_ONLY_ITEMS:
 			o->only_items = optarg;
@@ -1065,21 +700,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case OPT_POPULAR_WINDOW:
-			if (rs_duration_parse(optarg, &o->popular_window,
-			    &err) < 0)
-				usage_error(usage_text, "invalid "
-				    "--popular-window: %s", err.msg);
-			if (o->popular_window == 0)
-				usage_error(usage_text, "invalid "
-				    "--popular-window '%s': must be positive",
-				    optarg);
-			break;
 		case 'q':
 			tool_quiet = 1;
-			break;
-		case 'r':
-			o->requests = optarg;
 			break;
 		case OPT_RECENT:
 			o->recent = optarg;
@@ -1087,11 +709,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_RECENT_N:
 			o->recent_n = (unsigned)parse_u64("--recent-n",
 			    optarg, 1, 1000, usage_text);
-			o->recent_n_set = 1;
 			break;
 		case OPT_SHARD:
 			parse_shard(o, optarg);
-			o->shard_set = 1;
 			break;
 		case OPT_SIMILAR:
 			o->similar = 1;
@@ -1123,16 +743,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (argc - optind > 1)
 		usage_error(usage_text, "too many operands");
 	o->ids = optind < argc ? argv[optind] : NULL;
-	if (o->requests != NULL || o->history != NULL) {
-		check_replay_args(o);
-		return;
-	}
-	check_visitor_args(o);
 	if (o->model == NULL)
 		usage_error(usage_text, "no model: give -m model");
-	if (o->model2 != NULL)
-		usage_error(usage_text, "-m given twice (two models only go "
-		    "with -r)");
 	sources = o->all + (o->users_from != NULL) + (o->ids != NULL);
 	if (sources > 1)
 		usage_error(usage_text, "give only one of ids, --all and "
@@ -1281,6 +893,7 @@ main(int argc, char **argv)
 	double t0, t1, t2, c1, c2;
 
 	tool_init(argc, argv);
+	answer_alias(argv);
 	memset(&o, 0, sizeof(o));
 	memset(&in, 0, sizeof(in));
 	o.threads = 1;
@@ -1290,8 +903,6 @@ main(int argc, char **argv)
 	o.recent_n = ep.recent_n;
 	memcpy(o.weights, ep.weights, sizeof(o.weights));
 	parse_args(argc, argv, &o);
-	if (o.requests != NULL)
-		return run_replay(&o);
 
 	t0 = now();
 	m = load_model(o.model);

@@ -95,7 +95,7 @@ void close_stream(struct rs_reader *r, int fd);
 
 /*
  * The availability timeline (avail.h) of the property streams
- * paths[0..n), as -A of rs-replay and rs-recommend -r builds it, with a
+ * paths[0..n), as -A of rs-replay and rs-answer builds it, with a
  * -v line of its size; dies on error.
  */
 struct rs_avail *load_avail(const char *const *paths, unsigned n);

@@ -2,7 +2,7 @@
 # Two promises of every answer (rs(7)), on generated data:
 #  - prefix consistency: for every source and blend, with and without
 #    filters, the first 10 rows of each K = 50 answer are the K = 10
-#    answer (rs-replay -a and rs-recommend -r alike);
+#    answer (rs-replay -a and rs-answer alike);
 #  - determinism: an answer depends only on its inputs and flags, not on
 #    the thread count, not on unrelated options (--knn-daily, other -b
 #    rows) and not on the requests around it (a request answered alone
@@ -44,12 +44,12 @@ for filt in "" "-A p1.rse" "--keep-bought"; do
 		checked=$((checked + 1))
 	done
 done
-# the request mode, with a trained popular model and the -p source
-rs-recommend -k 50 -r r.rsq -H ev.rse -m p.rsa -m a.rsa \
-    --blend recent:2,als:2,popular:1 -o big.csv
-rs-recommend -k 10 -r r.rsq -H ev.rse -m p.rsa -m a.rsa \
-    --blend recent:2,als:2,popular:1 -o small.csv
-top10 big.csv | cmp -s - small.csv || fail "rs-recommend -r: not a prefix"
+# rs-answer, with a trained popular model and the -p source
+rs-answer -k 50 -r r.rsq -H ev.rse -p p.rsa -m a.rsa \
+    -b recent:2,als:2,popular:1 -o big.csv
+rs-answer -k 10 -r r.rsq -H ev.rse -p p.rsa -m a.rsa \
+    -b recent:2,als:2,popular:1 -o small.csv
+top10 big.csv | cmp -s - small.csv || fail "rs-answer: not a prefix"
 [ "$checked" -eq 27 ] || fail "checked $checked cases"
 
 # determinism: threads, --knn-daily, another -b row
@@ -60,8 +60,8 @@ cmp one.csv two.csv || fail "als answers differ between -t 1 and -t 2"
 rs-replay -q -k 20 -r r.rsq -H ev.rse -m a.rsa --knn-daily \
     -b als -b recent:5,itemknn:5 --answers-of als -a daily.csv >/dev/null
 cmp one.csv daily.csv || fail "--knn-daily changed the als rows"
-rs-recommend -k 20 -t 2 -r r.rsq -H ev.rse -m a.rsa --blend als -o rec.csv
-cmp one.csv rec.csv || fail "rs-recommend -r als rows differ"
+rs-answer -k 20 -t 2 -r r.rsq -H ev.rse -m a.rsa -b als -o rec.csv
+cmp one.csv rec.csv || fail "rs-answer als rows differ"
 # requests answered alone (a stream of the requests of one millisecond)
 # get the rows they got among all the others
 rs-cat -H r.rsq | awk -F, 'NR % 37 == 1 { print $3 }' | sort -u >ts.txt
@@ -69,7 +69,7 @@ rs-cat -H r.rsq | awk -F, 'NR % 37 == 1 { print $3 }' | sort -u >ts.txt
 : >alone.csv
 while read -r ts; do
 	rs-requests -q --since "$ts" --until $((ts + 1)) -o q1.rsq ev.rse
-	rs-recommend -k 20 -r q1.rsq -H ev.rse -m a.rsa --blend als \
+	rs-answer -k 20 -r q1.rsq -H ev.rse -m a.rsa -b als \
 	    -o a1.csv
 	sed 1d a1.csv | cut -d, -f2- >>alone.csv
 done <ts.txt

@@ -1,9 +1,9 @@
 #!/bin/sh
-# progress_tty_recommend - rs-recommend's progress lines on a terminal (a
-# pseudo-terminal from util-linux script(1)): a reading step per input
-# file, then "recommending" in visitors (items with --similar) or, with
-# -r, "answering" in requests, counted up to the total by the worker
-# threads.  The outputs are byte-identical with and without a terminal;
+# progress_tty_recommend - rs-recommend's and rs-answer's progress lines
+# on a terminal (a pseudo-terminal from util-linux script(1)): a reading
+# step per input file, then "recommending" in visitors (items with
+# --similar) or, for rs-answer, "answering" in requests, counted up to the
+# total by the worker threads.  The outputs are byte-identical with and without a terminal;
 # with -q, or with standard output a pipe, no line is drawn.
 set -eu
 name=progress_tty_recommend
@@ -22,7 +22,7 @@ nq=$(rs-cat -H r.rsq | wc -l)
 steps="rs-recommend -t 2 -a -m ../a.rsa -o all.csv &&
     rs-recommend -t 2 --users-from ../m.rsm --exclude-seen ../m.rsm \
         -m ../a.rsa -o seen.csv &&
-    rs-recommend -t 2 -r ../r.rsq -H ../events.rse -m ../a.rsa \
+    rs-answer -t 2 -r ../r.rsq -H ../events.rse -m ../a.rsa \
         -A ../props.rse -o ans.csv"
 mkdir ref tty
 (cd ref && sh -c "$steps") 2>ref.err
@@ -35,10 +35,10 @@ hasnt ref.err answering
 has tty.out "rs-recommend: reading ../a.rsa  .*%"
 has tty.out "rs-recommend: reading ../m.rsm  .*%"
 has tty.out "rs-recommend: recommending  0/[0-9.]* [k]* *visitors"
-has tty.out "rs-recommend: reading ../r.rsq  .*%"
-has tty.out "rs-recommend: reading ../events.rse  .*%"
-has tty.out "rs-recommend: reading ../props.rse  .*%"
-has tty.out "rs-recommend: answering  0/$nq requests"
+has tty.out "rs-answer: reading ../r.rsq  .*%"
+has tty.out "rs-answer: reading ../events.rse  .*%"
+has tty.out "rs-answer: reading ../props.rse  .*%"
+has tty.out "rs-answer: answering  0/$nq requests"
 for f in all.csv seen.csv ans.csv; do
 	[ -s "ref/$f" ] || fail "$f: empty"
 	cmp "ref/$f" "tty/$f" || fail "$f: output differs on a terminal"
@@ -50,14 +50,14 @@ done
 
 # -q on a terminal: no progress line, and here no other text either.
 quiet="rs-recommend -q -a -m ../a.rsa -o allq.csv &&
-    rs-recommend -q -r ../r.rsq -H ../events.rse -m ../a.rsa -o ansq.csv"
+    rs-answer -q -r ../r.rsq -H ../events.rse -m ../a.rsa -o ansq.csv"
 (cd tty && on_tty ../quiet.out "$quiet")
 [ ! -s quiet.out ] || { tr '\r' '\n' <quiet.out; fail "text on stderr with -q"; }
 cmp ref/all.csv tty/allq.csv || fail "-q: recommendations differ"
 
 # Standard output a pipe: no line either (a pager may be reading it).
 on_tty pipe.out "rs-recommend -a -m a.rsa | tail -n 1 >/dev/null;
-    rs-recommend -r r.rsq -H events.rse | tail -n 1 >/dev/null"
+    rs-answer -r r.rsq -H events.rse | tail -n 1 >/dev/null"
 hasnt pipe.out reading
 hasnt pipe.out recommending
 hasnt pipe.out answering

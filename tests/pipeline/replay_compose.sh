@@ -1,10 +1,10 @@
-# The composable replay (rs-recommend -r | rs-eval -r) against rs-replay
+# The composable replay (rs-answer | rs-eval -r) against rs-replay
 # on generated data: for the same blend and K the answer rows are the
 # same bytes as rs-replay -a, -t 1 and -t 2 give the same bytes, and
 # rs-eval prints exactly rs-replay's numbers for the baselines and the
 # blend, whether the answers come as CSV, TSV or JSON Lines.  With -A,
 # --popular-window and the itemknn context options the answers are still
-# rs-replay -a's bytes, and with --knn-daily too.  Last, the replay EXAMPLES of rs-recommend(1) and
+# rs-replay -a's bytes, and with --knn-daily too.  Last, the replay EXAMPLES of rs-answer(1) and
 # rs-eval(1) run as written, and so does the serving example (requests
 # of rs-requests --visitors).
 set -eu
@@ -24,25 +24,25 @@ n=$(rs-cat -H r.rsq | wc -l)
 for b in recent:5,itemknn:5 recent:4,itemknn:3,als:3; do
 	rs-replay -q -k 10 --format csv -r r.rsq -H ev.rse -n k.rsk \
 	    -m a.rsa -b "$b" -a replay.csv >table.csv
-	rs-recommend -k 10 -t 1 -r r.rsq -H ev.rse --knn k.rsk -m a.rsa \
-	    --blend "$b" -o ans1.csv
-	rs-recommend -k 10 -t 2 -r r.rsq -H ev.rse --knn k.rsk -m a.rsa \
-	    --blend "$b" -o ans2.csv
+	rs-answer -k 10 -t 1 -r r.rsq -H ev.rse -n k.rsk -m a.rsa \
+	    -b "$b" -o ans1.csv
+	rs-answer -k 10 -t 2 -r r.rsq -H ev.rse -n k.rsk -m a.rsa \
+	    -b "$b" -o ans2.csv
 	cmp ans1.csv ans2.csv || fail "$b: -t 1 and -t 2 answers differ"
 	cmp ans1.csv replay.csv || fail "$b: answers differ from rs-replay -a"
 	[ "$(wc -l <ans1.csv)" -gt "$n" ] || fail "$b: too few answer rows"
 	# rs-replay's rows minus the single-model ones
 	grep -v -e '^itemknn,' -e '^als,' table.csv >want.csv
-	rs-recommend -k 10 -t 2 -r r.rsq -H ev.rse --knn k.rsk -m a.rsa \
-	    --blend "$b" | rs-eval -f csv -k 10 -r r.rsq -H ev.rse -l "$b" - \
+	rs-answer -k 10 -t 2 -r r.rsq -H ev.rse -n k.rsk -m a.rsa \
+	    -b "$b" | rs-eval -f csv -k 10 -r r.rsq -H ev.rse -l "$b" - \
 	    >got.csv
 	cmp want.csv got.csv || { diff want.csv got.csv; fail "$b: numbers"; }
 done
 
 # the other answer formats read back to the same numbers
 for f in tsv jsonl; do
-	rs-recommend -k 10 -f $f -r r.rsq -H ev.rse --knn k.rsk -m a.rsa \
-	    --blend "$b" -o ans.$f
+	rs-answer -k 10 -f $f -r r.rsq -H ev.rse -n k.rsk -m a.rsa \
+	    -b "$b" -o ans.$f
 	rs-eval -f csv -k 10 -r r.rsq -H ev.rse -l "$b" ans.$f >got.$f.csv
 	cmp want.csv got.$f.csv || fail "$f answers score differently"
 done
@@ -50,7 +50,7 @@ done
 # als alone without fold-in, at two K: the als rows agree
 rs-replay -q -k 5,10 --format csv --no-fold-in -r r.rsq -H ev.rse \
     -m a.rsa -b als >table.csv
-rs-recommend -k 10 --no-fold-in -r r.rsq -H ev.rse -m a.rsa --blend als \
+rs-answer -k 10 --no-fold-in -r r.rsq -H ev.rse -m a.rsa -b als \
     -o als.csv
 rs-eval -q -f csv -k 5,10 -r r.rsq -H ev.rse -l als als.csv >got.csv
 grep '^als,' table.csv | head -4 >want.csv
@@ -62,37 +62,37 @@ cmp want.csv got_als.csv || { diff want.csv got_als.csv; fail "als rows"; }
 # both could not pass)
 rs-load -q -o p1.rse gen/item_properties_part1.csv
 rs-load -q -o p2.rse gen/item_properties_part2.csv
-same() {	# name, rs-replay options, rs-recommend options (word-split)
+same() {	# name, rs-replay options, rs-answer options (word-split)
 	# shellcheck disable=SC2086
 	rs-replay -q -k 10 -r r.rsq -H ev.rse $2 -a replay.csv >/dev/null
 	# shellcheck disable=SC2086
-	rs-recommend -k 10 -t 2 -r r.rsq -H ev.rse $3 -o got.csv
+	rs-answer -k 10 -t 2 -r r.rsq -H ev.rse $3 -o got.csv
 	cmp got.csv replay.csv || fail "$1: answers differ from rs-replay -a"
 	[ "$(wc -l <got.csv)" -gt "$n" ] || fail "$1: too few answer rows"
 }
 b=recent:4,itemknn:3,als:3
-rs-recommend -k 10 -r r.rsq -H ev.rse --knn k.rsk -m a.rsa --blend $b \
+rs-answer -k 10 -r r.rsq -H ev.rse -n k.rsk -m a.rsa -b $b \
     -o plain.csv
 same -A "-n k.rsk -m a.rsa -b $b -A p1.rse -A p2.rse" \
-    "--knn k.rsk -m a.rsa --blend $b -A p1.rse -A p2.rse"
+    "-n k.rsk -m a.rsa -b $b -A p1.rse -A p2.rse"
 ! cmp -s got.csv plain.csv || fail "-A: the answers of no -A"
-rs-recommend -k 10 -r r.rsq -H ev.rse -o plain.csv
+rs-answer -k 10 -r r.rsq -H ev.rse -o plain.csv
 same --popular-window "-b recent:5,popular:5 --popular-window 1d" \
     "--popular-window 1d"
 ! cmp -s got.csv plain.csv || fail "--popular-window: the answers of none"
-rs-recommend -k 10 -r r.rsq -H ev.rse --knn k.rsk --blend itemknn \
+rs-answer -k 10 -r r.rsq -H ev.rse -n k.rsk -b itemknn \
     -o plain.csv
 same --knn-context "-n k.rsk -b itemknn --knn-context 2 --knn-decay 0.3" \
-    "--knn k.rsk --blend itemknn --knn-context 2 --knn-decay 0.3"
+    "-n k.rsk -b itemknn --knn-context 2 --knn-decay 0.3"
 ! cmp -s got.csv plain.csv || fail "--knn-context: the default answers"
 
-rs-recommend -k 10 -r r.rsq -H ev.rse -o plain.csv
+rs-answer -k 10 -r r.rsq -H ev.rse -o plain.csv
 same --knn-daily "--knn-daily -m a.rsa -b recent:4,itemknn:3,als:3" \
-    "--knn-daily -m a.rsa --blend recent:4,itemknn:3,als:3"
+    "--knn-daily -m a.rsa -b recent:4,itemknn:3,als:3"
 ! cmp -s got.csv plain.csv || fail "--knn-daily: the default answers"
 
 # the EXAMPLES blocks that replay (they mention requests.rsq), as pasted
-for page in rs-recommend rs-eval; do
+for page in rs-answer rs-eval; do
 	mkdir "ex-$page"
 	awk '/^\.Sh EXAMPLES/ {ex = 1} /^\.Sh SEE ALSO/ {ex = 0}
 	    ex && /^\.Bd -literal/ {on = 1; b = ""; next}
@@ -106,7 +106,7 @@ for page in rs-recommend rs-eval; do
 	    fail "$page example printed no table"
 done
 
-# the serving example of rs-recommend(1), on models of every event: an
+# the serving example of rs-answer(1), on models of every event: an
 # answer for nearly every visitor of the last 30 days, the bytes of
 # rs-replay -a on those requests
 mkdir ex-serve
@@ -114,7 +114,7 @@ awk '/^\.Sh EXAMPLES/ {ex = 1} /^\.Sh SEE ALSO/ {ex = 0}
     ex && /^\.Bd -literal/ {on = 1; b = ""; next}
     on && /^\.Ed/ {on = 0; if (b ~ /now\.rsq/) printf "%s", b; next}
     on {gsub(/\\e/, "\\"); b = b $0 "\n"}' \
-    "$ROOT/man/rs-recommend.1" >ex-serve/ex.sh
+    "$ROOT/man/rs-answer.1" >ex-serve/ex.sh
 grep -q -e '--visitors' ex-serve/ex.sh || fail "no serving example"
 cp ev.rse ex-serve/events.rse
 cp p1.rse ex-serve/props1.rse

@@ -3,7 +3,7 @@ set -eu
 D=$ROOT/tests/data/replay
 rs-load -q -o ev.rse $D/events.csv
 rs-requests -q -o r.rsq ev.rse
-rs-recommend -k 3 -r r.rsq -H ev.rse -o ans.csv
+rs-answer -k 3 -r r.rsq -H ev.rse -o ans.csv
 out=$(mktemp -d "${TMPDIR:-/tmp}/rs-eval-mlflow.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 USER=tester

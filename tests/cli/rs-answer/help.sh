@@ -1,0 +1,2 @@
+# --help prints the full help to stdout
+rs-answer --help

@@ -1,0 +1,2 @@
+# -r without -H
+rs-answer -r r.rsq -m m.rsa

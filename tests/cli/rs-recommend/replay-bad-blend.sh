@@ -1,2 +1,0 @@
-# a blend that does not parse
-rs-recommend --blend recent:x -r r.rsq -H ev.rse

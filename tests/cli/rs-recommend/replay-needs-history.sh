@@ -1,2 +1,0 @@
-# -r without -H
-rs-recommend -r r.rsq -m m.rsa
