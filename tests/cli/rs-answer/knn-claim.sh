@@ -18,9 +18,9 @@ python3 "$ROOT/tests/helper/claim.py" k.raw items.raw 0=0xFFFFFFFE
 zstd -q nbr.raw -o nbr.rsk
 ulimit -v 2000000
 for f in nbr.raw items.raw nbr.rsk; do
-	{ rs-recommend -q -r r.rsq -H ev.rse --knn $f -o /dev/null 2>&1
+	{ rs-answer -q -r r.rsq -H ev.rse --knn $f -o /dev/null 2>&1
 	echo "$f: exit $?"; } | norm
 done
 # A pipe has no length to check: the reader grows, the trailer refuses.
-cat nbr.raw | { rs-recommend -q -r r.rsq -H ev.rse --knn - -o /dev/null 2>&1
+cat nbr.raw | { rs-answer -q -r r.rsq -H ev.rse --knn - -o /dev/null 2>&1
 echo "pipe: exit $?"; }
