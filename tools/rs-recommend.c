@@ -32,13 +32,12 @@
 static const char usage_text[] =
     "usage: rs-recommend [-aqv] [--fold-in] [--similar] [-f format] "
     "[-k k]\n"
-    "       [-o file] [-t threads] [-w weights] [--exclude-bought matrix]\n"
-    "       [--exclude-items file] [--exclude-seen matrix] "
-    "[--fallback model]\n"
-    "       [--items items] [--only-items file] [--recent events] "
-    "[--recent-n n]\n"
-    "       [--shard i/n] [--train matrix] [--users-from matrix] "
-    "-m model [ids]\n";
+    "       [-o file] [-t threads] [-w weights] [--at time]\n"
+    "       [--exclude-bought matrix] [--exclude-items file]\n"
+    "       [--exclude-seen matrix] [--fallback model] [--items items]\n"
+    "       [--only-items file] [--recent events] [--recent-n n] "
+    "[--shard i/n]\n"
+    "       [--train matrix] [--users-from matrix] -m model [ids]\n";
 
 static void
 help(void)
@@ -48,6 +47,10 @@ help(void)
 	    "  -a, --all                every visitor of the model (with "
 	    "--similar:\n"
 	    "                           every item)\n"
+	    "      --at TIME            answer as of TIME: only --recent "
+	    "events before\n"
+	    "                           it count (ms, ISO date, end or "
+	    "end-14d)\n"
 	    "      --exclude-bought M   never recommend a visitor an item of "
 	    "its row\n"
 	    "                           of purchase matrix M\n"
@@ -99,7 +102,7 @@ help(void)
 enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
 
 enum {
-	OPT_EXCLUDE_BOUGHT = 256, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
+	OPT_AT = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
 	OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS, OPT_ONLY_ITEMS, OPT_RECENT,
 	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
 	OPT_VERSION
@@ -116,6 +119,7 @@ struct opts {
 	unsigned k;			/* rows per visitor; 10 */
 	unsigned recent_n;		/* --recent-n; 5 */
 	double weights[RS_EV_NTYPES];
+	struct rs_bound at;		/* --at; unset: the end of time */
 };
 
 /* ---- the request mode, now rs-answer ---- */
@@ -617,6 +621,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "at", required_argument, NULL, OPT_AT },
 		/* --count: the name of -k before every tool said --k */
 		{ "count", required_argument, NULL, 'k' },
 		{ "exclude-bought", required_argument, NULL,
@@ -652,6 +657,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'a':
 			o->all = 1;
+			break;
+		case OPT_AT:
+			parse_bound_opt("--at", optarg, &o->at, usage_text);
 			break;
 		case OPT_EXCLUDE_BOUGHT:
 			o->bought = optarg;
@@ -756,6 +764,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		    "per-visitor exclusions");
 	if (o->fold_in && o->recent == NULL)
 		usage_error(usage_text, "--fold-in needs --recent events");
+	if (o->at.set && o->recent == NULL)
+		usage_error(usage_text, "--at selects --recent events: give "
+		    "--recent");
 	if (o->train && !o->fold_in)
 		usage_error(usage_text, "--train is the history of --fold-in");
 }
@@ -780,16 +791,26 @@ build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
 {
 	size_t i, c, nev = 0, nex = 0, nh = 0, ne, x;
 	const struct rs_event *ev;
-	int64_t row, g;
+	int64_t row, g, t = INT64_MAX, end = INT64_MIN;
 	unsigned m;
 	uint64_t p;
 
+	/* --at: relative to the --recent stream's last event */
+	if (o->at.set) {
+		for (i = 0; i < in->rc.n; i++)
+			if (in->rc.ev[i].ts > end)
+				end = in->rc.ev[i].ts;
+		if (o->at.relative && end == INT64_MIN)
+			die("%s: no events, so a relative --at has no end "
+			    "to count from", input_name(o->recent));
+		t = rs_bound_resolve(&o->at, end, INT64_MAX);
+	}
 	/* sizes first, then fill: the slices never move */
 	for (i = 0; i < nq; i++) {
-		if (o->recent) {
-			recent_of(&in->rc, ids[i], &ne);
-			nev += ne;
-		}
+		if (o->recent && (ev = recent_of(&in->rc, ids[i], &ne)) !=
+		    NULL)
+			for (c = 0; c < ne && ev[c].ts < t; c++)
+				nev++;
 		for (m = 0; m < 2; m++)
 			if (in->ex[m] != NULL && (row = rs_csr_find_row(
 			    in->ex[m], ids[i])) >= 0)
@@ -812,13 +833,13 @@ build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
 		memset(qq, 0, sizeof(*qq));
 		qq->key = (uint64_t)i + 1;
 		qq->visitor = ids[i];
-		qq->t = INT64_MAX;
+		qq->t = t;
 		qq->keep_trained = in->train == NULL;
 		qq->item = in->item + nev;
 		qq->type = in->type + nev;
 		if (o->recent && (ev = recent_of(&in->rc, ids[i], &ne)) !=
 		    NULL)
-			for (c = 0; c < ne; c++) {
+			for (c = 0; c < ne && ev[c].ts < t; c++) {
 				if ((g = rs_engine_find(e, ev[c].item)) < 0)
 					continue;
 				in->item[nev] = (uint32_t)g;
