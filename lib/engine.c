@@ -29,19 +29,20 @@
 
 #include "dense.h"
 #include "engine.h"
+#include "hugemem.h"
 #include "idmap.h"
 #include "banned.h"
 
 /*
- * A scan space: the item vectors an early-stopping scan walks.  Y is the
- * canonical copy (model row order, nals x f, ld f); mu its mean, ord[]
- * the model rows by descending |y - mu| (ties by row), norm[] those
- * distances rounded up to float, Ys (nals x f, ld f) row j = Y's row
- * ord[j], mu_norm = |mu|, ymax the largest |y|.
+ * A scan space: the item vectors an early-stopping scan walks, y_i being
+ * the model's item factors (als) or those made unit (similar items).  mu
+ * is their mean, ord[] the model rows by descending |y - mu| (ties by
+ * row), pos[] its inverse, norm[] those distances rounded up to float,
+ * Ys (nals x f, ld f) row j = y_ord[j], mu_norm = |mu|, ymax the largest
+ * |y|.  Ys is the only copy: model row i is Ys row pos[i].
  */
 struct space {
-	const float *Y;
-	uint32_t *ord;
+	uint32_t *ord, *pos;	/* pos[ord[j]] = j */
 	float *norm, *Ys, *mu;
 	double mu_norm, ymax;
 };
@@ -71,7 +72,6 @@ struct rs_engine {
 	int has_only;
 	struct space als_sp;	/* x . y_i: the als source */
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
-	float *Yn;		/* unit item factors, model row order */
 	int prepared;
 };
 
@@ -81,7 +81,7 @@ struct cand {
 };
 
 #define ALS_CHUNK 256		/* items per sgemm in the ALS scan */
-#define ALS_SPARE 16		/* heap room beyond L for the rescoring */
+#define ALS_SPARE 4		/* heap room beyond L for the rescoring */
 
 struct rs_engine_work {
 	uint32_t tick;
@@ -412,10 +412,11 @@ rs_engine_eligible(const struct rs_engine *e, int src)
 
 void
 rs_engine_counts(const struct rs_engine_work *w, uint64_t *folded,
-    uint64_t *trained)
+    uint64_t *trained, uint64_t *full)
 {
 	*folded = w->nfolded;
 	*trained = w->ntrained;
+	*full = w->als_full;
 }
 
 int
@@ -491,29 +492,51 @@ unit_vector(const float *y, size_t f, float *x)
 		x[a] = (float)(y[a] * n2);
 }
 
+/* Row i of a space's vectors into x (f floats). */
+typedef void space_row(const struct rs_engine *e, size_t i, float *x);
+
+static void
+als_row(const struct rs_engine *e, size_t i, float *x)
+{
+	memcpy(x, rs_model_item_factors(e->als) + i * e->f, e->f * sizeof(*x));
+}
+
+static void
+unit_row(const struct rs_engine *e, size_t i, float *x)
+{
+	unit_vector(rs_model_item_factors(e->als) + i * e->f, e->f, x);
+}
+
 static int
-space_build(struct rs_engine *e, struct space *r, const float *Y,
+space_build(struct rs_engine *e, struct space *r, space_row *row,
     struct rs_error *err)
 {
 	const size_t f = e->f;
 	double *nrm, *sum;
+	float *y;
 	size_t j, a;
 
 	nrm = malloc(((size_t)e->nals + 1) * sizeof(*nrm));
 	sum = calloc(f + 1, sizeof(*sum));
+	y = malloc((f + 1) * sizeof(*y));
 	r->mu = calloc(f + 1, sizeof(*r->mu));
 	r->ord = malloc(((size_t)e->nals + 1) * sizeof(*r->ord));
+	r->pos = malloc(((size_t)e->nals + 1) * sizeof(*r->pos));
 	r->norm = malloc(((size_t)e->nals + 1) * sizeof(*r->norm));
-	r->Ys = malloc(((size_t)e->nals * f + 1) * sizeof(*r->Ys));
-	if (nrm == NULL || sum == NULL || r->ord == NULL ||
-	    r->norm == NULL || r->Ys == NULL || r->mu == NULL) {
+	r->Ys = rs_huge_alloc(((size_t)e->nals * f + 1) * sizeof(*r->Ys));
+	if (nrm == NULL || sum == NULL || y == NULL || r->ord == NULL ||
+	    r->pos == NULL || r->norm == NULL || r->Ys == NULL ||
+	    r->mu == NULL) {
 		free(nrm);
 		free(sum);
+		free(y);
 		return nomem(err);
 	}
-	for (j = 0; j < e->nals; j++)
+	for (j = 0; j < e->nals; j++) {
+		row(e, j, y);
 		for (a = 0; a < f; a++)
-			sum[a] += Y[j * f + a];
+			sum[a] += y[a];
+	}
 	for (a = 0; a < f; a++)
 		r->mu[a] = e->nals > 0 ? (float)(sum[a] / e->nals) : 0;
 	free(sum);
@@ -525,13 +548,14 @@ space_build(struct rs_engine *e, struct space *r, const float *Y,
 	for (j = 0; j < e->nals; j++) {
 		double s2 = 0, y2 = 0;
 
+		row(e, j, y);
 		for (a = 0; a < f; a++)
-			y2 += (double)Y[j * f + a] * Y[j * f + a];
+			y2 += (double)y[a] * y[a];
 		if (sqrt(y2) > r->ymax)
 			r->ymax = sqrt(y2);
 		for (a = 0; a < f; a++)
-			s2 += ((double)Y[j * f + a] - r->mu[a]) *
-			    ((double)Y[j * f + a] - r->mu[a]);
+			s2 += ((double)y[a] - r->mu[a]) *
+			    ((double)y[a] - r->mu[a]);
 		nrm[j] = sqrt(s2);
 		r->ord[j] = (uint32_t)j;
 	}
@@ -541,11 +565,11 @@ space_build(struct rs_engine *e, struct space *r, const float *Y,
 		/* rounded up, so it stays an upper bound as a float */
 		r->norm[j] = nextafterf((float)nrm[r->ord[j]],
 		    INFINITY);
-		memcpy(r->Ys + j * f, Y + (size_t)r->ord[j] * f,
-		    f * sizeof(*Y));
+		r->pos[r->ord[j]] = (uint32_t)j;
+		row(e, r->ord[j], r->Ys + j * f);
 	}
 	free(nrm);
-	r->Y = Y;
+	free(y);
 	return 0;
 }
 
@@ -553,29 +577,28 @@ static void
 space_free(struct space *s)
 {
 	free(s->ord);
+	free(s->pos);
 	free(s->norm);
 	free(s->Ys);
 	free(s->mu);
 }
 
 /*
- * The cosine space of similar items: Yn = the unit item factors (a zero
- * vector stays zero), so x . yn_i with x a unit query vector is the
- * cosine, and the same early-stopping scan applies.
+ * The cosine space of similar items: the unit item factors (a zero vector
+ * stays zero), so x . y_i with x a unit query vector is the cosine, and
+ * the same early-stopping scan applies.
  */
+/* Model row i's unit vector (the cosine space's copy). */
+static const float *
+unit_of(const struct rs_engine *e, int32_t i)
+{
+	return e->cos_sp.Ys + (size_t)e->cos_sp.pos[i] * e->f;
+}
+
 static int
 unit_space(struct rs_engine *e, struct rs_error *err)
 {
-	const float *Y = rs_model_item_factors(e->als);
-	const size_t f = e->f;
-	size_t j;
-
-	if ((e->Yn = malloc(((size_t)e->nals * f + 1) * sizeof(*e->Yn))) ==
-	    NULL)
-		return nomem(err);
-	for (j = 0; j < e->nals; j++)
-		unit_vector(Y + j * f, f, e->Yn + j * f);
-	return space_build(e, &e->cos_sp, e->Yn, err);
+	return space_build(e, &e->cos_sp, unit_row, err);
 }
 
 int
@@ -642,12 +665,17 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 	if (r->knn != NULL)
 		for (i = 0; i < rs_itemknn_nitems(r->knn); i++)
 			r->g2knn[r->knn2g[i]] = (int32_t)i;
-	if (r->als != NULL) {
+	if (r->als != NULL)
+		for (i = 0; i < r->nals; i++)
+			r->g2als[r->als2g[i]] = (int32_t)i;
+	if (r->als != NULL && r->p.similar == 2 && (rc = unit_space(r,
+	    err)) < 0)
+		return rc;
+	/* the als source: fold-in's G and the scan space */
+	if (r->als != NULL && r->p.similar != 2) {
 		float *tmp;
 		size_t f = r->f;
 
-		for (i = 0; i < r->nals; i++)
-			r->g2als[r->als2g[i]] = (int32_t)i;
 		r->G = calloc(f * f + 1, sizeof(*r->G));
 		tmp = malloc((f * f + 1) * sizeof(*tmp));
 		if (r->G == NULL || tmp == NULL) {
@@ -660,8 +688,7 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		free(tmp);
 		for (k = 0; k < f; k++)
 			r->G[k * f + k] += r->lambda;
-		if ((rc = space_build(r, &r->als_sp,
-		    rs_model_item_factors(r->als), err)) < 0)
+		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0)
 			return rc;
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
@@ -675,7 +702,7 @@ rs_engine_has_source(const struct rs_engine *e, int src)
 {
 	return src == RS_SRC_POPULAR || src == RS_SRC_RECENT ||
 	    (src == RS_SRC_ITEMKNN && e->knn != NULL) ||
-	    (src == RS_SRC_ALS && e->als != NULL) ||
+	    (src == RS_SRC_ALS && e->als != NULL && e->p.similar != 2) ||
 	    (src == RS_SRC_ONLINE && e->als != NULL && e->p.similar);
 }
 
@@ -1013,6 +1040,28 @@ heap_push(struct cand *h, size_t *n, size_t L, struct cand c)
 }
 
 /*
+ * The largest of p[0..64): eight lanes of eight, a fixed-length
+ * elementwise loop the compiler turns into vector max instructions at
+ * -O2, so the scan skips a block of scores below its threshold at once.
+ */
+static float
+block_max(const float *p)
+{
+	float m8[8], mx;
+	size_t t, u;
+
+	for (t = 0; t < 8; t++)
+		m8[t] = p[t];
+	for (u = 8; u < 64; u += 8)
+		for (t = 0; t < 8; t++)
+			m8[t] = p[u + t] > m8[t] ? p[u + t] : m8[t];
+	mx = m8[0];
+	for (t = 1; t < 8; t++)
+		mx = m8[t] > mx ? m8[t] : mx;
+	return mx;
+}
+
+/*
  * The canonical score of an item: x . y summed in double in index order,
  * rounded once to float.  It depends on x and y alone, never on how a
  * BLAS kernel split the work, so a request's answer is the same whether
@@ -1178,6 +1227,12 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				struct cand c;
 				uint32_t g;
 
+				/* a block of 64 below thr costs ~10 instructions */
+				if (t % 64 == 0 && t + 64 <= cn &&
+				    block_max(sc + t) < thr) {
+					t += 63;
+					continue;
+				}
 				if (sc[t] < thr)
 					continue;
 				c = (struct cand){ sp->ord[c0 + t], sc[t] };
@@ -1219,7 +1274,8 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		}
 		/* the model rows of Ys order: rescore from the model's Y */
 		for (t = 0; t < nc; t++)
-			h[t].s = canon_score(x, sp->Y + (size_t)h[t].g * f, f);
+			h[t].s = canon_score(x, sp->Ys + (size_t)sp->pos[h[t].g] *
+			    f, f);
 		qsort(h, nc, sizeof(*h), cmp_cand_desc);
 		cnt[j] = (uint32_t)(nc < L ? nc : L);
 		memcpy(out, h, cnt[j] * sizeof(*out));
@@ -1279,8 +1335,8 @@ src_online(const struct rs_engine *e, struct rs_engine_work *w,
 	sub.nexclude = q->nexclude + 1;
 	for (j = 0; j < nr; j++) {
 		w->exbuf[q->nexclude] = rec[j];
-		if ((rc = als_lists(e, w, &e->cos_sp, e->Yn +
-		    (size_t)e->g2als[rec[j]] * e->f, &sub, 1, part, &cnt,
+		if ((rc = als_lists(e, w, &e->cos_sp,
+		    unit_of(e, e->g2als[rec[j]]), &sub, 1, part, &cnt,
 		    err)) < 0)
 			return rc;
 		/* als_lists ticks; one mark for the whole merge */
@@ -1344,7 +1400,7 @@ src_als(const struct rs_engine *e, struct rs_engine_work *w,
 	size_t j;
 	int rc;
 
-	if (e->als == NULL)
+	if (e->als == NULL || e->p.similar == 2)
 		return 0;
 	for (j = 0; q->key != 0 && !w->pf_similar && j < w->pf_n; j++)
 		if (w->pf_key[j] == q->key) {
@@ -1540,7 +1596,7 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	self = (uint32_t)g;
 	q.exclude = &self;
 	q.nexclude = 1;
-	if ((rc = als_lists(e, w, &e->cos_sp, e->Yn + (size_t)row * e->f,
+	if ((rc = als_lists(e, w, &e->cos_sp, unit_of(e, row),
 	    &q, 1, l, &n, err)) < 0)
 		return rc;
 rows:
@@ -1576,8 +1632,8 @@ rs_engine_similar_prefetch(const struct rs_engine *e,
 		w->pf_self[m] = (uint32_t)g;
 		q[m].exclude = &w->pf_self[m];
 		q[m].nexclude = 1;
-		memcpy(w->pf_sx + m * e->f, e->Yn + (size_t)e->g2als[g] *
-		    e->f, e->f * sizeof(float));
+		memcpy(w->pf_sx + m * e->f, unit_of(e, e->g2als[g]),
+		    e->f * sizeof(float));
 		m++;
 	}
 	if (m > 0 && (rc = als_lists(e, w, &e->cos_sp, w->pf_sx, q, m,
@@ -1616,6 +1672,5 @@ rs_engine_free(struct rs_engine *e)
 	free(e->g2av);
 	space_free(&e->als_sp);
 	space_free(&e->cos_sp);
-	free(e->Yn);
 	free(e);
 }

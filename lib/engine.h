@@ -141,7 +141,8 @@ struct rs_engine_params {
 	double knn_decay;		/* 0.7 */
 	int keep_bought;		/* 0 */
 	int fold_in;			/* 1 */
-	int similar;			/* 0; 1: similar items and online */
+	int similar;			/* 0; 1: similar items and online;
+					 * 2: similar items only (no als) */
 	unsigned recent_n;		/* items the online source uses; 5 */
 	int one_list;			/* 0; 1: every blend asked is one
 					 * source, popular:0 back-fill
@@ -303,9 +304,12 @@ int rs_engine_similar_prefetch(const struct rs_engine *e,
  */
 uint64_t rs_engine_als_scored(const struct rs_engine_work *w);
 
-/* ALS vectors w made by fold-in and taken as trained, so far. */
+/*
+ * ALS vectors w made by fold-in and taken as trained so far, and the
+ * scans that ended in a full exact rescoring (near-ties at the cut).
+ */
 void rs_engine_counts(const struct rs_engine_work *w, uint64_t *folded,
-	uint64_t *trained);
+	uint64_t *trained, uint64_t *full);
 
 void rs_engine_free(struct rs_engine *e);
 

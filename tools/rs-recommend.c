@@ -495,7 +495,7 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 	struct job *jobs = xcalloc(o->threads, sizeof(*jobs));
 	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
 	struct rs_error err;
-	uint64_t folded, trained;
+	uint64_t folded, trained, full;
 	unsigned j;
 
 	memset(st, 0, sizeof(*st));
@@ -550,7 +550,8 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 	}
 	progress_end();
 	for (j = 0; j < o->threads; j++) {
-		rs_engine_counts(jobs[j].w, &folded, &trained);
+		rs_engine_counts(jobs[j].w, &folded, &trained, &full);
+		st->full += full;
 		st->folded += folded;
 		st->known += folded + trained;
 		st->scored += rs_engine_als_scored(jobs[j].w);
@@ -934,7 +935,7 @@ main(int argc, char **argv)
 	ep.kmax = o.k;
 	ep.keep_bought = 1;	/* exclusions come from the matrices */
 	ep.fold_in = o.fold_in;
-	ep.similar = o.similar || o.recent != NULL;
+	ep.similar = o.similar ? 2 : o.recent != NULL;
 	ep.recent_n = o.recent_n;
 	/* without --recent the blend is one list (als:1,popular:0) */
 	ep.one_list = o.recent == NULL;
@@ -1041,8 +1042,9 @@ main(int argc, char **argv)
 	verbose("load %.3f s; recommend %.3f s wall, %.3f s cpu, %.0f per "
 	    "second", t1 - t0, t2 - t1, c2 - c1,
 	    t2 > t1 ? (double)nq / (t2 - t1) : 0.0);
-	verbose("score products: %llu (query, item) scores",
-	    (unsigned long long)st.scored);
+	verbose("score products: %llu (query, item) scores; %llu lists "
+	    "settled by a full exact scan", (unsigned long long)st.scored,
+	    (unsigned long long)st.full);
 	free(q);
 	free(in.rc.ev);
 	free(in.exmap[0]);
