@@ -30,6 +30,7 @@
 #include "bytes.h"
 #include "csr.h"
 #include "error.h"
+#include "idmap.h"
 #include "stream.h"
 #include "banned.h"
 
@@ -142,31 +143,16 @@ rs_csr_transpose(const struct rs_csr *m, struct rs_csr **out,
 	return 0;
 }
 
-static int64_t
-find_id(const uint64_t *ids, uint32_t n, uint64_t id)
-{
-	uint32_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
-}
-
 int64_t
 rs_csr_find_row(const struct rs_csr *m, uint64_t id)
 {
-	return find_id(m->row_ids, m->nrows, id);
+	return rs_ids_bsearch(m->row_ids, m->nrows, id);
 }
 
 int64_t
 rs_csr_find_col(const struct rs_csr *m, uint64_t id)
 {
-	return find_id(m->col_ids, m->ncols, id);
+	return rs_ids_bsearch(m->col_ids, m->ncols, id);
 }
 
 int

@@ -118,6 +118,21 @@ rs_idmap_find(const struct rs_idmap *m, uint64_t id)
 	return -1;
 }
 
+int64_t
+rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
+}
+
 size_t
 rs_idmap_size(const struct rs_idmap *m)
 {

@@ -23,6 +23,14 @@ int64_t rs_idmap_intern(struct rs_idmap *m, uint64_t id);
 /* Dense index of id, or -1 if absent. */
 int64_t rs_idmap_find(const struct rs_idmap *m, uint64_t id);
 
+/*
+ * Index of id in ids[0..n), sorted ascending, or -1 if absent (the first
+ * of equal ids).  For modules that keep their ids as a sorted array
+ * rather than a map (matrix rows and columns, models, availability):
+ * one binary search for all of them.
+ */
+int64_t rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id);
+
 size_t rs_idmap_size(const struct rs_idmap *m);
 
 /* Dense index -> external id, size() entries; borrowed, valid until the
