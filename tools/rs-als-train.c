@@ -110,10 +110,8 @@ write_model(const struct rs_model *model, const struct rs_meta *extra,
 	wo.level = 1;
 	meta = tool_meta(extra, nextra, &nmeta);
 	if (rs_model_write(model, rs_outfile_fd(out), rs_outfile_name(out),
-	    meta, nmeta, &wo, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    meta, nmeta, &wo, &err) < 0)
+		die_abort(out, &err);
 	commit_output(out);
 }
 

@@ -374,8 +374,7 @@ run(const struct opts *o)
 	p.popular_window = o->popular_window;
 	p.similar = rs_blend_has(&b, RS_SRC_ONLINE);
 	out = open_text_output(o->output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_answers_header(&t, out_format(o));
 	t1 = now();
 	progress_start("answering", "requests", nq, -1);
@@ -416,11 +415,7 @@ run(const struct opts *o)
 	t2 = now();
 	free(ev);
 	free(q);
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	verbose("%zu requests answered with %s in %.3f s (%.0f requests/s); "
 	    "load %.3f s", nq, b.name, t2 - t1, t2 > t1 ? (double)nq /

@@ -303,7 +303,6 @@ main(int argc, char **argv)
 	struct opts o = { ',', 1, 0, NULL, 0 };
 	struct rs_outfile *out;
 	struct rs_textout t;
-	struct rs_error err;
 	const char *output = NULL;
 	int c, i;
 
@@ -352,17 +351,12 @@ main(int argc, char **argv)
 	o.progress = (output != NULL && strcmp(output, "-") != 0) ||
 	    !isatty(STDOUT_FILENO);
 	out = open_text_output(output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	if (optind == argc)
 		cat_one(&t, "-", &o);
 	for (i = optind; i < argc; i++)
 		cat_one(&t, argv[i], &o);
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	return 0;
 }

@@ -321,15 +321,9 @@ main(int argc, char **argv)
 	progress_start("writing the item table", NULL, 0, -1);
 
 	if (csv) {
-		if (rs_textout_init(&t, rs_outfile_fd(out),
-		    rs_outfile_name(out)) < 0)
-			die("out of memory");
+		begin_text(&t, out);
 		rs_items_write_csv(tab, &t);
-		if (rs_textout_flush(&t, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
-		rs_textout_release(&t);
+		end_text(&t, out);
 	} else {
 		extra[0].key = "keep_never_available";
 		extra[0].value = par.keep_never_available ? "1" : "0";
@@ -337,10 +331,8 @@ main(int argc, char **argv)
 		extra[1].value = bc.strict ? "1" : "0";
 		meta = tool_meta(extra, 2, &nmeta);
 		if (rs_items_write(tab, rs_outfile_fd(out),
-		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
+			die_abort(out, &err);
 	}
 	commit_output(out);
 	progress_end();

@@ -497,11 +497,7 @@ log_run(const struct opts *o, const char *label, const char *file,
 				    *val == '\t' ? ' ' : *val);
 			rs_textout_char(&mt, '\n');
 		}
-		if (rs_textout_flush(&mt, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
-		rs_textout_release(&mt);
+		end_text(&mt, out);
 		if (rs_outfile_commit(out, &err) < 0)
 			die_err(&err);
 		free(path);
@@ -978,8 +974,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	f = o->fmt == FMT_CSV ? RS_REPLAYOUT_CSV : o->fmt == FMT_JSON ?
 	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_TABLE;
 	out = open_text_output(o->output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, o->k, o->nk);
 	for (i = 0; i < nfiles + 2; i++)
 		for (which = 0; which < 2; which++) {
@@ -989,11 +984,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 			rs_replayout_metrics(&t, f, row[i].label, (int)which,
 			    o->k, o->nk, mt);
 		}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	/* MLflow runs last, once the results are in place (rs(7)). */
 	for (i = 0; o->mlflow != NULL && i < nfiles; i++)
@@ -1228,15 +1219,12 @@ main(int argc, char **argv)
 		die_err(&err);
 
 	out = open_text_output(o.output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	memset(&pu, 0, sizeof(pu));
 	if (o.per_user != NULL) {
 		puout = open_text_output(o.per_user);
 		pu.on = 1;
-		if (rs_textout_init(&pu.t, rs_outfile_fd(puout),
-		    rs_outfile_name(puout)) < 0)
-			die("out of memory");
+		begin_text(&pu.t, puout);
 		pu.nk = o.nk;
 		per_user_header(&pu, o.k);
 	}

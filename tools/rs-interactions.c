@@ -77,12 +77,10 @@ static void
 write_csv(const struct rs_csr *m, struct rs_outfile *out)
 {
 	struct rs_textout t;
-	struct rs_error err;
 	uint64_t k;
 	uint32_t r;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_textout_str(&t, "user,item,value\n");
 	for (r = 0; r < m->nrows; r++)
 		for (k = m->indptr[r]; k < m->indptr[r + 1]; k++) {
@@ -93,11 +91,7 @@ write_csv(const struct rs_csr *m, struct rs_outfile *out)
 			rs_textout_f32(&t, m->values[k]);
 			rs_textout_char(&t, '\n');
 		}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 }
 
 /* Text of a number for the metadata; strings live in a static pool. */
@@ -189,10 +183,8 @@ write_matrix(const struct rs_csr *m, const struct rs_interact_params *p,
 	rs_writer_opts_init(&wo);
 	wo.level = 1;
 	if (rs_csr_write(m, rs_outfile_fd(out), rs_outfile_name(out), meta,
-	    nmeta, &wo, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    nmeta, &wo, &err) < 0)
+		die_abort(out, &err);
 }
 
 int
@@ -225,7 +217,6 @@ main(int argc, char **argv)
 	struct rs_error err;
 	struct rs_csr *m;
 	const char *output = NULL, *items_path = NULL, *input = "-";
-	char label[128];
 	int c, csv = 0, fd;
 
 	tool_init(argc, argv);
@@ -305,20 +296,14 @@ main(int argc, char **argv)
 		p.keep_ctx = items;
 	}
 	out = csv ? open_text_output(output) : open_binary_output(output);
-	fd = open_input(input);
-	snprintf(label, sizeof(label), "reading %s", input_name(input));
-	progress_start(label, NULL, 0, fd);
+	fd = begin_input(input);
 	if (rs_interact_create(&b, &p, &err) < 0 ||
 	    rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_interact_read(b, r, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    rs_interact_read(b, r, &err) < 0)
+		die_abort(out, &err);
 	progress_start("building the matrix", NULL, 0, -1);
-	if (rs_interact_finish(b, &m, &st, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	if (rs_interact_finish(b, &m, &st, &err) < 0)
+		die_abort(out, &err);
 	progress_end();
 	rs_reader_free(r);
 	close_input(fd);

@@ -83,11 +83,9 @@ write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 	const uint32_t *nb;
 	const float *s;
 	struct rs_textout t;
-	struct rs_error err;
 	uint32_t i, k, n;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_textout_str(&t, "item,neighbor,score\n");
 	for (i = 0; i < rs_itemknn_nitems(m); i++) {
 		n = rs_itemknn_neighbors(m, i, &nb, &s);
@@ -100,11 +98,7 @@ write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 			rs_textout_char(&t, '\n');
 		}
 	}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 }
 
 /* Text for the metadata; strings live in a static pool. */
@@ -147,17 +141,16 @@ main(int argc, char **argv)
 	struct rs_itemknn *m;
 	struct rs_event *ev;
 	struct rs_outfile *out;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_meta extra[16];
 	const struct rs_meta *meta;
 	struct timespec t0, t1;
-	char wbuf[128], label[128];
+	char wbuf[128];
 	const char *output = NULL, *input = "-";
 	int64_t end = 0;
 	size_t n, i, len = 0;
 	unsigned nmeta, ne = 0, t;
-	int c, csv = 0, fd;
+	int c, csv = 0;
 
 	tool_init(argc, argv);
 	rs_itemknn_params_init(&p);
@@ -217,27 +210,15 @@ main(int argc, char **argv)
 		input = argv[optind];
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
-	fd = open_input(input);
-	snprintf(label, sizeof(label), "reading %s", input_name(input));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &n, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	progress_end();
-	rs_reader_free(r);
-	close_input(fd);
+	ev = read_events(input, &n, out);
 	for (i = 0; i < n; i++)
 		if (i == 0 || ev[i].ts > end)
 			end = ev[i].ts;
 	p.until = rs_bound_resolve(&until, end, p.until);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_start("training", NULL, 0, -1);
-	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0)
+		die_abort(out, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(ev);
 	progress_start("writing the model", NULL, 0, -1);
@@ -273,10 +254,8 @@ main(int argc, char **argv)
 		    fmt(1, (double)st.pairs) };
 		meta = tool_meta(extra, ne, &nmeta);
 		if (rs_itemknn_write(m, rs_outfile_fd(out),
-		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
+			die_abort(out, &err);
 	}
 	commit_output(out);
 	progress_end();

@@ -289,8 +289,7 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 	size_t i, sl;
 	int which;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, g->ks, g->nk);
 	for (a = 0; a < g->nrec; a++)
 		for (which = 0; which < 2; which++) {
@@ -326,8 +325,7 @@ write_answers(struct rs_outfile *out, const struct group *g, unsigned a,
 		if (g->ks[ki] > g->ks[kb])
 			kb = ki;
 	sl = (size_t)a * g->nk + kb;
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_answers_header(&t, RS_REPLAYOUT_CSV);
 	for (i = 0; i < nq; i++)
 		rs_replayout_answers(&t, RS_REPLAYOUT_CSV,

@@ -390,6 +390,46 @@ abort_outputs(struct rs_outfile *const *o, size_t n)
 		rs_outfile_abort(o[i]);
 }
 
+void
+die_abort(struct rs_outfile *o, const struct rs_error *err)
+{
+	rs_outfile_abort(o);
+	die_err(err);
+}
+
+void
+begin_text(struct rs_textout *t, struct rs_outfile *o)
+{
+	if (rs_textout_init(t, rs_outfile_fd(o), rs_outfile_name(o)) < 0)
+		die("out of memory");
+}
+
+void
+end_text(struct rs_textout *t, struct rs_outfile *o)
+{
+	struct rs_error err;
+
+	if (rs_textout_flush(t, &err) < 0)
+		die_abort(o, &err);
+	rs_textout_release(t);
+}
+
+struct rs_event *
+read_events(const char *path, size_t *n, struct rs_outfile *o)
+{
+	struct rs_reader *r;
+	struct rs_event *ev;
+	struct rs_error err;
+	int fd;
+
+	fd = begin_input(path);
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
+	    rs_events_read_all(r, &ev, n, &err) < 0)
+		die_abort(o, &err);
+	close_stream(r, fd);
+	return ev;
+}
+
 const struct rs_meta *
 tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
 {

@@ -129,6 +129,25 @@ void commit_output(struct rs_outfile *o);
 void commit_outputs(struct rs_outfile *const *o, size_t n);
 /* Removes the outputs o[0..n) unwritten (NULL entries skipped). */
 void abort_outputs(struct rs_outfile *const *o, size_t n);
+/* Removes the output o unwritten, then dies as die_err. */
+void die_abort(struct rs_outfile *o, const struct rs_error *err)
+	__attribute__((noreturn));
+
+/*
+ * Text written to the output o through t (textout.h): begin_text sets t
+ * up ("out of memory" is fatal); end_text flushes and releases it, and
+ * on a write error removes o and dies.  Commit o afterwards.
+ */
+void begin_text(struct rs_textout *t, struct rs_outfile *o);
+void end_text(struct rs_textout *t, struct rs_outfile *o);
+
+/*
+ * Every event of the event stream at path (begin_input's progress step,
+ * ended on return): *n events in a malloc'd array the caller frees.  On
+ * a read error removes the output o (NULL for none) and dies.
+ */
+struct rs_event *read_events(const char *path, size_t *n,
+	struct rs_outfile *o);
 
 /*
  * Metadata every output records: tool, version, argv (space-joined), plus
