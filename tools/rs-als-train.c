@@ -322,9 +322,6 @@ main(int argc, char **argv)
 			o.p.factors = (uint32_t)parse_u64("--factors", optarg,
 			    1, 4096, usage_text);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			o.p.iterations = (uint32_t)parse_u64("--iterations",
 			    optarg, 1, 100000, usage_text);
@@ -347,9 +344,6 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			o.output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 'r':
 			o.p.regularization = parse_double("--regularization",
@@ -375,14 +369,8 @@ main(int argc, char **argv)
 		case OPT_VALIDATE:
 			o.validate = optarg;
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)

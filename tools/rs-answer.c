@@ -516,9 +516,6 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'H':
 			o->history = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			o->items = optarg;
 			break;
@@ -563,9 +560,6 @@ parse_args(int argc, char **argv, struct opts *o)
 				    "--popular-window '%s': must be positive",
 				    optarg);
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case 'r':
 			o->requests = optarg;
 			break;
@@ -573,18 +567,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->threads = (unsigned)parse_u64("--threads", optarg,
 			    1, 256, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, o->weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (optind < argc)

@@ -319,9 +319,6 @@ main(int argc, char **argv)
 				usage_error(usage_text, "invalid --delimiter "
 				    "'%s': use ',' or 'tab'", optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'H':
 			o.header = 0;
 			break;
@@ -334,17 +331,8 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	/* A progress line would mix with rows printed on the terminal. */

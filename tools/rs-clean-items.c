@@ -256,9 +256,6 @@ main(int argc, char **argv)
 		case OPT_CSV:
 			csv = 1;
 			break;
-		case 'h':
-			help();
-			break;
 		case OPT_KEEP:
 			par.keep_never_available = 1;
 			break;
@@ -269,23 +266,14 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case OPT_STRICT:
 			bc.strict = 1;
 			break;
 		case 't':
 			treepath = optarg;
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	if (treepath == NULL)

@@ -1068,9 +1068,6 @@ main(int argc, char **argv)
 		case 'H':
 			o.history = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'k':
 			parse_k(&o, optarg);
 			o.k_set = 1;
@@ -1081,17 +1078,11 @@ main(int argc, char **argv)
 		case 'o':
 			o.output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case 'r':
 			o.requests = optarg;
 			break;
 		case 't':
 			o.truth = optarg;
-			break;
-		case 'v':
-			tool_verbose++;
 			break;
 		case OPT_EXPERIMENT:
 			o.experiment = optarg;
@@ -1130,11 +1121,8 @@ main(int argc, char **argv)
 		case OPT_TRAIN:
 			o.train = optarg;
 			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	nfiles = (unsigned)(argc - optind);

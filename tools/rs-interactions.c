@@ -241,9 +241,6 @@ main(int argc, char **argv)
 				usage_error(usage_text, "invalid --event: %s",
 				    err.msg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			items_path = optarg;
 			break;
@@ -258,9 +255,6 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case OPT_SINCE:
 			parse_bound_opt("--since", optarg, &p.since,
 			    usage_text);
@@ -269,18 +263,12 @@ main(int argc, char **argv)
 			parse_bound_opt("--until", optarg, &p.until,
 			    usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)

@@ -163,18 +163,12 @@ main(int argc, char **argv)
 		case OPT_HALF_LIFE:
 			p.half_life = duration("--half-life", optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'n':
 			p.neighbors = (unsigned)parse_u64("--neighbors", optarg,
 			    1, 100000, usage_text);
 			break;
 		case 'o':
 			output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case OPT_SESSION_GAP:
 			p.session_gap = duration("--session-gap", optarg);
@@ -186,12 +180,6 @@ main(int argc, char **argv)
 		case OPT_UNTIL:
 			parse_bound_opt("--until", optarg, &until, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
 			    usage_text);
@@ -201,7 +189,7 @@ main(int argc, char **argv)
 			    100000, usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)

@@ -265,9 +265,6 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:k:o:qst:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			help();
-			break;
 		case 'k':
 			if ((lo.kind = rs_load_kind_parse(optarg)) == 0)
 				usage_error(usage_text, "invalid --kind '%s': "
@@ -275,9 +272,6 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 's':
 			stats = 1;
@@ -290,14 +284,8 @@ main(int argc, char **argv)
 			lo.threads = (unsigned)parse_u64("--threads", optarg, 0,
 			    8, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	paths = argv + optind;

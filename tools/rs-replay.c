@@ -432,9 +432,6 @@ main(int argc, char **argv)
 		case 'H':
 			hist = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			items_path = optarg;
 			break;
@@ -483,9 +480,6 @@ main(int argc, char **argv)
 				    "'%s': must be positive", optarg);
 			window = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case 'r':
 			reqs = optarg;
 			break;
@@ -493,18 +487,12 @@ main(int argc, char **argv)
 			threads = (unsigned)parse_u64("--threads", optarg, 1, 64,
 			    usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (optind < argc)

@@ -137,14 +137,8 @@ main(int argc, char **argv)
 				    "expected view, addtocart or transaction",
 				    optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'o':
 			output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case OPT_SINCE:
 			parse_bound_opt("--since", optarg, &since, usage_text);
@@ -152,17 +146,11 @@ main(int argc, char **argv)
 		case OPT_UNTIL:
 			parse_bound_opt("--until", optarg, &until, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case OPT_VISITORS:
 			visitors = 1;
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)

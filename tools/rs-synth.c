@@ -149,14 +149,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:o:qs:S:t:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			help();
-			break;
 		case 'o':
 			dir = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 's':
 			p.scale = parse_double("--scale", optarg,
@@ -171,14 +165,8 @@ main(int argc, char **argv)
 			p.threads = (unsigned)parse_u64("--threads", optarg, 1,
 			    256, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	if (optind != argc)

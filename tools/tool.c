@@ -149,6 +149,22 @@ version_exit(void)
 	exit(0);
 }
 
+void
+common_option(int c, int version_opt, void (*help)(void),
+    const char *usage_text)
+{
+	if (c == 'h')
+		help();
+	else if (c == 'q')
+		tool_quiet = 1;
+	else if (c == 'v')
+		tool_verbose++;
+	else if (c == version_opt)
+		version_exit();
+	else
+		usage_exit(usage_text);
+}
+
 void *
 xmalloc(size_t n)
 {

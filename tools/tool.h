@@ -47,6 +47,16 @@ void usage_exit(const char *usage_text) __attribute__((noreturn));
 /* Prints "progname (rs) VERSION" to stdout and exits 0. */
 void version_exit(void) __attribute__((noreturn));
 
+/*
+ * The options every tool has, for the default: of its getopt_long
+ * switch: 'h' calls help (full help on stdout, exit 0), 'q' and 'v' set
+ * tool_quiet and tool_verbose, version_opt (the tool's code for
+ * --version) calls version_exit; anything else is getopt's '?', which
+ * already said why: usage_exit.
+ */
+void common_option(int c, int version_opt, void (*help)(void),
+	const char *usage_text);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
