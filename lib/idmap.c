@@ -20,17 +20,6 @@ struct rs_idmap {
 	size_t cap, n, ids_cap;
 };
 
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 int
 rs_idmap_create(struct rs_idmap **out, size_t expected)
 {
@@ -67,7 +56,7 @@ grow(struct rs_idmap *m)
 	}
 	m->ids = ids;
 	for (i = 0; i < m->n; i++) {
-		j = mix(ids[i]) & (cap - 1);
+		j = rs_mix64(ids[i]) & (cap - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (cap - 1);
 		slots[j] = (uint32_t)i + 1;
@@ -82,7 +71,7 @@ grow(struct rs_idmap *m)
 int64_t
 rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 {
-	size_t j = mix(id) & (m->cap - 1);
+	size_t j = rs_mix64(id) & (m->cap - 1);
 	uint32_t s;
 
 	while ((s = m->slots[j]) != 0) {
@@ -95,7 +84,7 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 	if (m->n + 1 > m->cap / 2) {
 		if (grow(m) < 0)
 			return RS_ENOMEM;
-		j = mix(id) & (m->cap - 1);
+		j = rs_mix64(id) & (m->cap - 1);
 		while (m->slots[j] != 0)
 			j = (j + 1) & (m->cap - 1);
 	}
@@ -107,7 +96,7 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 int64_t
 rs_idmap_find(const struct rs_idmap *m, uint64_t id)
 {
-	size_t j = mix(id) & (m->cap - 1);
+	size_t j = rs_mix64(id) & (m->cap - 1);
 	uint32_t s;
 
 	while ((s = m->slots[j]) != 0) {

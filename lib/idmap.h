@@ -11,6 +11,23 @@
 
 struct rs_idmap;
 
+/*
+ * The hash of the id map and of lib's other open-addressing tables: the
+ * splitmix64 finalizer (Stafford's mix 13), a bijection on 64 bits, so
+ * ids that differ only in high or only in low bits still spread over a
+ * power-of-two table.
+ */
+static inline uint64_t
+rs_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
 /* Creates an empty map sized for about expected ids (0 is fine). */
 int rs_idmap_create(struct rs_idmap **out, size_t expected);
 
