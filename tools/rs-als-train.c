@@ -76,24 +76,6 @@ struct opts {
 	const char *input;
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 write_model(const struct rs_model *model, const struct rs_meta *extra,
     unsigned nextra, const char *output)
@@ -191,7 +173,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	double t0, t1, c1, tu, cu, fl, loss = NAN, best = -1;
 	unsigned it, done = 0, nmeta;
 
-	t0 = now();
+	t0 = wall_seconds();
 	if (rs_als_create(&a, m, &o->p, &err) < 0)
 		die("%s: %s", input_name(o->input), err.msg);
 	verbose("%u x %u matrix, %llu nonzeros, %u factors, %s solver, "
@@ -204,13 +186,13 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	/* Iterations take about the same time: their count gives the ETA. */
 	progress_start("training", "iterations", o->p.iterations, -1);
 	for (it = 1; it <= o->p.iterations; it++) {
-		t1 = now();
-		c1 = cpu_now();
+		t1 = wall_seconds();
+		c1 = cpu_seconds();
 		fl = rs_als_flops(a);
 		if (rs_als_half_step(a, 0, &err) < 0)
 			die_err(&err);
-		tu = now() - t1;
-		cu = cpu_now() - c1;
+		tu = wall_seconds() - t1;
+		cu = cpu_seconds() - c1;
 		if (rs_als_half_step(a, 1, &err) < 0)
 			die_err(&err);
 		done = it;
@@ -218,8 +200,8 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 		fl = (rs_als_flops(a) - fl) / 1e9;
 		verbose("iteration %u: %.3f s wall, %.3f s cpu (visitors %.3f "
 		    "s wall, %.3f s cpu), %.1f GFLOP/s, %.1f GFLOP per cpu-s",
-		    it, now() - t1, cpu_now() - c1, tu, cu, fl / (now() - t1),
-		    fl / (cpu_now() - c1));
+		    it, wall_seconds() - t1, cpu_seconds() - c1, tu, cu,
+		    fl / (wall_seconds() - t1), fl / (cpu_seconds() - c1));
 		if (o->loss) {
 			loss = rs_als_loss(a);
 			progress_pause();
@@ -247,7 +229,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	progress_end();
 	if (!o->loss || done != o->p.iterations)
 		loss = rs_als_loss(a);
-	verbose("trained in %.3f s, loss %.9g", now() - t0, loss);
+	verbose("trained in %.3f s, loss %.9g", wall_seconds() - t0, loss);
 	nmeta = als_meta(meta, o, m, done, loss);
 	progress_start("writing the model", NULL, 0, -1);
 	write_model(view, meta, nmeta, o->output);

@@ -131,15 +131,6 @@ out_format(const struct opts *o)
 	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_CSV;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- the run ---- */
 
 struct rjob {
@@ -341,7 +332,7 @@ run(const struct opts *o)
 	double t0, t1, t2;
 	int fd;
 
-	t0 = now();
+	t0 = wall_seconds();
 	load_models(o, m, &als, &pop, &pop_path, &pop_opt);
 	if (pop != NULL && o->popular_window != 0)
 		usage_error(usage_text, "a popular model (-%c %s) and "
@@ -376,7 +367,7 @@ run(const struct opts *o)
 	out = open_text_output(o->output);
 	begin_text(&t, out);
 	rs_replayout_answers_header(&t, out_format(o));
-	t1 = now();
+	t1 = wall_seconds();
 	progress_start("answering", "requests", nq, -1);
 	for (g0 = 0; g0 < nq; g0 = g1) {
 		struct rs_itemknn *gknn = knn;
@@ -412,7 +403,7 @@ run(const struct opts *o)
 			rs_itemknn_free(gknn);
 	}
 	progress_end();
-	t2 = now();
+	t2 = wall_seconds();
 	free(ev);
 	free(q);
 	end_text(&t, out);

@@ -190,15 +190,6 @@ out:
 /* CPU seconds of all threads spent answering (-v: steadier than wall). */
 static double answer_cpu;
 
-static double
-cpu_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /*
  * Answers requests q[0..n) (global indices base..) for every
  * recommender and K with one engine; returns the answering time in
@@ -225,7 +216,7 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    rs_replay_prepare(rp, q, n, &err) < 0)
 		die_err(&err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	c0 = cpu_now();
+	c0 = cpu_seconds();
 	for (a = 0; a < g->threads; a++) {
 		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
 		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
@@ -243,7 +234,7 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 		if (jobs[a].rc < 0)
 			die_err(&jobs[a].err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	answer_cpu += cpu_now() - c0;
+	answer_cpu += cpu_seconds() - c0;
 	if (keep != NULL)
 		*keep = rp;
 	else

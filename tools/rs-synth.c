@@ -105,15 +105,6 @@ join(const char *dir, const char *name)
 	return p;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -175,7 +166,7 @@ main(int argc, char **argv)
 	if (dir[0] == '\0')
 		usage_error(usage_text, "empty --output directory");
 
-	t0 = now();
+	t0 = wall_seconds();
 	make_dir(dir);
 	memset(&s, 0, sizeof(s));
 	for (f = 0; f < RS_SYNTH_NFILES; f++) {
@@ -203,7 +194,7 @@ main(int argc, char **argv)
 	}
 	commit_outputs(s.out, RS_SYNTH_NFILES);
 	progress_end();
-	secs = now() - t0;
+	secs = wall_seconds() - t0;
 	verbose("scale %g, seed %llu: %llu visitors, %llu items "
 	    "(%llu with properties)", p.scale, (unsigned long long)p.seed,
 	    (unsigned long long)st.visitors, (unsigned long long)st.items,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -467,6 +468,27 @@ tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
 		m[3 + i] = extra[i];
 	*n = nextra + 3;
 	return m;
+}
+
+static double
+clock_seconds(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+wall_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double
+cpu_seconds(void)
+{
+	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int

@@ -167,6 +167,13 @@ struct rs_event *read_events(const char *path, size_t *n,
 const struct rs_meta *tool_meta(const struct rs_meta *extra, unsigned nextra,
 	unsigned *n);
 
+/*
+ * Seconds on the monotonic clock (for intervals: -v timings, rates,
+ * ETAs) and of CPU time used by the process, all threads together.
+ */
+double wall_seconds(void);
+double cpu_seconds(void);
+
 /* Flushes and closes stdout, dying with a message on error (sbase fshut). */
 int close_stdout(void);
 
