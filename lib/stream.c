@@ -875,6 +875,28 @@ bad_header(struct rs_reader *r, struct rs_error *err, const char *what)
 	    r->name, what);
 }
 
+/*
+ * One string of the header, the n bytes at src.  Both passes of
+ * parse_header count its size, NUL included, in *strbytes; pass 0 returns
+ * NULL, pass 1 copies it NUL-terminated to r->strings + *soff, moves
+ * *soff past it and returns the copy.
+ */
+static char *
+header_string(struct rs_reader *r, const unsigned char *src, size_t n,
+    int pass, size_t *soff, size_t *strbytes)
+{
+	char *s;
+
+	*strbytes += n + 1;
+	if (!pass)
+		return NULL;
+	s = r->strings + *soff;
+	memcpy(s, src, n);
+	s[n] = '\0';
+	*soff += n + 1;
+	return s;
+}
+
 /* Parses the header bytes h[0..len) (CRC already verified). */
 static int
 parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
@@ -904,15 +926,12 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 			n = rs_get_le16(h + off);
 			off += 2;
 			NEED(n + 10);
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
 			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
 				r->tables[i].name = s;
 				r->tables[i].nrows = rs_get_le64(h + off + n);
 			}
-			strbytes += n + 1;
 			off += n + 8;
 			tc = rs_get_le16(h + off);
 			off += 2;
@@ -942,14 +961,10 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 				n = rs_get_le16(h + off + 5);
 				off += 7;
 				NEED(n);
-				if (pass) {
-					s = r->strings + soff;
-					memcpy(s, h + off, n);
-					s[n] = '\0';
-					soff += n + 1;
+				s = header_string(r, h + off, n, pass, &soff,
+				    &strbytes);
+				if (pass)
 					r->cols_all[coff].name = s;
-				}
-				strbytes += n + 1;
 				off += n;
 				if (h[off - n - 7] != RS_T_ENUM) {
 					coff += pass;
@@ -968,14 +983,10 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 					n = rs_get_le16(h + off);
 					off += 2;
 					NEED(n);
-					if (pass) {
-						s = r->strings + soff;
-						memcpy(s, h + off, n);
-						s[n] = '\0';
-						soff += n + 1;
+					s = header_string(r, h + off, n, pass,
+					    &soff, &strbytes);
+					if (pass)
 						r->labels_all[loff++] = s;
-					}
-					strbytes += n + 1;
 					off += n;
 				}
 				coff += pass;
@@ -986,27 +997,19 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 			n = rs_get_le16(h + off);
 			off += 2;
 			NEED(n);
-			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
+			if (pass)
 				r->meta[2 * i] = s;
-			}
-			strbytes += n + 1;
 			off += n;
 			NEED(4);
 			n = rs_get_le32(h + off);
 			off += 4;
 			NEED(n);
-			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
+			if (pass)
 				r->meta[2 * i + 1] = s;
-			}
-			strbytes += n + 1;
 			off += n;
 		}
 		if (off != end)
