@@ -281,22 +281,6 @@ out:
 	return rc;
 }
 
-static int
-same_schema(const struct rs_table_desc *t, const char *tname,
-    const struct rs_column *want, unsigned n)
-{
-	unsigned i;
-
-	if (strcmp(t->name, tname) != 0 || t->ncols != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (t->cols[i].type != want[i].type ||
-		    (t->cols[i].count != 1 && t->cols[i].count != 0) ||
-		    strcmp(t->cols[i].name, want[i].name) != 0)
-			return 0;
-	return 1;
-}
-
 /* Capacity for need elements, growing cap geometrically; 0 if too big. */
 static uint64_t
 grow_cap(uint64_t cap, uint64_t need, size_t size)
@@ -432,9 +416,10 @@ rs_csr_read(struct rs_reader *r, struct rs_csr **out, struct rs_error *err)
 	if ((rc = rs_reader_expect(r, RS_KIND_MATRIX, err)) < 0)
 		return rc;
 	if (rs_reader_ntables(r) != 3 ||
-	    !same_schema(rs_reader_table(r, 0), "rows", row_cols, 2) ||
-	    !same_schema(rs_reader_table(r, 1), "cols", col_cols, 1) ||
-	    !same_schema(rs_reader_table(r, 2), "entries", entry_cols, 2))
+	    !rs_table_matches(rs_reader_table(r, 0), "rows", row_cols, 2) ||
+	    !rs_table_matches(rs_reader_table(r, 1), "cols", col_cols, 1) ||
+	    !rs_table_matches(rs_reader_table(r, 2), "entries", entry_cols,
+	    2))
 		return rs_error_set(err, RS_EFORMAT, "%s: matrix stream does "
 		    "not have the schema of format 1.0", name);
 	if ((rc = rs_reader_prealloc(r, 0, &rowcap, err)) < 0 ||

@@ -415,21 +415,6 @@ out:
 	return rc;
 }
 
-static int
-same_cols(const struct rs_table_desc *t, const char *tname,
-    const struct rs_column *c, unsigned nc)
-{
-	unsigned i;
-
-	if (strcmp(t->name, tname) != 0 || t->ncols != nc)
-		return 0;
-	for (i = 0; i < nc; i++)
-		if (t->cols[i].type != c[i].type || t->cols[i].count > 1 ||
-		    strcmp(t->cols[i].name, c[i].name) != 0)
-			return 0;
-	return 1;
-}
-
 /* Room for need > *cap elements of size bytes in *p (doubling). */
 static int
 grow_to(void **p, uint64_t *cap, uint64_t need, size_t size)
@@ -473,8 +458,10 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 		return rs_error_set(err, RS_EFORMAT, "%s: is a '%s' model, "
 		    "expected 'itemknn'", name, kind ? kind : "unknown");
 	if (rs_reader_ntables(r) != 2 ||
-	    !same_cols(t0 = rs_reader_table(r, 0), "items", items_cols, 1) ||
-	    !same_cols(t1 = rs_reader_table(r, 1), "neighbors", nbr_cols, 3))
+	    !rs_table_matches(t0 = rs_reader_table(r, 0), "items",
+	    items_cols, 1) ||
+	    !rs_table_matches(t1 = rs_reader_table(r, 1), "neighbors",
+	    nbr_cols, 3))
 		return rs_error_set(err, RS_EFORMAT, "%s: not the item-knn "
 		    "schema of format 1.0", name);
 	if (t0->nrows == RS_NROWS_UNKNOWN || t0->nrows >= UINT32_MAX ||

@@ -883,18 +883,9 @@ static int
 check_table(const struct rs_reader *r, unsigned i,
     const struct rs_table_desc *want, struct rs_error *err)
 {
-	const struct rs_table_desc *d = rs_reader_table(r, i);
-	unsigned c;
-
-	if (strcmp(d->name, want->name) != 0 || d->ncols != want->ncols)
-		goto bad;
-	for (c = 0; c < d->ncols; c++)
-		if (d->cols[c].type != want->cols[c].type ||
-		    (d->cols[c].count > 1) ||
-		    strcmp(d->cols[c].name, want->cols[c].name) != 0)
-			goto bad;
-	return 0;
-bad:
+	if (rs_table_matches(rs_reader_table(r, i), want->name, want->cols,
+	    want->ncols))
+		return 0;
 	return rs_error_set(err, RS_EFORMAT, "%s: table %u is not the '%s' "
 	    "table of an item table of format 1.0", rs_reader_name(r), i + 1,
 	    want->name);

@@ -1151,6 +1151,21 @@ rs_reader_expect(const struct rs_reader *r, unsigned kind,
 	    rs_kind_name(kind));
 }
 
+int
+rs_table_matches(const struct rs_table_desc *t, const char *name,
+    const struct rs_column *cols, unsigned n)
+{
+	unsigned i;
+
+	if (strcmp(t->name, name) != 0 || t->ncols != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (t->cols[i].type != cols[i].type || t->cols[i].count > 1 ||
+		    strcmp(t->cols[i].name, cols[i].name) != 0)
+			return 0;
+	return 1;
+}
+
 unsigned rs_reader_kind(const struct rs_reader *r) { return r->kind; }
 unsigned rs_reader_major(const struct rs_reader *r) { return r->major; }
 unsigned rs_reader_minor(const struct rs_reader *r) { return r->minor; }
