@@ -542,10 +542,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->output = optarg;
 			break;
 		case OPT_POPULAR_WINDOW:
-			if (rs_duration_parse(optarg, &o->popular_window,
-			    &err) < 0)
-				usage_error(usage_text, "invalid "
-				    "--popular-window: %s", err.msg);
+			o->popular_window = parse_duration_opt(
+			    "--popular-window", optarg, usage_text);
 			if (o->popular_window == 0)
 				usage_error(usage_text, "invalid "
 				    "--popular-window '%s': must be positive",

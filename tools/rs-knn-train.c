@@ -65,17 +65,6 @@ help(void)
 	exit(0);
 }
 
-static int64_t
-duration(const char *opt, const char *arg)
-{
-	struct rs_error err;
-	int64_t ms;
-
-	if (rs_duration_parse(arg, &ms, &err) < 0)
-		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
-	return ms;
-}
-
 static void
 write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 {
@@ -161,7 +150,8 @@ main(int argc, char **argv)
 			csv = 1;
 			break;
 		case OPT_HALF_LIFE:
-			p.half_life = duration("--half-life", optarg);
+			p.half_life = parse_duration_opt("--half-life", optarg,
+			    usage_text);
 			break;
 		case 'n':
 			p.neighbors = (unsigned)parse_u64("--neighbors", optarg,
@@ -171,7 +161,8 @@ main(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_SESSION_GAP:
-			p.session_gap = duration("--session-gap", optarg);
+			p.session_gap = parse_duration_opt("--session-gap",
+			    optarg, usage_text);
 			break;
 		case OPT_SHRINK:
 			p.shrink = parse_double("--shrink", optarg, 0, 1e9,

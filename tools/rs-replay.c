@@ -462,10 +462,8 @@ main(int argc, char **argv)
 			pop_path = optarg;
 			break;
 		case OPT_POPULAR_WINDOW:
-			if (rs_duration_parse(optarg, &p.popular_window,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --popular-window: "
-				    "%s", err.msg);
+			p.popular_window = parse_duration_opt(
+			    "--popular-window", optarg, usage_text);
 			if (p.popular_window == 0)
 				usage_error(usage_text, "invalid --popular-window "
 				    "'%s': must be positive", optarg);

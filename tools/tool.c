@@ -281,6 +281,17 @@ parse_weights_opt(const char *opt, const char *arg, double w[RS_EV_NTYPES],
 		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
 }
 
+int64_t
+parse_duration_opt(const char *opt, const char *arg, const char *usage_text)
+{
+	struct rs_error err;
+	int64_t ms;
+
+	if (rs_duration_parse(arg, &ms, &err) < 0)
+		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
+	return ms;
+}
+
 int
 open_input(const char *path)
 {

@@ -83,6 +83,9 @@ void parse_bound_opt(const char *opt, const char *arg, struct rs_bound *b,
 	const char *usage_text);
 void parse_weights_opt(const char *opt, const char *arg,
 	double w[RS_EV_NTYPES], const char *usage_text);
+/* A duration with its unit (14d, 36h, 500ms; rstime.h) in ms, the same way. */
+int64_t parse_duration_opt(const char *opt, const char *arg,
+	const char *usage_text);
 
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
 int open_input(const char *path);
