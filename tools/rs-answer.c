@@ -323,14 +323,12 @@ run(const struct opts *o)
 	struct rs_replay *rp;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
 	size_t nq, nev, g0, g1;
 	unsigned i;
 	double t0, t1, t2;
-	int fd;
 
 	t0 = wall_seconds();
 	load_models(o, m, &als, &pop, &pop_path, &pop_opt);
@@ -344,14 +342,8 @@ run(const struct opts *o)
 		items = load_items(o->items);
 	if (o->navail > 0)
 		avail = load_avail(o->avail, o->navail);
-	r = open_stream(o->requests, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(o->history, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(o->requests, &nq);
+	ev = read_events(o->history, &nev, NULL);
 
 	rs_replay_params_init(&p);
 	memcpy(p.weights, o->weights, sizeof(p.weights));

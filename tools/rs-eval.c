@@ -931,7 +931,6 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	struct rs_items *items = NULL;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
@@ -939,16 +938,9 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	enum rs_replayout_format f;
 	size_t nq, nev;
 	unsigned i, j, which;
-	int fd;
 
-	r = open_stream(o->requests, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(o->history, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(o->requests, &nq);
+	ev = read_events(o->history, &nev, NULL);
 	if (o->items != NULL)
 		items = load_items(o->items);
 	rs_replay_params_init(&p);

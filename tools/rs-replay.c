@@ -366,7 +366,6 @@ main(int argc, char **argv)
 	struct rs_avail *avail = NULL;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
 	struct rs_row *rows[MAX_REC * MAX_KS];
@@ -382,7 +381,7 @@ main(int argc, char **argv)
 	unsigned threads = 1, kmax = 0, ans = 0;
 	size_t nev, nq, i, ndisc = 0;
 	enum rs_replayout_format fmt = RS_REPLAYOUT_TABLE;
-	int c, fd, knn_daily = 0;
+	int c, knn_daily = 0;
 	double secs;
 
 	tool_init(argc, argv);
@@ -564,14 +563,8 @@ main(int argc, char **argv)
 		items = load_items(items_path);
 	if (nav > 0)
 		avail = load_avail(av_paths, nav);
-	r = open_stream(reqs, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(hist, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(reqs, &nq);
+	ev = read_events(hist, &nev, NULL);
 
 	outs[0] = out = open_text_output(output);
 	if (answers != NULL)

@@ -608,6 +608,21 @@ load_model(const char *path)
 	return m;
 }
 
+struct rs_request *
+load_requests(const char *path, size_t *n)
+{
+	struct rs_reader *r;
+	struct rs_request *q;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_requests_read(r, &q, n, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return q;
+}
+
 struct rs_itemknn *
 load_knn(const char *path)
 {

@@ -121,6 +121,8 @@ struct rs_csr *load_matrix(const char *path);
 struct rs_items *load_items(const char *path);
 struct rs_model *load_model(const char *path);
 struct rs_itemknn *load_knn(const char *path);
+/* A request stream (requests.h): *n requests, malloc'd; dies on error. */
+struct rs_request *load_requests(const char *path, size_t *n);
 
 /*
  * Opens an atomic output (outfile.h) for a binary stream; refuses a
