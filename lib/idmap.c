@@ -68,8 +68,12 @@ grow(struct rs_idmap *m)
 	return 0;
 }
 
-int64_t
-rs_idmap_intern(struct rs_idmap *m, uint64_t id)
+/*
+ * Linear probing from id's hash: its dense index, or -1 with *slot the
+ * empty slot that ends the probe (where id would go).
+ */
+static inline int64_t
+probe(const struct rs_idmap *m, uint64_t id, size_t *slot)
 {
 	size_t j = rs_mix64(id) & (m->cap - 1);
 	uint32_t s;
@@ -79,14 +83,24 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 			return s - 1;
 		j = (j + 1) & (m->cap - 1);
 	}
+	*slot = j;
+	return -1;
+}
+
+int64_t
+rs_idmap_intern(struct rs_idmap *m, uint64_t id)
+{
+	size_t j;
+	int64_t i;
+
+	if ((i = probe(m, id, &j)) >= 0)
+		return i;
 	if (m->n >= UINT32_MAX - 1)
 		return RS_ENOMEM;
 	if (m->n + 1 > m->cap / 2) {
 		if (grow(m) < 0)
 			return RS_ENOMEM;
-		j = rs_mix64(id) & (m->cap - 1);
-		while (m->slots[j] != 0)
-			j = (j + 1) & (m->cap - 1);
+		probe(m, id, &j);
 	}
 	m->ids[m->n] = id;
 	m->slots[j] = (uint32_t)++m->n;
@@ -96,15 +110,9 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 int64_t
 rs_idmap_find(const struct rs_idmap *m, uint64_t id)
 {
-	size_t j = rs_mix64(id) & (m->cap - 1);
-	uint32_t s;
+	size_t j;
 
-	while ((s = m->slots[j]) != 0) {
-		if (m->ids[s - 1] == id)
-			return s - 1;
-		j = (j + 1) & (m->cap - 1);
-	}
-	return -1;
+	return probe(m, id, &j);
 }
 
 int64_t
