@@ -725,12 +725,27 @@ fill_input(struct rs_reader *r, struct rs_error *err)
 	}
 }
 
+/*
+ * One ZSTD_decompressStream step from the buffered input into r->buf at
+ * offset start: advances r->in_pos, sets r->zret (check it with
+ * ZSTD_isError) and returns the end of the output in r->buf.
+ */
+static size_t
+decompress(struct rs_reader *r, size_t start)
+{
+	ZSTD_inBuffer in = { .src = r->in, .size = r->in_len,
+	    .pos = r->in_pos };
+	ZSTD_outBuffer out = { .dst = r->buf, .size = r->cap, .pos = start };
+
+	r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+	r->in_pos = in.pos;
+	return out.pos;
+}
+
 /* Makes n payload bytes available at r->buf + r->pos. */
 static int
 need(struct rs_reader *r, size_t n, struct rs_error *err)
 {
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer out;
 	unsigned char *nb;
 	size_t cap, k;
 	ssize_t got;
@@ -785,19 +800,11 @@ need(struct rs_reader *r, size_t n, struct rs_error *err)
 				return rc;
 			continue;
 		}
-		in.src = r->in;
-		in.size = r->in_len;
-		in.pos = r->in_pos;
-		out.dst = r->buf;
-		out.size = r->cap;
-		out.pos = r->end;
-		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		r->end = decompress(r, r->end);
 		if (ZSTD_isError(r->zret))
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (zstd: %s)", r->name,
 			    ZSTD_getErrorName(r->zret));
-		r->in_pos = in.pos;
-		r->end = out.pos;
 	}
 	return 0;
 }
@@ -810,10 +817,8 @@ need(struct rs_reader *r, size_t n, struct rs_error *err)
 static int
 check_end(struct rs_reader *r, struct rs_error *err)
 {
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer out;
 	unsigned char c;
-	size_t prev;
+	size_t prev, got;
 	ssize_t k;
 	int rc;
 
@@ -845,22 +850,15 @@ check_end(struct rs_reader *r, struct rs_error *err)
 			}
 			continue;
 		}
-		in.src = r->in;
-		in.size = r->in_len;
-		in.pos = r->in_pos;
-		out.dst = r->buf;
-		out.size = r->cap;
-		out.pos = 0;
 		prev = r->zret;
-		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		got = decompress(r, 0);
 		if (ZSTD_isError(r->zret) && prev == 0)
 			goto trailing;	/* junk where a frame would start */
 		if (ZSTD_isError(r->zret))
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (zstd: %s)", r->name,
 			    ZSTD_getErrorName(r->zret));
-		r->in_pos = in.pos;
-		if (out.pos > 0)
+		if (got > 0)
 			goto trailing;
 	}
 trailing:
