@@ -11,11 +11,9 @@
  * still works, rs-recommend execs this program.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -193,7 +191,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	    sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct rjob *jobs = xcalloc(o->threads, sizeof(*jobs));
-	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
 	struct rs_error err;
 	size_t r0, n, i;
 	unsigned j;
@@ -213,14 +210,8 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 			jobs[j].step = o->threads;
 			jobs[j].rows = rows;
 			jobs[j].counts = counts;
-			if (o->threads == 1)
-				run_rjob(&jobs[j]);
-			else if (pthread_create(&tid[j], NULL, run_rjob,
-			    &jobs[j]) != 0)
-				die("cannot start a thread");
 		}
-		for (j = 0; o->threads > 1 && j < o->threads; j++)
-			pthread_join(tid[j], NULL);
+		run_jobs(run_rjob, jobs, sizeof(*jobs), o->threads);
 		for (j = 0; j < o->threads; j++)
 			if (jobs[j].rc < 0)
 				die_err(&jobs[j].err);
@@ -236,7 +227,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	free(rows);
 	free(counts);
 	free(jobs);
-	free(tid);
 }
 
 /*

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -133,7 +132,7 @@ main(int argc, char **argv)
 	struct rs_error err;
 	struct rs_meta extra[16];
 	const struct rs_meta *meta;
-	struct timespec t0, t1;
+	double secs;
 	char wbuf[128];
 	const char *output = NULL, *input = "-";
 	int64_t end = 0;
@@ -194,11 +193,11 @@ main(int argc, char **argv)
 		if (i == 0 || ev[i].ts > end)
 			end = ev[i].ts;
 	p.until = rs_bound_resolve(&until, end, p.until);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	secs = wall_seconds();
 	progress_start("training", NULL, 0, -1);
 	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0)
 		die_abort(out, &err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = wall_seconds() - secs;
 	free(ev);
 	progress_start("writing the model", NULL, 0, -1);
 	if (csv) {
@@ -238,8 +237,7 @@ main(int argc, char **argv)
 	}
 	commit_output(out);
 	progress_end();
-	verbose("training took %.3f s", (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	verbose("training took %.3f s", secs);
 	if (!tool_quiet)
 		fprintf(stderr, "%s: %" PRIu64 " events, %" PRIu64 " sessions, "
 		    "%" PRIu64 " pairs, %lu items, %" PRIu64 " neighbours\n",

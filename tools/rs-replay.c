@@ -9,11 +9,9 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -200,12 +198,10 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
     size_t base, struct rs_replay **keep)
 {
 	struct job jobs[64];
-	pthread_t th[64];
 	struct rs_replay *rp;
 	struct rs_error err;
-	struct timespec t0, t1;
 	unsigned a, kmax = g->p->kmax;
-	double c0;
+	double t0, secs, c0;
 
 	if (rs_replay_create(&rp, g->ev, g->nev, g->p, &err) < 0 ||
 	    (g->pop != NULL && rs_replay_set_popular(rp, g->pop, &err) < 0) ||
@@ -215,32 +211,23 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (g->avail != NULL && rs_replay_set_avail(rp, g->avail, &err) < 0) ||
 	    rs_replay_prepare(rp, q, n, &err) < 0)
 		die_err(&err);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = wall_seconds();
 	c0 = cpu_seconds();
-	for (a = 0; a < g->threads; a++) {
+	for (a = 0; a < g->threads; a++)
 		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
 		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
 		    { 0, "" } };
-		if (g->threads > 1 && pthread_create(&th[a], NULL, worker,
-		    &jobs[a]) != 0)
-			die("cannot start a thread");
-	}
-	if (g->threads == 1)
-		worker(&jobs[0]);
-	else
-		for (a = 0; a < g->threads; a++)
-			pthread_join(th[a], NULL);
+	run_jobs(worker, jobs, sizeof(jobs[0]), g->threads);
 	for (a = 0; a < g->threads; a++)
 		if (jobs[a].rc < 0)
 			die_err(&jobs[a].err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = wall_seconds() - t0;
 	answer_cpu += cpu_seconds() - c0;
 	if (keep != NULL)
 		*keep = rp;
 	else
 		rs_replay_free(rp);
-	return (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return secs;
 }
 
 /*

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +480,26 @@ tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
 		m[3 + i] = extra[i];
 	*n = nextra + 3;
 	return m;
+}
+
+void
+run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n)
+{
+	pthread_t *tid;
+	unsigned i;
+
+	if (n == 1) {
+		fn(jobs);
+		return;
+	}
+	tid = xcalloc(n, sizeof(*tid));
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tid[i], NULL, fn, (char *)jobs + i * size)
+		    != 0)
+			die("cannot start a thread");
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
 }
 
 static double

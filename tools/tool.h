@@ -173,6 +173,14 @@ const struct rs_meta *tool_meta(const struct rs_meta *extra, unsigned nextra,
 	unsigned *n);
 
 /*
+ * Runs fn on each of the n jobs in the array jobs (elements of size
+ * bytes): in the calling thread when n is 1, else on a thread each,
+ * all joined before it returns.  Dies if a thread cannot start.  The
+ * jobs report their own errors (in their element) for the caller.
+ */
+void run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n);
+
+/*
  * Seconds on the monotonic clock (for intervals: -v timings, rates,
  * ETAs) and of CPU time used by the process, all threads together.
  */
