@@ -132,12 +132,9 @@ write_matrix(const struct rs_csr *m, const struct rs_interact_params *p,
 	unsigned n = 0, nmeta, t;
 	size_t len = 0;
 
-	weights[0] = events[0] = '\0';
+	rs_interact_format_weights(p->weights, weights, sizeof(weights));
+	events[0] = '\0';
 	for (t = 0; t < RS_EV_NTYPES; t++)
-		len += (size_t)snprintf(weights + len, sizeof(weights) - len,
-		    "%s%s=%.9g", t ? "," : "", rs_event_name(t),
-		    p->weights[t]);
-	for (t = 0, len = 0; t < RS_EV_NTYPES; t++)
 		if (p->events & (1u << t))
 			len += (size_t)snprintf(events + len,
 			    sizeof(events) - len, "%s%s", len ? "," : "",

@@ -136,8 +136,8 @@ main(int argc, char **argv)
 	char wbuf[128];
 	const char *output = NULL, *input = "-";
 	int64_t end = 0;
-	size_t n, i, len = 0;
-	unsigned nmeta, ne = 0, t;
+	size_t n, i;
+	unsigned nmeta, ne = 0;
 	int c, csv = 0;
 
 	tool_init(argc, argv);
@@ -203,11 +203,7 @@ main(int argc, char **argv)
 	if (csv) {
 		write_csv(m, out);
 	} else {
-		wbuf[0] = '\0';
-		for (t = 0; t < RS_EV_NTYPES; t++)
-			len += (size_t)snprintf(wbuf + len, sizeof(wbuf) - len,
-			    "%s%s=%.9g", t ? "," : "", rs_event_name(t),
-			    p.weights[t]);
+		rs_interact_format_weights(p.weights, wbuf, sizeof(wbuf));
 		extra[ne++] = (struct rs_meta){ "model", "itemknn" };
 		extra[ne++] = (struct rs_meta){ "input", input_name(input) };
 		extra[ne++] = (struct rs_meta){ "similarity", "cosine" };
