@@ -161,21 +161,15 @@ read_props(struct rs_items_builder *bld, const char *path, struct badctx *bc)
 {
 	struct rs_reader *r;
 	struct rs_error err;
-	char label[128];
 	int fd;
 
-	fd = open_input(path);
 	/* The builder reads the whole stream: the file offset tells how
 	 * far it is. */
-	snprintf(label, sizeof(label), "reading %s", input_name(path));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_items_builder_read(bld, r, on_bad, bc, &err) < 0)
+	r = open_stream(path, &fd);
+	if (rs_items_builder_read(bld, r, on_bad, bc, &err) < 0)
 		die_err(&err);
-	progress_end();
+	close_stream(r, fd);
 	verbose("%s: read", input_name(path));
-	rs_reader_free(r);
-	close_input(fd);
 }
 
 /*
