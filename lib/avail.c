@@ -245,17 +245,7 @@ nomem:
 int64_t
 rs_avail_find(const struct rs_avail *a, uint64_t item)
 {
-	size_t lo = 0, hi = a->n;
-
-	while (lo < hi) {
-		const size_t mid = lo + (hi - lo) / 2;
-
-		if (a->id[mid] < item)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < a->n && a->id[lo] == item ? (int64_t)lo : -1;
+	return rs_ids_bsearch(a->id, a->n, item);
 }
 
 int

@@ -30,6 +30,7 @@
 #include "bytes.h"
 #include "csr.h"
 #include "error.h"
+#include "idmap.h"
 #include "stream.h"
 #include "banned.h"
 
@@ -142,31 +143,16 @@ rs_csr_transpose(const struct rs_csr *m, struct rs_csr **out,
 	return 0;
 }
 
-static int64_t
-find_id(const uint64_t *ids, uint32_t n, uint64_t id)
-{
-	uint32_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
-}
-
 int64_t
 rs_csr_find_row(const struct rs_csr *m, uint64_t id)
 {
-	return find_id(m->row_ids, m->nrows, id);
+	return rs_ids_bsearch(m->row_ids, m->nrows, id);
 }
 
 int64_t
 rs_csr_find_col(const struct rs_csr *m, uint64_t id)
 {
-	return find_id(m->col_ids, m->ncols, id);
+	return rs_ids_bsearch(m->col_ids, m->ncols, id);
 }
 
 int
@@ -293,22 +279,6 @@ out:
 	rs_writer_free(w);
 	free(buf);
 	return rc;
-}
-
-static int
-same_schema(const struct rs_table_desc *t, const char *tname,
-    const struct rs_column *want, unsigned n)
-{
-	unsigned i;
-
-	if (strcmp(t->name, tname) != 0 || t->ncols != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (t->cols[i].type != want[i].type ||
-		    (t->cols[i].count != 1 && t->cols[i].count != 0) ||
-		    strcmp(t->cols[i].name, want[i].name) != 0)
-			return 0;
-	return 1;
 }
 
 /* Capacity for need elements, growing cap geometrically; 0 if too big. */
@@ -446,9 +416,10 @@ rs_csr_read(struct rs_reader *r, struct rs_csr **out, struct rs_error *err)
 	if ((rc = rs_reader_expect(r, RS_KIND_MATRIX, err)) < 0)
 		return rc;
 	if (rs_reader_ntables(r) != 3 ||
-	    !same_schema(rs_reader_table(r, 0), "rows", row_cols, 2) ||
-	    !same_schema(rs_reader_table(r, 1), "cols", col_cols, 1) ||
-	    !same_schema(rs_reader_table(r, 2), "entries", entry_cols, 2))
+	    !rs_table_matches(rs_reader_table(r, 0), "rows", row_cols, 2) ||
+	    !rs_table_matches(rs_reader_table(r, 1), "cols", col_cols, 1) ||
+	    !rs_table_matches(rs_reader_table(r, 2), "entries", entry_cols,
+	    2))
 		return rs_error_set(err, RS_EFORMAT, "%s: matrix stream does "
 		    "not have the schema of format 1.0", name);
 	if ((rc = rs_reader_prealloc(r, 0, &rowcap, err)) < 0 ||

@@ -126,17 +126,6 @@ struct rs_eda {
 
 enum { F_AVAIL = 1, F_AVAIL1 = 2 };
 
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static int
 tab_init(struct tab *t, size_t cap)
 {
@@ -172,7 +161,7 @@ tab_grow(struct tab *t)
 	for (i = 0; i < t->cap; i++) {
 		if (t->s[i].key == EMPTY)
 			continue;
-		j = mix(t->s[i].key) & (u.cap - 1);
+		j = rs_mix64(t->s[i].key) & (u.cap - 1);
 		while (u.s[j].key != EMPTY)
 			j = (j + 1) & (u.cap - 1);
 		u.s[j] = t->s[i];
@@ -203,7 +192,7 @@ tab_get(struct tab *t, uint64_t key, int *isnew)
 		}
 		return &t->s[t->cap];
 	}
-	j = mix(key) & (t->cap - 1);
+	j = rs_mix64(key) & (t->cap - 1);
 	while (t->s[j].key != EMPTY) {
 		if (t->s[j].key == key)
 			return &t->s[j];
@@ -212,7 +201,7 @@ tab_get(struct tab *t, uint64_t key, int *isnew)
 	if (t->n + 1 > t->cap / 2) {
 		if (tab_grow(t) < 0)
 			return NULL;
-		j = mix(key) & (t->cap - 1);
+		j = rs_mix64(key) & (t->cap - 1);
 		while (t->s[j].key != EMPTY)
 			j = (j + 1) & (t->cap - 1);
 	}
@@ -375,10 +364,10 @@ row_hash(const struct rs_event *ev)
 {
 	uint64_t h;
 
-	h = mix((uint64_t)ev->ts ^ 0x9e3779b97f4a7c15ULL);
-	h = mix(h ^ ev->visitor);
-	h = mix(h ^ ev->item ^ ((uint64_t)ev->type << 56));
-	h = mix(h ^ ev->txn);
+	h = rs_mix64((uint64_t)ev->ts ^ 0x9e3779b97f4a7c15ULL);
+	h = rs_mix64(h ^ ev->visitor);
+	h = rs_mix64(h ^ ev->item ^ ((uint64_t)ev->type << 56));
+	h = rs_mix64(h ^ ev->txn);
 	return h == EMPTY ? 1 : h;
 }
 

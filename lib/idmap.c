@@ -20,17 +20,6 @@ struct rs_idmap {
 	size_t cap, n, ids_cap;
 };
 
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 int
 rs_idmap_create(struct rs_idmap **out, size_t expected)
 {
@@ -67,7 +56,7 @@ grow(struct rs_idmap *m)
 	}
 	m->ids = ids;
 	for (i = 0; i < m->n; i++) {
-		j = mix(ids[i]) & (cap - 1);
+		j = rs_mix64(ids[i]) & (cap - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (cap - 1);
 		slots[j] = (uint32_t)i + 1;
@@ -79,10 +68,14 @@ grow(struct rs_idmap *m)
 	return 0;
 }
 
-int64_t
-rs_idmap_intern(struct rs_idmap *m, uint64_t id)
+/*
+ * Linear probing from id's hash: its dense index, or -1 with *slot the
+ * empty slot that ends the probe (where id would go).
+ */
+static inline int64_t
+probe(const struct rs_idmap *m, uint64_t id, size_t *slot)
 {
-	size_t j = mix(id) & (m->cap - 1);
+	size_t j = rs_mix64(id) & (m->cap - 1);
 	uint32_t s;
 
 	while ((s = m->slots[j]) != 0) {
@@ -90,14 +83,24 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 			return s - 1;
 		j = (j + 1) & (m->cap - 1);
 	}
+	*slot = j;
+	return -1;
+}
+
+int64_t
+rs_idmap_intern(struct rs_idmap *m, uint64_t id)
+{
+	size_t j;
+	int64_t i;
+
+	if ((i = probe(m, id, &j)) >= 0)
+		return i;
 	if (m->n >= UINT32_MAX - 1)
 		return RS_ENOMEM;
 	if (m->n + 1 > m->cap / 2) {
 		if (grow(m) < 0)
 			return RS_ENOMEM;
-		j = mix(id) & (m->cap - 1);
-		while (m->slots[j] != 0)
-			j = (j + 1) & (m->cap - 1);
+		probe(m, id, &j);
 	}
 	m->ids[m->n] = id;
 	m->slots[j] = (uint32_t)++m->n;
@@ -107,15 +110,24 @@ rs_idmap_intern(struct rs_idmap *m, uint64_t id)
 int64_t
 rs_idmap_find(const struct rs_idmap *m, uint64_t id)
 {
-	size_t j = mix(id) & (m->cap - 1);
-	uint32_t s;
+	size_t j;
 
-	while ((s = m->slots[j]) != 0) {
-		if (m->ids[s - 1] == id)
-			return s - 1;
-		j = (j + 1) & (m->cap - 1);
+	return probe(m, id, &j);
+}
+
+int64_t
+rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return -1;
+	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
 }
 
 size_t

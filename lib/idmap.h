@@ -11,6 +11,23 @@
 
 struct rs_idmap;
 
+/*
+ * The hash of the id map and of lib's other open-addressing tables: the
+ * splitmix64 finalizer (Stafford's mix 13), a bijection on 64 bits, so
+ * ids that differ only in high or only in low bits still spread over a
+ * power-of-two table.
+ */
+static inline uint64_t
+rs_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
 /* Creates an empty map sized for about expected ids (0 is fine). */
 int rs_idmap_create(struct rs_idmap **out, size_t expected);
 
@@ -22,6 +39,14 @@ int64_t rs_idmap_intern(struct rs_idmap *m, uint64_t id);
 
 /* Dense index of id, or -1 if absent. */
 int64_t rs_idmap_find(const struct rs_idmap *m, uint64_t id);
+
+/*
+ * Index of id in ids[0..n), sorted ascending, or -1 if absent (the first
+ * of equal ids).  For modules that keep their ids as a sorted array
+ * rather than a map (matrix rows and columns, models, availability):
+ * one binary search for all of them.
+ */
+int64_t rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id);
 
 size_t rs_idmap_size(const struct rs_idmap *m);
 

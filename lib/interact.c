@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,19 @@ event_type(const char *s, size_t n, const char *what, struct rs_error *err)
 		    "(expected view, addtocart or transaction)", (int)n, s,
 		    what);
 	return t;
+}
+
+char *
+rs_interact_format_weights(const double w[RS_EV_NTYPES], char *buf, size_t n)
+{
+	size_t len = 0;
+	unsigned t;
+
+	buf[0] = '\0';
+	for (t = 0; t < RS_EV_NTYPES; t++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s=%.9g",
+		    t ? "," : "", rs_event_name(t), w[t]);
+	return buf;
 }
 
 int

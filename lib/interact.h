@@ -89,6 +89,15 @@ void rs_interact_params_init(struct rs_interact_params *p);
 int rs_interact_parse_weights(const char *s, double w[RS_EV_NTYPES],
 	struct rs_error *err);
 
+/*
+ * The weights w as "view=1,addtocart=5,transaction=10", every type in
+ * order, numbers as %.9g: the text the parser reads back, as outputs
+ * record it in their metadata.  Written to buf (n bytes, 128 is ample),
+ * which is returned.
+ */
+char *rs_interact_format_weights(const double w[RS_EV_NTYPES], char *buf,
+	size_t n);
+
 /* Parses "addtocart,transaction" into a type bit set.  RS_EARG. */
 int rs_interact_parse_events(const char *s, unsigned *mask,
 	struct rs_error *err);

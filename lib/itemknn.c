@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "idmap.h"
 #include "itemknn.h"
 #include "banned.h"
 
@@ -108,22 +109,6 @@ cmp_nb(const void *a, const void *b)
 	if (x->s != y->s)
 		return x->s > y->s ? -1 : 1;
 	return x->nbr < y->nbr ? -1 : x->nbr > y->nbr;
-}
-
-static int64_t
-find_id(const uint64_t *ids, uint32_t n, uint64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
 }
 
 /* Sorts buf[0..n) and merges equal keys; returns the new length. */
@@ -301,7 +286,7 @@ rs_itemknn_train(const struct rs_event *ev, size_t n,
 	for (i = 0, j = 0; i < n; i++)
 		if (ev[i].ts < p->until && ev[i].type < RS_EV_NTYPES &&
 		    p->weights[ev[i].type] > 0)
-			k[j++].item = (uint32_t)find_id(ids, nitems,
+			k[j++].item = (uint32_t)rs_ids_bsearch(ids, nitems,
 			    ev[i].item);
 	qsort(k, ne, sizeof(*k), cmp_kev);
 	if ((norm = calloc((size_t)nitems + 1, sizeof(*norm))) == NULL ||
@@ -430,21 +415,6 @@ out:
 	return rc;
 }
 
-static int
-same_cols(const struct rs_table_desc *t, const char *tname,
-    const struct rs_column *c, unsigned nc)
-{
-	unsigned i;
-
-	if (strcmp(t->name, tname) != 0 || t->ncols != nc)
-		return 0;
-	for (i = 0; i < nc; i++)
-		if (t->cols[i].type != c[i].type || t->cols[i].count > 1 ||
-		    strcmp(t->cols[i].name, c[i].name) != 0)
-			return 0;
-	return 1;
-}
-
 /* Room for need > *cap elements of size bytes in *p (doubling). */
 static int
 grow_to(void **p, uint64_t *cap, uint64_t need, size_t size)
@@ -488,8 +458,10 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 		return rs_error_set(err, RS_EFORMAT, "%s: is a '%s' model, "
 		    "expected 'itemknn'", name, kind ? kind : "unknown");
 	if (rs_reader_ntables(r) != 2 ||
-	    !same_cols(t0 = rs_reader_table(r, 0), "items", items_cols, 1) ||
-	    !same_cols(t1 = rs_reader_table(r, 1), "neighbors", nbr_cols, 3))
+	    !rs_table_matches(t0 = rs_reader_table(r, 0), "items",
+	    items_cols, 1) ||
+	    !rs_table_matches(t1 = rs_reader_table(r, 1), "neighbors",
+	    nbr_cols, 3))
 		return rs_error_set(err, RS_EFORMAT, "%s: not the item-knn "
 		    "schema of format 1.0", name);
 	if (t0->nrows == RS_NROWS_UNKNOWN || t0->nrows >= UINT32_MAX ||
@@ -597,7 +569,7 @@ rs_itemknn_item_ids(const struct rs_itemknn *m)
 int64_t
 rs_itemknn_find(const struct rs_itemknn *m, uint64_t id)
 {
-	return find_id(m->ids, m->nitems, id);
+	return rs_ids_bsearch(m->ids, m->nitems, id);
 }
 
 uint32_t

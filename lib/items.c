@@ -84,17 +84,6 @@ struct rs_items {
 
 /* ---- the pair table ---- */
 
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static int
 pairtab_init(struct pairtab *t, size_t cap)
 {
@@ -124,7 +113,7 @@ pairtab_grow(struct pairtab *t)
 	for (i = 0; i < t->cap; i++) {
 		if (t->slots[i].key == PAIR_EMPTY)
 			continue;
-		j = mix(t->slots[i].key) & (nt.cap - 1);
+		j = rs_mix64(t->slots[i].key) & (nt.cap - 1);
 		while (nt.slots[j].key != PAIR_EMPTY)
 			j = (j + 1) & (nt.cap - 1);
 		nt.slots[j] = t->slots[i];
@@ -142,7 +131,7 @@ pairtab_grow(struct pairtab *t)
 static struct pair_slot *
 pairtab_get(struct pairtab *t, uint64_t key)
 {
-	size_t j = mix(key) & (t->cap - 1);
+	size_t j = rs_mix64(key) & (t->cap - 1);
 
 	while (t->slots[j].key != key) {
 		if (t->slots[j].key == PAIR_EMPTY) {
@@ -165,7 +154,7 @@ pairtab_get(struct pairtab *t, uint64_t key)
 static const struct pair_slot *
 pairtab_find(const struct pairtab *t, uint64_t key)
 {
-	size_t j = mix(key) & (t->cap - 1);
+	size_t j = rs_mix64(key) & (t->cap - 1);
 
 	while (t->slots[j].key != key) {
 		if (t->slots[j].key == PAIR_EMPTY)
@@ -388,7 +377,7 @@ locate_record(struct rs_items_builder *b, struct checked *c)
 		if ((c->pi = rs_idmap_intern(b->props, c->p.property)) < 0)
 			return RS_ENOMEM;
 		key = (uint64_t)c->i << 32 | (uint64_t)c->pi;
-		__builtin_prefetch(&b->pairs.slots[mix(key) &
+		__builtin_prefetch(&b->pairs.slots[rs_mix64(key) &
 		    (b->pairs.cap - 1)], 1);
 	}
 	return 0;
@@ -721,7 +710,7 @@ rs_items_builder_finish(struct rs_items_builder *b, struct rs_items **out,
 		i = (size_t)order[2 * r + 1];
 		ci = cat_of_row[r];
 		for (k = cp_start[ci]; k < cp_start[ci + 1]; k++)
-			__builtin_prefetch(&b->pairs.slots[mix((uint64_t)i <<
+			__builtin_prefetch(&b->pairs.slots[rs_mix64((uint64_t)i <<
 			    32 | cp[k].pi) & (b->pairs.cap - 1)]);
 		if (t->nvalues + (cp_start[ci + 1] - cp_start[ci]) > vcap) {
 			vcap = vcap ? vcap * 2 : 4096;
@@ -894,18 +883,9 @@ static int
 check_table(const struct rs_reader *r, unsigned i,
     const struct rs_table_desc *want, struct rs_error *err)
 {
-	const struct rs_table_desc *d = rs_reader_table(r, i);
-	unsigned c;
-
-	if (strcmp(d->name, want->name) != 0 || d->ncols != want->ncols)
-		goto bad;
-	for (c = 0; c < d->ncols; c++)
-		if (d->cols[c].type != want->cols[c].type ||
-		    (d->cols[c].count > 1) ||
-		    strcmp(d->cols[c].name, want->cols[c].name) != 0)
-			goto bad;
-	return 0;
-bad:
+	if (rs_table_matches(rs_reader_table(r, i), want->name, want->cols,
+	    want->ncols))
+		return 0;
 	return rs_error_set(err, RS_EFORMAT, "%s: table %u is not the '%s' "
 	    "table of an item table of format 1.0", rs_reader_name(r), i + 1,
 	    want->name);

@@ -40,18 +40,7 @@ struct rs_eval {
 static int
 in_sorted(const uint64_t *a, size_t n, uint64_t x)
 {
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (a[mid] < x)
-			lo = mid + 1;
-		else if (a[mid] > x)
-			hi = mid;
-		else
-			return 1;
-	}
-	return 0;
+	return rs_ids_bsearch(a, n, x) >= 0;
 }
 
 void

@@ -16,6 +16,7 @@
 #include "crc32c.h"
 #include "dense.h"
 #include "hugemem.h"
+#include "idmap.h"
 #include "metrics.h"
 #include "model.h"
 #include "topk.h"
@@ -558,31 +559,16 @@ rs_model_meta(const struct rs_model *m, const char *key)
 	return NULL;
 }
 
-static int64_t
-bsearch_id(const uint64_t *ids, uint32_t n, uint64_t id)
-{
-	uint32_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && ids[lo] == id ? (int64_t)lo : -1;
-}
-
 int64_t
 rs_model_find_user(const struct rs_model *m, uint64_t id)
 {
-	return m->user_ids ? bsearch_id(m->user_ids, m->nusers, id) : -1;
+	return m->user_ids ? rs_ids_bsearch(m->user_ids, m->nusers, id) : -1;
 }
 
 int64_t
 rs_model_find_item(const struct rs_model *m, uint64_t id)
 {
-	return bsearch_id(m->item_ids, m->nitems, id);
+	return rs_ids_bsearch(m->item_ids, m->nitems, id);
 }
 
 void
@@ -623,7 +609,7 @@ rs_model_score(const struct rs_model *m, const int64_t *users, size_t n,
 static int64_t
 csr_find_row(const struct rs_csr *c, uint64_t id)
 {
-	return c->row_ids ? bsearch_id(c->row_ids, c->nrows, id) :
+	return c->row_ids ? rs_ids_bsearch(c->row_ids, c->nrows, id) :
 	    (id < c->nrows ? (int64_t)id : -1);
 }
 

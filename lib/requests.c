@@ -285,17 +285,8 @@ static int
 check_schema(const struct rs_table_desc *t, const char *name,
     struct rs_error *err)
 {
-	unsigned i;
-
-	if (strcmp(t->name, "requests") != 0 || t->ncols != 4)
-		goto bad;
-	for (i = 0; i < 4; i++)
-		if (t->cols[i].type != req_cols[i].type ||
-		    (t->cols[i].count != 1 && t->cols[i].count != 0) ||
-		    strcmp(t->cols[i].name, req_cols[i].name) != 0)
-			goto bad;
-	return 0;
-bad:
+	if (rs_table_matches(t, "requests", req_cols, 4))
+		return 0;
 	return rs_error_set(err, RS_EFORMAT, "%s: '%s' table does not have "
 	    "the schema of format 1.0", name, t->name);
 }

@@ -725,12 +725,27 @@ fill_input(struct rs_reader *r, struct rs_error *err)
 	}
 }
 
+/*
+ * One ZSTD_decompressStream step from the buffered input into r->buf at
+ * offset start: advances r->in_pos, sets r->zret (check it with
+ * ZSTD_isError) and returns the end of the output in r->buf.
+ */
+static size_t
+decompress(struct rs_reader *r, size_t start)
+{
+	ZSTD_inBuffer in = { .src = r->in, .size = r->in_len,
+	    .pos = r->in_pos };
+	ZSTD_outBuffer out = { .dst = r->buf, .size = r->cap, .pos = start };
+
+	r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+	r->in_pos = in.pos;
+	return out.pos;
+}
+
 /* Makes n payload bytes available at r->buf + r->pos. */
 static int
 need(struct rs_reader *r, size_t n, struct rs_error *err)
 {
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer out;
 	unsigned char *nb;
 	size_t cap, k;
 	ssize_t got;
@@ -785,19 +800,11 @@ need(struct rs_reader *r, size_t n, struct rs_error *err)
 				return rc;
 			continue;
 		}
-		in.src = r->in;
-		in.size = r->in_len;
-		in.pos = r->in_pos;
-		out.dst = r->buf;
-		out.size = r->cap;
-		out.pos = r->end;
-		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		r->end = decompress(r, r->end);
 		if (ZSTD_isError(r->zret))
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (zstd: %s)", r->name,
 			    ZSTD_getErrorName(r->zret));
-		r->in_pos = in.pos;
-		r->end = out.pos;
 	}
 	return 0;
 }
@@ -810,10 +817,8 @@ need(struct rs_reader *r, size_t n, struct rs_error *err)
 static int
 check_end(struct rs_reader *r, struct rs_error *err)
 {
-	ZSTD_inBuffer in;
-	ZSTD_outBuffer out;
 	unsigned char c;
-	size_t prev;
+	size_t prev, got;
 	ssize_t k;
 	int rc;
 
@@ -845,22 +850,15 @@ check_end(struct rs_reader *r, struct rs_error *err)
 			}
 			continue;
 		}
-		in.src = r->in;
-		in.size = r->in_len;
-		in.pos = r->in_pos;
-		out.dst = r->buf;
-		out.size = r->cap;
-		out.pos = 0;
 		prev = r->zret;
-		r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
+		got = decompress(r, 0);
 		if (ZSTD_isError(r->zret) && prev == 0)
 			goto trailing;	/* junk where a frame would start */
 		if (ZSTD_isError(r->zret))
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (zstd: %s)", r->name,
 			    ZSTD_getErrorName(r->zret));
-		r->in_pos = in.pos;
-		if (out.pos > 0)
+		if (got > 0)
 			goto trailing;
 	}
 trailing:
@@ -873,6 +871,28 @@ bad_header(struct rs_reader *r, struct rs_error *err, const char *what)
 {
 	return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream header (%s)",
 	    r->name, what);
+}
+
+/*
+ * One string of the header, the n bytes at src.  Both passes of
+ * parse_header count its size, NUL included, in *strbytes; pass 0 returns
+ * NULL, pass 1 copies it NUL-terminated to r->strings + *soff, moves
+ * *soff past it and returns the copy.
+ */
+static char *
+header_string(struct rs_reader *r, const unsigned char *src, size_t n,
+    int pass, size_t *soff, size_t *strbytes)
+{
+	char *s;
+
+	*strbytes += n + 1;
+	if (!pass)
+		return NULL;
+	s = r->strings + *soff;
+	memcpy(s, src, n);
+	s[n] = '\0';
+	*soff += n + 1;
+	return s;
 }
 
 /* Parses the header bytes h[0..len) (CRC already verified). */
@@ -904,15 +924,12 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 			n = rs_get_le16(h + off);
 			off += 2;
 			NEED(n + 10);
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
 			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
 				r->tables[i].name = s;
 				r->tables[i].nrows = rs_get_le64(h + off + n);
 			}
-			strbytes += n + 1;
 			off += n + 8;
 			tc = rs_get_le16(h + off);
 			off += 2;
@@ -942,14 +959,10 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 				n = rs_get_le16(h + off + 5);
 				off += 7;
 				NEED(n);
-				if (pass) {
-					s = r->strings + soff;
-					memcpy(s, h + off, n);
-					s[n] = '\0';
-					soff += n + 1;
+				s = header_string(r, h + off, n, pass, &soff,
+				    &strbytes);
+				if (pass)
 					r->cols_all[coff].name = s;
-				}
-				strbytes += n + 1;
 				off += n;
 				if (h[off - n - 7] != RS_T_ENUM) {
 					coff += pass;
@@ -968,14 +981,10 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 					n = rs_get_le16(h + off);
 					off += 2;
 					NEED(n);
-					if (pass) {
-						s = r->strings + soff;
-						memcpy(s, h + off, n);
-						s[n] = '\0';
-						soff += n + 1;
+					s = header_string(r, h + off, n, pass,
+					    &soff, &strbytes);
+					if (pass)
 						r->labels_all[loff++] = s;
-					}
-					strbytes += n + 1;
 					off += n;
 				}
 				coff += pass;
@@ -986,27 +995,19 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 			n = rs_get_le16(h + off);
 			off += 2;
 			NEED(n);
-			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
+			if (pass)
 				r->meta[2 * i] = s;
-			}
-			strbytes += n + 1;
 			off += n;
 			NEED(4);
 			n = rs_get_le32(h + off);
 			off += 4;
 			NEED(n);
-			if (pass) {
-				s = r->strings + soff;
-				memcpy(s, h + off, n);
-				s[n] = '\0';
-				soff += n + 1;
+			s = header_string(r, h + off, n, pass, &soff,
+			    &strbytes);
+			if (pass)
 				r->meta[2 * i + 1] = s;
-			}
-			strbytes += n + 1;
 			off += n;
 		}
 		if (off != end)
@@ -1146,6 +1147,21 @@ rs_reader_expect(const struct rs_reader *r, unsigned kind,
 	return rs_error_set(err, RS_EFORMAT, "%s: is a '%s' stream, "
 	    "expected '%s'", r->name, rs_kind_name(r->kind),
 	    rs_kind_name(kind));
+}
+
+int
+rs_table_matches(const struct rs_table_desc *t, const char *name,
+    const struct rs_column *cols, unsigned n)
+{
+	unsigned i;
+
+	if (strcmp(t->name, name) != 0 || t->ncols != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (t->cols[i].type != cols[i].type || t->cols[i].count > 1 ||
+		    strcmp(t->cols[i].name, cols[i].name) != 0)
+			return 0;
+	return 1;
 }
 
 unsigned rs_reader_kind(const struct rs_reader *r) { return r->kind; }

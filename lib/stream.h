@@ -256,6 +256,14 @@ int rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
 int rs_reader_expect(const struct rs_reader *r, unsigned kind,
 	struct rs_error *err);
 
+/*
+ * 1 if table t is named name and has exactly the columns cols[0..n), in
+ * order, by name and type, each a scalar (count 0 or 1); else 0.  The
+ * schema check of a reader that knows its tables' layout.
+ */
+int rs_table_matches(const struct rs_table_desc *t, const char *name,
+	const struct rs_column *cols, unsigned n);
+
 unsigned rs_reader_kind(const struct rs_reader *r);
 unsigned rs_reader_major(const struct rs_reader *r);
 unsigned rs_reader_minor(const struct rs_reader *r);

@@ -1052,6 +1052,22 @@ row_start(struct chunk *ck, const struct model *m, int w)
 	ck->text.len += 14 + ck->idlen;
 }
 
+/* A row of property p in snapshot week w; ck->oom set on failure. */
+static void
+prop_row(struct chunk *ck, const struct model *m, struct rs_rng *r,
+    uint32_t p, int w)
+{
+	struct buf *t = &ck->text;
+
+	row_start(ck, m, w);
+	if (ck->oom)
+		return;
+	put_u64(t, m->propid[p]);
+	put_char(t, ',');
+	put_value(t, r, m, p);
+	put_char(t, '\n');
+}
+
 static void
 item_props(const struct model *m, struct chunk *ck, struct rs_rng *r,
     uint32_t i)
@@ -1102,25 +1118,17 @@ item_props(const struct model *m, struct chunk *ck, struct rs_rng *r,
 	for (k = 0; k < nh; k++) {
 		p = have[k];
 		if (!m->pdyn[p]) {
-			row_start(ck, m, (int)rs_rng_below(r, NSNAP));
+			prop_row(ck, m, r, p, (int)rs_rng_below(r, NSNAP));
 			if (ck->oom)
 				return;
-			put_u64(t, m->propid[p]);
-			put_char(t, ',');
-			put_value(t, r, m, p);
-			put_char(t, '\n');
 			continue;
 		}
 		for (w = 0; w < NSNAP; w++) {
 			if (w > 0 && rs_rng_double(r) >= 0.25)
 				continue;
-			row_start(ck, m, (int)w);
+			prop_row(ck, m, r, p, (int)w);
 			if (ck->oom)
 				return;
-			put_u64(t, m->propid[p]);
-			put_char(t, ',');
-			put_value(t, r, m, p);
-			put_char(t, '\n');
 		}
 	}
 }

@@ -58,15 +58,6 @@ static struct {
 	double t0;
 } step;
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 init_once(void)
 {
@@ -208,7 +199,7 @@ static void
 draw(void)
 {
 	char line[LINE_MAX_BYTES + 1], a[32], b[32];
-	double el = now() - step.t0, frac = -1, pos = -1;
+	double el = wall_seconds() - step.t0, frac = -1, pos = -1;
 	uint64_t n = __atomic_load_n(&count, __ATOMIC_RELAXED);
 	size_t len = 0, w = width();
 	off_t off;
@@ -307,7 +298,7 @@ progress_start(const char *label, const char *unit, uint64_t total, int fd)
 		step.size = sb.st_size;
 	else
 		step.start = 0;
-	step.t0 = now();
+	step.t0 = wall_seconds();
 	active = 1;
 	stopping = 0;
 	/* The first frame at once, so even a short step shows its name. */

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -76,24 +75,6 @@ struct opts {
 	const char *input;
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 write_model(const struct rs_model *model, const struct rs_meta *extra,
     unsigned nextra, const char *output)
@@ -110,10 +91,8 @@ write_model(const struct rs_model *model, const struct rs_meta *extra,
 	wo.level = 1;
 	meta = tool_meta(extra, nextra, &nmeta);
 	if (rs_model_write(model, rs_outfile_fd(out), rs_outfile_name(out),
-	    meta, nmeta, &wo, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    meta, nmeta, &wo, &err) < 0)
+		die_abort(out, &err);
 	commit_output(out);
 }
 
@@ -193,7 +172,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	double t0, t1, c1, tu, cu, fl, loss = NAN, best = -1;
 	unsigned it, done = 0, nmeta;
 
-	t0 = now();
+	t0 = wall_seconds();
 	if (rs_als_create(&a, m, &o->p, &err) < 0)
 		die("%s: %s", input_name(o->input), err.msg);
 	verbose("%u x %u matrix, %llu nonzeros, %u factors, %s solver, "
@@ -206,13 +185,13 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	/* Iterations take about the same time: their count gives the ETA. */
 	progress_start("training", "iterations", o->p.iterations, -1);
 	for (it = 1; it <= o->p.iterations; it++) {
-		t1 = now();
-		c1 = cpu_now();
+		t1 = wall_seconds();
+		c1 = cpu_seconds();
 		fl = rs_als_flops(a);
 		if (rs_als_half_step(a, 0, &err) < 0)
 			die_err(&err);
-		tu = now() - t1;
-		cu = cpu_now() - c1;
+		tu = wall_seconds() - t1;
+		cu = cpu_seconds() - c1;
 		if (rs_als_half_step(a, 1, &err) < 0)
 			die_err(&err);
 		done = it;
@@ -220,8 +199,8 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 		fl = (rs_als_flops(a) - fl) / 1e9;
 		verbose("iteration %u: %.3f s wall, %.3f s cpu (visitors %.3f "
 		    "s wall, %.3f s cpu), %.1f GFLOP/s, %.1f GFLOP per cpu-s",
-		    it, now() - t1, cpu_now() - c1, tu, cu, fl / (now() - t1),
-		    fl / (cpu_now() - c1));
+		    it, wall_seconds() - t1, cpu_seconds() - c1, tu, cu,
+		    fl / (wall_seconds() - t1), fl / (cpu_seconds() - c1));
 		if (o->loss) {
 			loss = rs_als_loss(a);
 			progress_pause();
@@ -249,7 +228,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	progress_end();
 	if (!o->loss || done != o->p.iterations)
 		loss = rs_als_loss(a);
-	verbose("trained in %.3f s, loss %.9g", now() - t0, loss);
+	verbose("trained in %.3f s, loss %.9g", wall_seconds() - t0, loss);
 	nmeta = als_meta(meta, o, m, done, loss);
 	progress_start("writing the model", NULL, 0, -1);
 	write_model(view, meta, nmeta, o->output);
@@ -324,9 +303,6 @@ main(int argc, char **argv)
 			o.p.factors = (uint32_t)parse_u64("--factors", optarg,
 			    1, 4096, usage_text);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			o.p.iterations = (uint32_t)parse_u64("--iterations",
 			    optarg, 1, 100000, usage_text);
@@ -349,9 +325,6 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			o.output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 'r':
 			o.p.regularization = parse_double("--regularization",
@@ -377,14 +350,8 @@ main(int argc, char **argv)
 		case OPT_VALIDATE:
 			o.validate = optarg;
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)

@@ -11,11 +11,9 @@
  * still works, rs-recommend execs this program.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -131,15 +129,6 @@ out_format(const struct opts *o)
 	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_CSV;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- the run ---- */
 
 struct rjob {
@@ -202,7 +191,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	    sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct rjob *jobs = xcalloc(o->threads, sizeof(*jobs));
-	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
 	struct rs_error err;
 	size_t r0, n, i;
 	unsigned j;
@@ -222,14 +210,8 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 			jobs[j].step = o->threads;
 			jobs[j].rows = rows;
 			jobs[j].counts = counts;
-			if (o->threads == 1)
-				run_rjob(&jobs[j]);
-			else if (pthread_create(&tid[j], NULL, run_rjob,
-			    &jobs[j]) != 0)
-				die("cannot start a thread");
 		}
-		for (j = 0; o->threads > 1 && j < o->threads; j++)
-			pthread_join(tid[j], NULL);
+		run_jobs(run_rjob, jobs, sizeof(*jobs), o->threads);
 		for (j = 0; j < o->threads; j++)
 			if (jobs[j].rc < 0)
 				die_err(&jobs[j].err);
@@ -245,7 +227,6 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	free(rows);
 	free(counts);
 	free(jobs);
-	free(tid);
 }
 
 /*
@@ -332,16 +313,14 @@ run(const struct opts *o)
 	struct rs_replay *rp;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
 	size_t nq, nev, g0, g1;
 	unsigned i;
 	double t0, t1, t2;
-	int fd;
 
-	t0 = now();
+	t0 = wall_seconds();
 	load_models(o, m, &als, &pop, &pop_path, &pop_opt);
 	if (pop != NULL && o->popular_window != 0)
 		usage_error(usage_text, "a popular model (-%c %s) and "
@@ -353,14 +332,8 @@ run(const struct opts *o)
 		items = load_items(o->items);
 	if (o->navail > 0)
 		avail = load_avail(o->avail, o->navail);
-	r = open_stream(o->requests, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(o->history, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(o->requests, &nq);
+	ev = read_events(o->history, &nev, NULL);
 
 	rs_replay_params_init(&p);
 	memcpy(p.weights, o->weights, sizeof(p.weights));
@@ -374,10 +347,9 @@ run(const struct opts *o)
 	p.popular_window = o->popular_window;
 	p.similar = rs_blend_has(&b, RS_SRC_ONLINE);
 	out = open_text_output(o->output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_answers_header(&t, out_format(o));
-	t1 = now();
+	t1 = wall_seconds();
 	progress_start("answering", "requests", nq, -1);
 	for (g0 = 0; g0 < nq; g0 = g1) {
 		struct rs_itemknn *gknn = knn;
@@ -413,14 +385,10 @@ run(const struct opts *o)
 			rs_itemknn_free(gknn);
 	}
 	progress_end();
-	t2 = now();
+	t2 = wall_seconds();
 	free(ev);
 	free(q);
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	verbose("%zu requests answered with %s in %.3f s (%.0f requests/s); "
 	    "load %.3f s", nq, b.name, t2 - t1, t2 > t1 ? (double)nq /
@@ -521,9 +489,6 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'H':
 			o->history = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			o->items = optarg;
 			break;
@@ -559,17 +524,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->output = optarg;
 			break;
 		case OPT_POPULAR_WINDOW:
-			if (rs_duration_parse(optarg, &o->popular_window,
-			    &err) < 0)
-				usage_error(usage_text, "invalid "
-				    "--popular-window: %s", err.msg);
+			o->popular_window = parse_duration_opt(
+			    "--popular-window", optarg, usage_text);
 			if (o->popular_window == 0)
 				usage_error(usage_text, "invalid "
 				    "--popular-window '%s': must be positive",
 				    optarg);
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 'r':
 			o->requests = optarg;
@@ -578,18 +538,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->threads = (unsigned)parse_u64("--threads", optarg,
 			    1, 256, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, o->weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (optind < argc)

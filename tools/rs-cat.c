@@ -303,7 +303,6 @@ main(int argc, char **argv)
 	struct opts o = { ',', 1, 0, NULL, 0 };
 	struct rs_outfile *out;
 	struct rs_textout t;
-	struct rs_error err;
 	const char *output = NULL;
 	int c, i;
 
@@ -320,9 +319,6 @@ main(int argc, char **argv)
 				usage_error(usage_text, "invalid --delimiter "
 				    "'%s': use ',' or 'tab'", optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'H':
 			o.header = 0;
 			break;
@@ -335,34 +331,20 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	/* A progress line would mix with rows printed on the terminal. */
 	o.progress = (output != NULL && strcmp(output, "-") != 0) ||
 	    !isatty(STDOUT_FILENO);
 	out = open_text_output(output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	if (optind == argc)
 		cat_one(&t, "-", &o);
 	for (i = optind; i < argc; i++)
 		cat_one(&t, argv[i], &o);
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	return 0;
 }

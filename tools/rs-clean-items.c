@@ -161,21 +161,15 @@ read_props(struct rs_items_builder *bld, const char *path, struct badctx *bc)
 {
 	struct rs_reader *r;
 	struct rs_error err;
-	char label[128];
 	int fd;
 
-	fd = open_input(path);
 	/* The builder reads the whole stream: the file offset tells how
 	 * far it is. */
-	snprintf(label, sizeof(label), "reading %s", input_name(path));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_items_builder_read(bld, r, on_bad, bc, &err) < 0)
+	r = open_stream(path, &fd);
+	if (rs_items_builder_read(bld, r, on_bad, bc, &err) < 0)
 		die_err(&err);
-	progress_end();
+	close_stream(r, fd);
 	verbose("%s: read", input_name(path));
-	rs_reader_free(r);
-	close_input(fd);
 }
 
 /*
@@ -256,9 +250,6 @@ main(int argc, char **argv)
 		case OPT_CSV:
 			csv = 1;
 			break;
-		case 'h':
-			help();
-			break;
 		case OPT_KEEP:
 			par.keep_never_available = 1;
 			break;
@@ -269,23 +260,14 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case OPT_STRICT:
 			bc.strict = 1;
 			break;
 		case 't':
 			treepath = optarg;
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	if (treepath == NULL)
@@ -321,15 +303,9 @@ main(int argc, char **argv)
 	progress_start("writing the item table", NULL, 0, -1);
 
 	if (csv) {
-		if (rs_textout_init(&t, rs_outfile_fd(out),
-		    rs_outfile_name(out)) < 0)
-			die("out of memory");
+		begin_text(&t, out);
 		rs_items_write_csv(tab, &t);
-		if (rs_textout_flush(&t, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
-		rs_textout_release(&t);
+		end_text(&t, out);
 	} else {
 		extra[0].key = "keep_never_available";
 		extra[0].value = par.keep_never_available ? "1" : "0";
@@ -337,10 +313,8 @@ main(int argc, char **argv)
 		extra[1].value = bc.strict ? "1" : "0";
 		meta = tool_meta(extra, 2, &nmeta);
 		if (rs_items_write(tab, rs_outfile_fd(out),
-		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
+			die_abort(out, &err);
 	}
 	commit_output(out);
 	progress_end();

@@ -497,11 +497,7 @@ log_run(const struct opts *o, const char *label, const char *file,
 				    *val == '\t' ? ' ' : *val);
 			rs_textout_char(&mt, '\n');
 		}
-		if (rs_textout_flush(&mt, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
-		rs_textout_release(&mt);
+		end_text(&mt, out);
 		if (rs_outfile_commit(out, &err) < 0)
 			die_err(&err);
 		free(path);
@@ -935,7 +931,6 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	struct rs_items *items = NULL;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
@@ -943,16 +938,9 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	enum rs_replayout_format f;
 	size_t nq, nev;
 	unsigned i, j, which;
-	int fd;
 
-	r = open_stream(o->requests, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(o->history, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(o->requests, &nq);
+	ev = read_events(o->history, &nev, NULL);
 	if (o->items != NULL)
 		items = load_items(o->items);
 	rs_replay_params_init(&p);
@@ -978,8 +966,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	f = o->fmt == FMT_CSV ? RS_REPLAYOUT_CSV : o->fmt == FMT_JSON ?
 	    RS_REPLAYOUT_JSON : RS_REPLAYOUT_TABLE;
 	out = open_text_output(o->output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, o->k, o->nk);
 	for (i = 0; i < nfiles + 2; i++)
 		for (which = 0; which < 2; which++) {
@@ -989,11 +976,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 			rs_replayout_metrics(&t, f, row[i].label, (int)which,
 			    o->k, o->nk, mt);
 		}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 	commit_output(out);
 	/* MLflow runs last, once the results are in place (rs(7)). */
 	for (i = 0; o->mlflow != NULL && i < nfiles; i++)
@@ -1077,9 +1060,6 @@ main(int argc, char **argv)
 		case 'H':
 			o.history = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'k':
 			parse_k(&o, optarg);
 			o.k_set = 1;
@@ -1090,17 +1070,11 @@ main(int argc, char **argv)
 		case 'o':
 			o.output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case 'r':
 			o.requests = optarg;
 			break;
 		case 't':
 			o.truth = optarg;
-			break;
-		case 'v':
-			tool_verbose++;
 			break;
 		case OPT_EXPERIMENT:
 			o.experiment = optarg;
@@ -1139,11 +1113,8 @@ main(int argc, char **argv)
 		case OPT_TRAIN:
 			o.train = optarg;
 			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	nfiles = (unsigned)(argc - optind);
@@ -1228,15 +1199,12 @@ main(int argc, char **argv)
 		die_err(&err);
 
 	out = open_text_output(o.output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	memset(&pu, 0, sizeof(pu));
 	if (o.per_user != NULL) {
 		puout = open_text_output(o.per_user);
 		pu.on = 1;
-		if (rs_textout_init(&pu.t, rs_outfile_fd(puout),
-		    rs_outfile_name(puout)) < 0)
-			die("out of memory");
+		begin_text(&pu.t, puout);
 		pu.nk = o.nk;
 		per_user_header(&pu, o.k);
 	}

@@ -77,12 +77,10 @@ static void
 write_csv(const struct rs_csr *m, struct rs_outfile *out)
 {
 	struct rs_textout t;
-	struct rs_error err;
 	uint64_t k;
 	uint32_t r;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_textout_str(&t, "user,item,value\n");
 	for (r = 0; r < m->nrows; r++)
 		for (k = m->indptr[r]; k < m->indptr[r + 1]; k++) {
@@ -93,11 +91,7 @@ write_csv(const struct rs_csr *m, struct rs_outfile *out)
 			rs_textout_f32(&t, m->values[k]);
 			rs_textout_char(&t, '\n');
 		}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 }
 
 /* Text of a number for the metadata; strings live in a static pool. */
@@ -138,12 +132,9 @@ write_matrix(const struct rs_csr *m, const struct rs_interact_params *p,
 	unsigned n = 0, nmeta, t;
 	size_t len = 0;
 
-	weights[0] = events[0] = '\0';
+	rs_interact_format_weights(p->weights, weights, sizeof(weights));
+	events[0] = '\0';
 	for (t = 0; t < RS_EV_NTYPES; t++)
-		len += (size_t)snprintf(weights + len, sizeof(weights) - len,
-		    "%s%s=%.9g", t ? "," : "", rs_event_name(t),
-		    p->weights[t]);
-	for (t = 0, len = 0; t < RS_EV_NTYPES; t++)
 		if (p->events & (1u << t))
 			len += (size_t)snprintf(events + len,
 			    sizeof(events) - len, "%s%s", len ? "," : "",
@@ -189,10 +180,8 @@ write_matrix(const struct rs_csr *m, const struct rs_interact_params *p,
 	rs_writer_opts_init(&wo);
 	wo.level = 1;
 	if (rs_csr_write(m, rs_outfile_fd(out), rs_outfile_name(out), meta,
-	    nmeta, &wo, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    nmeta, &wo, &err) < 0)
+		die_abort(out, &err);
 }
 
 int
@@ -225,7 +214,6 @@ main(int argc, char **argv)
 	struct rs_error err;
 	struct rs_csr *m;
 	const char *output = NULL, *items_path = NULL, *input = "-";
-	char label[128];
 	int c, csv = 0, fd;
 
 	tool_init(argc, argv);
@@ -250,9 +238,6 @@ main(int argc, char **argv)
 				usage_error(usage_text, "invalid --event: %s",
 				    err.msg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			items_path = optarg;
 			break;
@@ -267,9 +252,6 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case OPT_SINCE:
 			parse_bound_opt("--since", optarg, &p.since,
 			    usage_text);
@@ -278,18 +260,12 @@ main(int argc, char **argv)
 			parse_bound_opt("--until", optarg, &p.until,
 			    usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)
@@ -305,20 +281,14 @@ main(int argc, char **argv)
 		p.keep_ctx = items;
 	}
 	out = csv ? open_text_output(output) : open_binary_output(output);
-	fd = open_input(input);
-	snprintf(label, sizeof(label), "reading %s", input_name(input));
-	progress_start(label, NULL, 0, fd);
+	fd = begin_input(input);
 	if (rs_interact_create(&b, &p, &err) < 0 ||
 	    rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_interact_read(b, r, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	    rs_interact_read(b, r, &err) < 0)
+		die_abort(out, &err);
 	progress_start("building the matrix", NULL, 0, -1);
-	if (rs_interact_finish(b, &m, &st, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	if (rs_interact_finish(b, &m, &st, &err) < 0)
+		die_abort(out, &err);
 	progress_end();
 	rs_reader_free(r);
 	close_input(fd);

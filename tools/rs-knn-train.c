@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -65,17 +64,6 @@ help(void)
 	exit(0);
 }
 
-static int64_t
-duration(const char *opt, const char *arg)
-{
-	struct rs_error err;
-	int64_t ms;
-
-	if (rs_duration_parse(arg, &ms, &err) < 0)
-		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
-	return ms;
-}
-
 static void
 write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 {
@@ -83,11 +71,9 @@ write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 	const uint32_t *nb;
 	const float *s;
 	struct rs_textout t;
-	struct rs_error err;
 	uint32_t i, k, n;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_textout_str(&t, "item,neighbor,score\n");
 	for (i = 0; i < rs_itemknn_nitems(m); i++) {
 		n = rs_itemknn_neighbors(m, i, &nb, &s);
@@ -100,11 +86,7 @@ write_csv(const struct rs_itemknn *m, struct rs_outfile *out)
 			rs_textout_char(&t, '\n');
 		}
 	}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 }
 
 /* Text for the metadata; strings live in a static pool. */
@@ -147,17 +129,16 @@ main(int argc, char **argv)
 	struct rs_itemknn *m;
 	struct rs_event *ev;
 	struct rs_outfile *out;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_meta extra[16];
 	const struct rs_meta *meta;
-	struct timespec t0, t1;
-	char wbuf[128], label[128];
+	double secs;
+	char wbuf[128];
 	const char *output = NULL, *input = "-";
 	int64_t end = 0;
-	size_t n, i, len = 0;
-	unsigned nmeta, ne = 0, t;
-	int c, csv = 0, fd;
+	size_t n, i;
+	unsigned nmeta, ne = 0;
+	int c, csv = 0;
 
 	tool_init(argc, argv);
 	rs_itemknn_params_init(&p);
@@ -168,10 +149,8 @@ main(int argc, char **argv)
 			csv = 1;
 			break;
 		case OPT_HALF_LIFE:
-			p.half_life = duration("--half-life", optarg);
-			break;
-		case 'h':
-			help();
+			p.half_life = parse_duration_opt("--half-life", optarg,
+			    usage_text);
 			break;
 		case 'n':
 			p.neighbors = (unsigned)parse_u64("--neighbors", optarg,
@@ -180,11 +159,9 @@ main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		case OPT_SESSION_GAP:
-			p.session_gap = duration("--session-gap", optarg);
+			p.session_gap = parse_duration_opt("--session-gap",
+			    optarg, usage_text);
 			break;
 		case OPT_SHRINK:
 			p.shrink = parse_double("--shrink", optarg, 0, 1e9,
@@ -192,12 +169,6 @@ main(int argc, char **argv)
 			break;
 		case OPT_UNTIL:
 			parse_bound_opt("--until", optarg, &until, usage_text);
-			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
 			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
@@ -208,7 +179,7 @@ main(int argc, char **argv)
 			    100000, usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)
@@ -217,38 +188,22 @@ main(int argc, char **argv)
 		input = argv[optind];
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
-	fd = open_input(input);
-	snprintf(label, sizeof(label), "reading %s", input_name(input));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &n, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	progress_end();
-	rs_reader_free(r);
-	close_input(fd);
+	ev = read_events(input, &n, out);
 	for (i = 0; i < n; i++)
 		if (i == 0 || ev[i].ts > end)
 			end = ev[i].ts;
 	p.until = rs_bound_resolve(&until, end, p.until);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	secs = wall_seconds();
 	progress_start("training", NULL, 0, -1);
-	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rs_itemknn_train(ev, n, &p, &m, &st, &err) < 0)
+		die_abort(out, &err);
+	secs = wall_seconds() - secs;
 	free(ev);
 	progress_start("writing the model", NULL, 0, -1);
 	if (csv) {
 		write_csv(m, out);
 	} else {
-		wbuf[0] = '\0';
-		for (t = 0; t < RS_EV_NTYPES; t++)
-			len += (size_t)snprintf(wbuf + len, sizeof(wbuf) - len,
-			    "%s%s=%.9g", t ? "," : "", rs_event_name(t),
-			    p.weights[t]);
+		rs_interact_format_weights(p.weights, wbuf, sizeof(wbuf));
 		extra[ne++] = (struct rs_meta){ "model", "itemknn" };
 		extra[ne++] = (struct rs_meta){ "input", input_name(input) };
 		extra[ne++] = (struct rs_meta){ "similarity", "cosine" };
@@ -273,15 +228,12 @@ main(int argc, char **argv)
 		    fmt(1, (double)st.pairs) };
 		meta = tool_meta(extra, ne, &nmeta);
 		if (rs_itemknn_write(m, rs_outfile_fd(out),
-		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
+			die_abort(out, &err);
 	}
 	commit_output(out);
 	progress_end();
-	verbose("training took %.3f s", (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	verbose("training took %.3f s", secs);
 	if (!tool_quiet)
 		fprintf(stderr, "%s: %" PRIu64 " events, %" PRIu64 " sessions, "
 		    "%" PRIu64 " pairs, %lu items, %" PRIu64 " neighbours\n",

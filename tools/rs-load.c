@@ -220,13 +220,6 @@ join_inputs(char **paths, int n)
 	return s;
 }
 
-static void
-fail(struct rs_outfile *out, const struct rs_error *err)
-{
-	rs_outfile_abort(out);
-	die_err(err);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -272,9 +265,6 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:k:o:qst:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			help();
-			break;
 		case 'k':
 			if ((lo.kind = rs_load_kind_parse(optarg)) == 0)
 				usage_error(usage_text, "invalid --kind '%s': "
@@ -282,9 +272,6 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 's':
 			stats = 1;
@@ -297,14 +284,8 @@ main(int argc, char **argv)
 			lo.threads = (unsigned)parse_u64("--threads", optarg, 0,
 			    8, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	paths = argv + optind;
@@ -344,7 +325,7 @@ main(int argc, char **argv)
 	wo.level = rs_load_zlevel(kind);
 	if (rs_writer_open(&r.w, rs_outfile_fd(out), rs_outfile_name(out),
 	    &desc, &wo, &err) < 0)
-		fail(out, &err);
+		die_abort(out, &err);
 	for (i = 0; i < npaths; i++) {
 		if (i > 0) {
 			l = open_one(paths[i], &fd, &lo, out);
@@ -360,14 +341,14 @@ main(int argc, char **argv)
 		    input_name(paths[i]));
 		progress_start(label, "rows", 0, fd);
 		if (rs_load_run(l, &sink, &err) < 0)
-			fail(out, &err);
+			die_abort(out, &err);
 		progress_end();
 		summary(&r, l, input_name(paths[i]));
 		rs_load_free(l);
 		close_input(fd);
 	}
 	if (rs_writer_finish(r.w, &err) < 0)
-		fail(out, &err);
+		die_abort(out, &err);
 	rs_writer_free(r.w);
 	if (r.eda) {
 		/*
@@ -381,7 +362,7 @@ main(int argc, char **argv)
 			die("out of memory");
 		if (rs_eda_report(r.eda, &t, &err) < 0 ||
 		    rs_textout_flush(&t, &err) < 0)
-			fail(out, &err);
+			die_abort(out, &err);
 		rs_textout_release(&t);
 		rs_eda_free(r.eda);
 	}

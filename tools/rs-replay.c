@@ -9,11 +9,9 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -190,15 +188,6 @@ out:
 /* CPU seconds of all threads spent answering (-v: steadier than wall). */
 static double answer_cpu;
 
-static double
-cpu_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /*
  * Answers requests q[0..n) (global indices base..) for every
  * recommender and K with one engine; returns the answering time in
@@ -209,12 +198,10 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
     size_t base, struct rs_replay **keep)
 {
 	struct job jobs[64];
-	pthread_t th[64];
 	struct rs_replay *rp;
 	struct rs_error err;
-	struct timespec t0, t1;
 	unsigned a, kmax = g->p->kmax;
-	double c0;
+	double t0, secs, c0;
 
 	if (rs_replay_create(&rp, g->ev, g->nev, g->p, &err) < 0 ||
 	    (g->pop != NULL && rs_replay_set_popular(rp, g->pop, &err) < 0) ||
@@ -224,32 +211,23 @@ run_group(const struct group *g, const struct rs_request *q, size_t n,
 	    (g->avail != NULL && rs_replay_set_avail(rp, g->avail, &err) < 0) ||
 	    rs_replay_prepare(rp, q, n, &err) < 0)
 		die_err(&err);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	c0 = cpu_now();
-	for (a = 0; a < g->threads; a++) {
+	t0 = wall_seconds();
+	c0 = cpu_seconds();
+	for (a = 0; a < g->threads; a++)
 		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
 		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
 		    { 0, "" } };
-		if (g->threads > 1 && pthread_create(&th[a], NULL, worker,
-		    &jobs[a]) != 0)
-			die("cannot start a thread");
-	}
-	if (g->threads == 1)
-		worker(&jobs[0]);
-	else
-		for (a = 0; a < g->threads; a++)
-			pthread_join(th[a], NULL);
+	run_jobs(worker, jobs, sizeof(jobs[0]), g->threads);
 	for (a = 0; a < g->threads; a++)
 		if (jobs[a].rc < 0)
 			die_err(&jobs[a].err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	answer_cpu += cpu_now() - c0;
+	secs = wall_seconds() - t0;
+	answer_cpu += cpu_seconds() - c0;
 	if (keep != NULL)
 		*keep = rp;
 	else
 		rs_replay_free(rp);
-	return (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return secs;
 }
 
 /*
@@ -289,8 +267,7 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 	size_t i, sl;
 	int which;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, g->ks, g->nk);
 	for (a = 0; a < g->nrec; a++)
 		for (which = 0; which < 2; which++) {
@@ -326,8 +303,7 @@ write_answers(struct rs_outfile *out, const struct group *g, unsigned a,
 		if (g->ks[ki] > g->ks[kb])
 			kb = ki;
 	sl = (size_t)a * g->nk + kb;
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_replayout_answers_header(&t, RS_REPLAYOUT_CSV);
 	for (i = 0; i < nq; i++)
 		rs_replayout_answers(&t, RS_REPLAYOUT_CSV,
@@ -377,7 +353,6 @@ main(int argc, char **argv)
 	struct rs_avail *avail = NULL;
 	struct rs_request *q;
 	struct rs_event *ev;
-	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
 	struct rs_row *rows[MAX_REC * MAX_KS];
@@ -393,7 +368,7 @@ main(int argc, char **argv)
 	unsigned threads = 1, kmax = 0, ans = 0;
 	size_t nev, nq, i, ndisc = 0;
 	enum rs_replayout_format fmt = RS_REPLAYOUT_TABLE;
-	int c, fd, knn_daily = 0;
+	int c, knn_daily = 0;
 	double secs;
 
 	tool_init(argc, argv);
@@ -434,9 +409,6 @@ main(int argc, char **argv)
 		case 'H':
 			hist = optarg;
 			break;
-		case 'h':
-			help();
-			break;
 		case 'i':
 			items_path = optarg;
 			break;
@@ -476,17 +448,12 @@ main(int argc, char **argv)
 			pop_path = optarg;
 			break;
 		case OPT_POPULAR_WINDOW:
-			if (rs_duration_parse(optarg, &p.popular_window,
-			    &err) < 0)
-				usage_error(usage_text, "invalid --popular-window: "
-				    "%s", err.msg);
+			p.popular_window = parse_duration_opt(
+			    "--popular-window", optarg, usage_text);
 			if (p.popular_window == 0)
 				usage_error(usage_text, "invalid --popular-window "
 				    "'%s': must be positive", optarg);
 			window = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 'r':
 			reqs = optarg;
@@ -495,18 +462,12 @@ main(int argc, char **argv)
 			threads = (unsigned)parse_u64("--threads", optarg, 1, 64,
 			    usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, p.weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (optind < argc)
@@ -589,14 +550,8 @@ main(int argc, char **argv)
 		items = load_items(items_path);
 	if (nav > 0)
 		avail = load_avail(av_paths, nav);
-	r = open_stream(reqs, &fd);
-	if (rs_requests_read(r, &q, &nq, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
-	r = open_stream(hist, &fd);
-	if (rs_events_read_all(r, &ev, &nev, &err) < 0)
-		die_err(&err);
-	close_stream(r, fd);
+	q = load_requests(reqs, &nq);
+	ev = read_events(hist, &nev, NULL);
 
 	outs[0] = out = open_text_output(output);
 	if (answers != NULL)

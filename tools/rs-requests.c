@@ -70,11 +70,9 @@ static void
 write_csv(const struct rs_request *q, size_t n, struct rs_outfile *out)
 {
 	struct rs_textout t;
-	struct rs_error err;
 	size_t i;
 
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	begin_text(&t, out);
 	rs_textout_str(&t, "id,visitorid,timestamp,itemid\n");
 	for (i = 0; i < n; i++) {
 		rs_textout_u64(&t, q[i].id);
@@ -87,11 +85,7 @@ write_csv(const struct rs_request *q, size_t n, struct rs_outfile *out)
 			rs_textout_u64(&t, q[i].item);
 		rs_textout_char(&t, '\n');
 	}
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
-	rs_textout_release(&t);
+	end_text(&t, out);
 }
 
 int
@@ -117,16 +111,15 @@ main(int argc, char **argv)
 	struct rs_request *q;
 	struct rs_event *ev;
 	struct rs_outfile *out;
-	struct rs_reader *r;
 	struct rs_error err;
 	const struct rs_meta *meta;
 	struct rs_meta extra[5];
-	char sbuf[32], ubuf[32], abuf[32], label[128];
+	char sbuf[32], ubuf[32], abuf[32];
 	const char *output = NULL, *input = "-";
 	int64_t s_ms, u_ms, a_ms;
 	size_t n, nq;
 	unsigned nmeta;
-	int c, csv = 0, fd, type = RS_EV_ADDTOCART, visitors = 0, etype = 0;
+	int c, csv = 0, type = RS_EV_ADDTOCART, visitors = 0, etype = 0;
 
 	tool_init(argc, argv);
 	while ((c = getopt_long(argc, argv, "e:ho:qv", longopts, NULL)) != -1) {
@@ -144,14 +137,8 @@ main(int argc, char **argv)
 				    "expected view, addtocart or transaction",
 				    optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case 'o':
 			output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case OPT_SINCE:
 			parse_bound_opt("--since", optarg, &since, usage_text);
@@ -159,17 +146,11 @@ main(int argc, char **argv)
 		case OPT_UNTIL:
 			parse_bound_opt("--until", optarg, &until, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case OPT_VISITORS:
 			visitors = 1;
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)
@@ -188,14 +169,7 @@ main(int argc, char **argv)
 		usage_error(usage_text, "invalid --since/--until: %s", err.msg);
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
-	fd = open_input(input);
-	snprintf(label, sizeof(label), "reading %s", input_name(input));
-	progress_start(label, NULL, 0, fd);
-	if (rs_reader_open(&r, fd, input_name(input), &err) < 0 ||
-	    rs_events_read_all(r, &ev, &n, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	ev = read_events(input, &n, out);
 	progress_start("making requests", NULL, 0, -1);
 	if (visitors)
 		c = rs_requests_visitors(ev, n, &since, &until, &at, &q, &nq,
@@ -203,13 +177,9 @@ main(int argc, char **argv)
 	else
 		c = rs_requests_make(ev, n, (unsigned)type, &since, &until,
 		    &q, &nq, &s_ms, &u_ms, &err);
-	if (c < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
-	}
+	if (c < 0)
+		die_abort(out, &err);
 	progress_start("writing the requests", NULL, 0, -1);
-	rs_reader_free(r);
-	close_input(fd);
 	if (csv) {
 		write_csv(q, nq, out);
 	} else {
@@ -224,10 +194,8 @@ main(int argc, char **argv)
 		    sizeof(abuf), a_ms, INT64_MIN) : "" };
 		meta = tool_meta(extra, visitors ? 5 : 4, &nmeta);
 		if (rs_requests_write(q, nq, rs_outfile_fd(out),
-		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0) {
-			rs_outfile_abort(out);
-			die_err(&err);
-		}
+		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
+			die_abort(out, &err);
 	}
 	commit_output(out);
 	progress_end();

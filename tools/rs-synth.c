@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "tool.h"
 #include "progress.h"
@@ -105,15 +104,6 @@ join(const char *dir, const char *name)
 	return p;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -149,14 +139,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:o:qs:S:t:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			help();
-			break;
 		case 'o':
 			dir = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case 's':
 			p.scale = parse_double("--scale", optarg,
@@ -171,14 +155,8 @@ main(int argc, char **argv)
 			p.threads = (unsigned)parse_u64("--threads", optarg, 1,
 			    256, usage_text);
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case 'V':
-			version_exit();
-			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, 'V', help, usage_text);
 		}
 	}
 	if (optind != argc)
@@ -187,7 +165,7 @@ main(int argc, char **argv)
 	if (dir[0] == '\0')
 		usage_error(usage_text, "empty --output directory");
 
-	t0 = now();
+	t0 = wall_seconds();
 	make_dir(dir);
 	memset(&s, 0, sizeof(s));
 	for (f = 0; f < RS_SYNTH_NFILES; f++) {
@@ -215,7 +193,7 @@ main(int argc, char **argv)
 	}
 	commit_outputs(s.out, RS_SYNTH_NFILES);
 	progress_end();
-	secs = now() - t0;
+	secs = wall_seconds() - t0;
 	verbose("scale %g, seed %llu: %llu visitors, %llu items "
 	    "(%llu with properties)", p.scale, (unsigned long long)p.seed,
 	    (unsigned long long)st.visitors, (unsigned long long)st.items,

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -149,6 +151,22 @@ version_exit(void)
 	exit(0);
 }
 
+void
+common_option(int c, int version_opt, void (*help)(void),
+    const char *usage_text)
+{
+	if (c == 'h')
+		help();
+	else if (c == 'q')
+		tool_quiet = 1;
+	else if (c == 'v')
+		tool_verbose++;
+	else if (c == version_opt)
+		version_exit();
+	else
+		usage_exit(usage_text);
+}
+
 void *
 xmalloc(size_t n)
 {
@@ -262,6 +280,17 @@ parse_weights_opt(const char *opt, const char *arg, double w[RS_EV_NTYPES],
 
 	if (rs_interact_parse_weights(arg, w, &err) < 0)
 		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
+}
+
+int64_t
+parse_duration_opt(const char *opt, const char *arg, const char *usage_text)
+{
+	struct rs_error err;
+	int64_t ms;
+
+	if (rs_duration_parse(arg, &ms, &err) < 0)
+		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
+	return ms;
 }
 
 int
@@ -390,6 +419,46 @@ abort_outputs(struct rs_outfile *const *o, size_t n)
 		rs_outfile_abort(o[i]);
 }
 
+void
+die_abort(struct rs_outfile *o, const struct rs_error *err)
+{
+	rs_outfile_abort(o);
+	die_err(err);
+}
+
+void
+begin_text(struct rs_textout *t, struct rs_outfile *o)
+{
+	if (rs_textout_init(t, rs_outfile_fd(o), rs_outfile_name(o)) < 0)
+		die("out of memory");
+}
+
+void
+end_text(struct rs_textout *t, struct rs_outfile *o)
+{
+	struct rs_error err;
+
+	if (rs_textout_flush(t, &err) < 0)
+		die_abort(o, &err);
+	rs_textout_release(t);
+}
+
+struct rs_event *
+read_events(const char *path, size_t *n, struct rs_outfile *o)
+{
+	struct rs_reader *r;
+	struct rs_event *ev;
+	struct rs_error err;
+	int fd;
+
+	fd = begin_input(path);
+	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
+	    rs_events_read_all(r, &ev, n, &err) < 0)
+		die_abort(o, &err);
+	close_stream(r, fd);
+	return ev;
+}
+
 const struct rs_meta *
 tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
 {
@@ -411,6 +480,47 @@ tool_meta(const struct rs_meta *extra, unsigned nextra, unsigned *n)
 		m[3 + i] = extra[i];
 	*n = nextra + 3;
 	return m;
+}
+
+void
+run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n)
+{
+	pthread_t *tid;
+	unsigned i;
+
+	if (n == 1) {
+		fn(jobs);
+		return;
+	}
+	tid = xcalloc(n, sizeof(*tid));
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tid[i], NULL, fn, (char *)jobs + i * size)
+		    != 0)
+			die("cannot start a thread");
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
+}
+
+static double
+clock_seconds(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+wall_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double
+cpu_seconds(void)
+{
+	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int
@@ -517,6 +627,21 @@ load_model(const char *path)
 		die_err(&err);
 	close_stream(r, fd);
 	return m;
+}
+
+struct rs_request *
+load_requests(const char *path, size_t *n)
+{
+	struct rs_reader *r;
+	struct rs_request *q;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_requests_read(r, &q, n, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return q;
 }
 
 struct rs_itemknn *

@@ -47,6 +47,16 @@ void usage_exit(const char *usage_text) __attribute__((noreturn));
 /* Prints "progname (rs) VERSION" to stdout and exits 0. */
 void version_exit(void) __attribute__((noreturn));
 
+/*
+ * The options every tool has, for the default: of its getopt_long
+ * switch: 'h' calls help (full help on stdout, exit 0), 'q' and 'v' set
+ * tool_quiet and tool_verbose, version_opt (the tool's code for
+ * --version) calls version_exit; anything else is getopt's '?', which
+ * already said why: usage_exit.
+ */
+void common_option(int c, int version_opt, void (*help)(void),
+	const char *usage_text);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -73,6 +83,9 @@ void parse_bound_opt(const char *opt, const char *arg, struct rs_bound *b,
 	const char *usage_text);
 void parse_weights_opt(const char *opt, const char *arg,
 	double w[RS_EV_NTYPES], const char *usage_text);
+/* A duration with its unit (14d, 36h, 500ms; rstime.h) in ms, the same way. */
+int64_t parse_duration_opt(const char *opt, const char *arg,
+	const char *usage_text);
 
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
 int open_input(const char *path);
@@ -108,6 +121,8 @@ struct rs_csr *load_matrix(const char *path);
 struct rs_items *load_items(const char *path);
 struct rs_model *load_model(const char *path);
 struct rs_itemknn *load_knn(const char *path);
+/* A request stream (requests.h): *n requests, malloc'd; dies on error. */
+struct rs_request *load_requests(const char *path, size_t *n);
 
 /*
  * Opens an atomic output (outfile.h) for a binary stream; refuses a
@@ -129,6 +144,25 @@ void commit_output(struct rs_outfile *o);
 void commit_outputs(struct rs_outfile *const *o, size_t n);
 /* Removes the outputs o[0..n) unwritten (NULL entries skipped). */
 void abort_outputs(struct rs_outfile *const *o, size_t n);
+/* Removes the output o unwritten, then dies as die_err. */
+void die_abort(struct rs_outfile *o, const struct rs_error *err)
+	__attribute__((noreturn));
+
+/*
+ * Text written to the output o through t (textout.h): begin_text sets t
+ * up ("out of memory" is fatal); end_text flushes and releases it, and
+ * on a write error removes o and dies.  Commit o afterwards.
+ */
+void begin_text(struct rs_textout *t, struct rs_outfile *o);
+void end_text(struct rs_textout *t, struct rs_outfile *o);
+
+/*
+ * Every event of the event stream at path (begin_input's progress step,
+ * ended on return): *n events in a malloc'd array the caller frees.  On
+ * a read error removes the output o (NULL for none) and dies.
+ */
+struct rs_event *read_events(const char *path, size_t *n,
+	struct rs_outfile *o);
 
 /*
  * Metadata every output records: tool, version, argv (space-joined), plus
@@ -137,6 +171,21 @@ void abort_outputs(struct rs_outfile *const *o, size_t n);
  */
 const struct rs_meta *tool_meta(const struct rs_meta *extra, unsigned nextra,
 	unsigned *n);
+
+/*
+ * Runs fn on each of the n jobs in the array jobs (elements of size
+ * bytes): in the calling thread when n is 1, else on a thread each,
+ * all joined before it returns.  Dies if a thread cannot start.  The
+ * jobs report their own errors (in their element) for the caller.
+ */
+void run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n);
+
+/*
+ * Seconds on the monotonic clock (for intervals: -v timings, rates,
+ * ETAs) and of CPU time used by the process, all threads together.
+ */
+double wall_seconds(void);
+double cpu_seconds(void);
 
 /* Flushes and closes stdout, dying with a message on error (sbase fshut). */
 int close_stdout(void);

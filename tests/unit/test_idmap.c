@@ -1,6 +1,6 @@
 /*
  * test_idmap.c - the id map: first-seen dense indices, lookups, growth
- * past many resizes, extreme ids.
+ * past many resizes, extreme ids; the binary search over sorted id arrays.
  */
 #include "rs.h"
 #include "tap.h"
@@ -47,10 +47,26 @@ test_idmap__many(void)
 	rs_idmap_free(m);
 }
 
+static void
+test_idmap__bsearch(void)
+{
+	static const uint64_t ids[] = { 0, 3, 3, 9, UINT64_MAX };
+
+	CHECK(rs_ids_bsearch(ids, 5, 0) == 0);
+	CHECK(rs_ids_bsearch(ids, 5, 3) == 1);
+	CHECK(rs_ids_bsearch(ids, 5, 9) == 3);
+	CHECK(rs_ids_bsearch(ids, 5, UINT64_MAX) == 4);
+	CHECK(rs_ids_bsearch(ids, 5, 4) == -1);
+	CHECK(rs_ids_bsearch(ids, 4, UINT64_MAX) == -1);
+	CHECK(rs_ids_bsearch(ids, 0, 0) == -1);
+	CHECK(rs_ids_bsearch(NULL, 0, 1) == -1);
+}
+
 int
 main(void)
 {
 	RUN(test_idmap__intern_and_find);
 	RUN(test_idmap__many);
+	RUN(test_idmap__bsearch);
 	return tap_done();
 }

@@ -113,6 +113,20 @@ test_interact__parse(void)
 }
 
 static void
+test_interact__format_weights(void)
+{
+	double w[RS_EV_NTYPES] = { 0.1, 5, 1e30 }, back[RS_EV_NTYPES];
+	struct rs_error err;
+	char buf[128];
+
+	CHECK_STR(rs_interact_format_weights(w, buf, sizeof(buf)),
+	    "view=0.1,addtocart=5,transaction=1e+30");
+	memset(back, 0, sizeof(back));
+	CHECK(rs_interact_parse_weights(buf, back, &err) == 0);
+	CHECK(memcmp(back, w, sizeof(w)) == 0);
+}
+
+static void
 test_interact__aggregations(void)
 {
 	struct rs_interact_params p;
@@ -408,6 +422,7 @@ int
 main(void)
 {
 	RUN(test_interact__parse);
+	RUN(test_interact__format_weights);
 	RUN(test_interact__aggregations);
 	RUN(test_interact__window_and_events);
 	RUN(test_interact__window_errors);
