@@ -17,11 +17,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -452,27 +450,6 @@ print_rows(struct rs_textout *t, const struct opts *o, uint64_t who,
 		    i + 1, rows[i].score, rs_source_name(rows[i].source));
 }
 
-static double
-clock_s(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-now(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
-}
-
-static double
-cpu_now(void)
-{
-	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
-}
-
 /* What the visitors' answers were made of (verbose summary). */
 struct vstats {
 	uint64_t known, folded, cold, blended, empty, scored, full;
@@ -493,7 +470,6 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 	struct rs_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
 	size_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct job *jobs = xcalloc(o->threads, sizeof(*jobs));
-	pthread_t *tid = xcalloc(o->threads, sizeof(*tid));
 	struct rs_error err;
 	uint64_t folded, trained, full;
 	unsigned j;
@@ -520,14 +496,8 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 			jobs[j].rows = rows;
 			jobs[j].counts = counts;
 			jobs[j].rc = 0;
-			if (o->threads == 1)
-				run_job(&jobs[j]);
-			else if (pthread_create(&tid[j], NULL, run_job,
-			    &jobs[j]) != 0)
-				die("cannot start a thread");
 		}
-		for (j = 0; o->threads > 1 && j < o->threads; j++)
-			pthread_join(tid[j], NULL);
+		run_jobs(run_job, jobs, sizeof(*jobs), o->threads);
 		for (j = 0; j < o->threads; j++)
 			if (jobs[j].rc < 0)
 				die_err(&jobs[j].err);
@@ -560,7 +530,6 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 	free(rows);
 	free(counts);
 	free(jobs);
-	free(tid);
 }
 
 static void
@@ -688,9 +657,6 @@ parse_args(int argc, char **argv, struct opts *o)
 				usage_error(usage_text, "invalid --format "
 				    "'%s': use csv, tsv or jsonl", optarg);
 			break;
-		case 'h':
-			help();
-			break;
 		case OPT_ITEMS:
 			o->items = optarg;
 			break;
@@ -708,9 +674,6 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
-			break;
-		case 'q':
-			tool_quiet = 1;
 			break;
 		case OPT_RECENT:
 			o->recent = optarg;
@@ -735,18 +698,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_USERS_FROM:
 			o->users_from = optarg;
 			break;
-		case 'v':
-			tool_verbose++;
-			break;
-		case OPT_VERSION:
-			version_exit();
-			break;
 		case 'w':
 			parse_weights_opt("--weights", optarg, o->weights,
 			    usage_text);
 			break;
 		default:
-			usage_exit(usage_text);
+			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
 	if (argc - optind > 1)
@@ -926,7 +883,7 @@ main(int argc, char **argv)
 	memcpy(o.weights, ep.weights, sizeof(o.weights));
 	parse_args(argc, argv, &o);
 
-	t0 = now();
+	t0 = wall_seconds();
 	m = load_model(o.model);
 	if (rs_model_kind(m) != RS_MODEL_ALS && (o.similar || o.recent))
 		die("%s: %s needs an als model, not a popular one", o.model,
@@ -1013,11 +970,11 @@ main(int argc, char **argv)
 	out = open_text_output(o.output);
 	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
 		die("out of memory");
-	t1 = now();
-	c1 = cpu_now();
+	t1 = wall_seconds();
+	c1 = cpu_seconds();
 	run(&o, e, &b, q, nq, &t, &st);
-	t2 = now();
-	c2 = cpu_now();
+	t2 = wall_seconds();
+	c2 = cpu_seconds();
 	if (rs_textout_flush(&t, &err) < 0) {
 		rs_outfile_abort(out);
 		die_err(&err);
