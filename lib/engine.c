@@ -1087,28 +1087,56 @@ cmp_cand_desc(const void *a, const void *b)
 }
 
 /*
- * Every unfiltered model item of query q scored canonically, the best
- * L into out: the rare case where the scan's candidates cannot prove
- * their order (more than ALS_SPARE near-ties at the cut).
+ * The rare case where the scan's candidates cannot prove their order
+ * (more than ALS_SPARE near-ties at the cut, e.g. items whose factors
+ * point the same way): every unfiltered model item of query q whose
+ * float score (one sgemm per chunk, into tmp) reaches cut is scored
+ * canonically, the best L into out.  Any float computation of x . y
+ * keeps the error bound of als_lists, so no item of the canonical top L
+ * falls below cut there either.
  */
 static uint32_t
 als_full_scan(const struct rs_engine *r, const struct space *sp,
-    const struct rs_engine_query *q, const float *x, struct cand *out,
-    size_t L)
+    const struct rs_engine_query *q, const float *x, double cut,
+    float *tmp, struct cand *out, size_t L)
 {
 	const size_t f = r->f;
-	size_t j, hn = 0;
+	size_t c0, t, hn = 0;
 
-	for (j = 0; j < r->nals; j++) {
-		const uint32_t g = r->als2g[sp->ord[j]];
+	for (c0 = 0; c0 < r->nals; c0 += ALS_CHUNK) {
+		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
+		    ALS_CHUNK;
 
-		if (unavailable(r, g, q->t) || excluded(r, q, g))
-			continue;
-		heap_push(out, &hn, L, (struct cand){ sp->ord[j],
-		    canon_score(x, sp->Ys + j * f, f) });
+		rs_dense_sgemm(0, 1, 1, cn, f, 1, x, f, sp->Ys + c0 * f, f, 0,
+		    tmp, cn);
+		for (t = 0; t < cn; t++) {
+			const uint32_t g = r->als2g[sp->ord[c0 + t]];
+
+			if ((double)tmp[t] < cut || unavailable(r, g, q->t) ||
+			    excluded(r, q, g))
+				continue;
+			heap_push(out, &hn, L, (struct cand){ sp->ord[c0 + t],
+			    canon_score(x, sp->Ys + (c0 + t) * f, f) });
+		}
 	}
 	qsort(out, hn, sizeof(*out), cmp_cand_desc);
 	return (uint32_t)hn;
+}
+
+/* The list of a zero query vector (als_lists): rows in order, score 0. */
+static uint32_t
+zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
+    struct cand *out, size_t L)
+{
+	uint32_t row, n = 0;
+
+	for (row = 0; row < r->nals && n < L; row++) {
+		const uint32_t g = r->als2g[row];
+
+		if (!unavailable(r, g, q->t) && !excluded(r, q, g))
+			out[n++] = (struct cand){ g, 0 };
+	}
+	return n;
 }
 
 /*
@@ -1182,6 +1210,17 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 			s2 += (double)x[a] * x[a];
 			sm += (double)x[a] * sp->mu[a];
 		}
+		if (s2 == 0) {
+			/*
+			 * A zero vector (an item or visitor the model learnt
+			 * nothing of) scores every item exactly 0: the list
+			 * is the first unfiltered items by model row, the
+			 * tie order, without a scan.
+			 */
+			cnt[j] = zero_list(r, &qs[j], lists + j * L, L);
+			row_of[j] = -2;
+			continue;
+		}
 		nx[m] = sqrt(s2);
 		xmu[m] = sm;
 		row_of[j] = (int32_t)m;
@@ -1253,6 +1292,8 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		const float *x;
 		size_t nc;
 
+		if (row_of[j] == -2)
+			continue;
 		cnt[j] = 0;
 		if (row_of[j] < 0)
 			continue;
@@ -1266,7 +1307,8 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 
 			if (hn[j] == H && (double)h[H - 1].s >= cut) {
 				w->als_full++;
-				cnt[j] = als_full_scan(r, sp, &qs[j], x, out, L);
+				cnt[j] = als_full_scan(r, sp, &qs[j], x, cut,
+				    w->pf_s, out, L);
 				goto rows;
 			}
 			while (nc > L && (double)h[nc - 1].s < cut)
