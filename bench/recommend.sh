@@ -14,7 +14,9 @@
 # the norm-bound early stop skips, per CPU second) beside the same run's
 # sgemm rate for the kernel's shape (the unit-test
 # binary's sgemm-rate helper), then the latency of a single visitor once
-# the model is loaded (its latency helper).  Reference (implicit 0.7.3,
+# the model is loaded (its latency helper).  With BEFORE=/path/to/an
+# older rs-recommend, its runs are interleaved with ours (RUNS each,
+# default 3) and both medians printed.  Reference (implicit 0.7.3,
 # same kind of machine): 4.7 s and 5.3 s; goal 1.7x faster, single
 # visitor under 3 ms.  The machine is shared, so CPU time is the steadier
 # figure; the load average is printed with the results.
@@ -67,20 +69,36 @@ if [ -x "$helper" ]; then
 	    "$("$helper" sgemm-rate 256 1024 64) GFLOP/s per CPU second"
 fi
 
+# One line per binary: the median over $RUNS runs (interleaved with
+# BEFORE's when set) of the answering rate (rs-recommend -v: visitors or
+# items per second once loaded) and of the whole run's wall time.
+RUNS=${RUNS:-3}
 run() {	# label, then rs-recommend arguments
 	label=$1; shift
-	/usr/bin/time -v "$bin/rs-recommend" -v -k 10 -m "$m" "$@" \
-	    -o /dev/null 2>"$w/err" || { cat "$w/err"; exit 1; }
-	awk -v l="$label" '
-		/recommend .* s wall/ { for (i = 1; i <= NF; i++) {
-			if ($(i+1) == "s" && $(i+2) == "wall,") wall = $i
-			if ($(i+1) == "s" && $(i+2) == "cpu,") cpu = $i
-			if ($(i+1) == "per") rate = $i } }
-		/score products:/ { gf = $4; full = $7 }
-		/Maximum resident/ { rss = $NF }
-		/Elapsed \(wall/ { total = $NF }
-		END { printf "%-28s %6.2f s wall %6.2f s cpu %7.0f /s  %5.1f of %5.1f GFLOP, %5.1f GFLOP/s(cpu), effective %6.1f  peak %4.0f MB (whole run %s)\n",
-		    l, wall, cpu, rate, gf, full, (cpu > 0 ? gf / cpu : 0), (cpu > 0 ? full / cpu : 0), rss / 1024, total }' "$w/err"
+	for r in $(seq "$RUNS"); do
+		for b in ${BEFORE:+"$BEFORE"} "$bin/rs-recommend"; do
+			/usr/bin/time -v "$b" -v -k 10 -m "$m" "$@" \
+			    -o /dev/null 2>"$w/err" || { cat "$w/err"; exit 1; }
+			awk -v b="$b" '
+			    / per second/ { for (i = 1; i <= NF; i++)
+				if ($(i+1) == "per") rate = $i }
+			    /Maximum resident/ { rss = $NF }
+			    /Elapsed \(wall/ { n = split($NF, p, ":");
+				total = p[n] + (n > 1 ? 60 * p[n-1] : 0) }
+			    END { print b, rate, total, rss }' "$w/err" >>"$w/runs"
+		done
+	done
+	for b in ${BEFORE:+"$BEFORE"} "$bin/rs-recommend"; do
+		awk -v b="$b" -v before="${BEFORE:-}" '$1 == b { r[n] = $2; t[n] = $3; m = $4; n++ }
+		    function med(a, n,   i, j, x) {
+			for (i = 1; i < n; i++) for (j = i; j > 0 && a[j-1] > a[j]; j--) {
+			    x = a[j]; a[j] = a[j-1]; a[j-1] = x }
+			return a[int((n - 1) / 2)] }
+		    END { printf "%-30s %-10s %8.0f /s answering, %6.2f s whole run, peak %4.0f MB (median of %d)\n",
+			L, (b == before ? "before" : "this"), med(r, n), med(t, n), m / 1024, n }' \
+		    L="$label" "$w/runs"
+	done
+	rm -f "$w/runs"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -45,6 +45,8 @@ struct space {
 	uint32_t *ord, *pos;	/* pos[ord[j]] = j */
 	float *norm, *Ys, *mu;
 	double mu_norm, ymax;
+	size_t spare;		/* ALS_SPARE or COS_SPARE */
+	size_t chunk;		/* ALS_CHUNK or COS_CHUNK */
 };
 
 struct rs_engine {
@@ -80,8 +82,24 @@ struct cand {
 	float s;
 };
 
-#define ALS_CHUNK 256		/* items per sgemm in the ALS scan */
-#define ALS_SPARE 4		/* heap room beyond L for the rescoring */
+/*
+ * Items per sgemm of a scan (struct space's chunk).  The ALS scan stops
+ * early on trained models, so short chunks (a 128 KB score tile for a
+ * batch of 512) let it stop soon; the cosine scan of similar items
+ * rarely stops, and longer chunks spare OpenBLAS part of its per-call
+ * packing.  Measured at scale 1 (f = 64): 22 000 visitors/s, 1 100
+ * similar-items queries/s on one core.
+ */
+#define ALS_CHUNK 64
+#define COS_CHUNK 512
+/*
+ * Heap room beyond L for the rescoring (struct space's spare): the ALS
+ * scores of a trained model rarely tie near the cut, the cosines of
+ * similar items often do (items whose factors point the same way), and
+ * a tie beyond the room costs a second pass.
+ */
+#define ALS_SPARE 4
+#define COS_SPARE 4
 
 struct rs_engine_work {
 	uint32_t tick;
@@ -100,7 +118,7 @@ struct rs_engine_work {
 	float *pf_sx;		/* similar: the query items' unit vectors */
 	uint32_t pf_self[RS_ENGINE_BATCH];
 	struct cand *pf_list;	/* RS_ENGINE_BATCH x 2 kmax */
-	struct cand *pf_heap;	/* RS_ENGINE_BATCH x (2 kmax + ALS_SPARE) */
+	struct cand *pf_heap;	/* RS_ENGINE_BATCH x (2 kmax + COS_SPARE) */
 	uint32_t *pf_cnt;	/* per prefetched query */
 	float *pf_x, *pf_xa, *pf_s;	/* batch x f (twice), batch x chunk */
 	uint64_t als_scored;	/* (query, item) scores of the ALS scan */
@@ -598,6 +616,8 @@ unit_of(const struct rs_engine *e, int32_t i)
 static int
 unit_space(struct rs_engine *e, struct rs_error *err)
 {
+	e->cos_sp.spare = COS_SPARE;
+	e->cos_sp.chunk = COS_CHUNK;
 	return space_build(e, &e->cos_sp, unit_row, err);
 }
 
@@ -688,6 +708,8 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		free(tmp);
 		for (k = 0; k < f; k++)
 			r->G[k * f + k] += r->lambda;
+		r->als_sp.spare = ALS_SPARE;
+		r->als_sp.chunk = ALS_CHUNK;
 		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0)
 			return rc;
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
@@ -771,14 +793,14 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	    sizeof(*w->pf_sx));
 	w->onl = malloc(L * sizeof(*w->onl));
 	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
-	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + ALS_SPARE) *
+	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + COS_SPARE) *
 	    sizeof(*w->pf_heap));
 	w->pf_cnt = malloc(RS_ENGINE_BATCH * sizeof(*w->pf_cnt));
 	w->pf_x = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_x));
 	w->pf_xa = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_xa));
-	w->pf_s = malloc((RS_ENGINE_BATCH * (size_t)ALS_CHUNK + 1) *
+	w->pf_s = malloc((RS_ENGINE_BATCH * (size_t)COS_CHUNK + 1) *
 	    sizeof(*w->pf_s));
 	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
 	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
@@ -1088,7 +1110,7 @@ cmp_cand_desc(const void *a, const void *b)
 
 /*
  * The rare case where the scan's candidates cannot prove their order
- * (more than ALS_SPARE near-ties at the cut, e.g. items whose factors
+ * (more near-ties at the cut than the heap's spare room, e.g. items whose factors
  * point the same way): every unfiltered model item of query q whose
  * float score (one sgemm per chunk, into tmp) reaches cut is scored
  * canonically, the best L into out.  Any float computation of x . y
@@ -1103,9 +1125,9 @@ als_full_scan(const struct rs_engine *r, const struct space *sp,
 	const size_t f = r->f;
 	size_t c0, t, hn = 0;
 
-	for (c0 = 0; c0 < r->nals; c0 += ALS_CHUNK) {
-		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
-		    ALS_CHUNK;
+	for (c0 = 0; c0 < r->nals; c0 += sp->chunk) {
+		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
+		    sp->chunk;
 
 		rs_dense_sgemm(0, 1, 1, cn, f, 1, x, f, sp->Ys + c0 * f, f, 0,
 		    tmp, cn);
@@ -1148,7 +1170,7 @@ zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
  * Layout: X = w->pf_x (m x f, row-major, ld f) holds the factors of the
  * m requests that have any, idx[] their positions in the batch, nx[]
  * their norms, xmu[] = x . mu.  Items are visited in chunks of
- * ALS_CHUNK rows of Ys (descending d = ||y - mu||).  Before each chunk
+ * sp->chunk rows of Ys (descending d = ||y - mu||).  Before each chunk
  * starting at c0, with dmax = d of row c0, a request whose heap is full
  * and whose bound xmu + nx dmax + 2 f FLT_EPSILON nx (||mu|| + dmax) is
  * below its worst kept score h[0] stops: every later item has
@@ -1161,7 +1183,7 @@ zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
  * (na x f, ld f), and S (na x cn, ld cn) = Xa * Ys_c^T, Ys_c the rows
  * c0 .. c0 + cn - 1 of Ys (row-major, ld f), is one sgemm; the first
  * test against thr = h[0] skips most scores with one compare.  Each
- * request's min-heap (H = L + ALS_SPARE entries holding the model row in
+ * request's min-heap (H = L + sp->spare entries holding the model row in
  * g, so ties go to the lower row as in a full scan) takes the chunk's
  * scores; the filters are checked only for a score that would enter it,
  * so a filtered item never takes a place.
@@ -1180,10 +1202,10 @@ zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
 static int
 als_lists(const struct rs_engine *r, struct rs_engine_work *w,
     const struct space *sp, const float *xin,
-    const struct rs_engine_query *qs, size_t n, struct cand *lists,
+    const struct rs_engine_query *qs, size_t n, size_t L, struct cand *lists,
     uint32_t *cnt, struct rs_error *err)
 {
-	const size_t f = r->f, L = list_len(r), H = L + ALS_SPARE;
+	const size_t f = r->f, H = L + sp->spare;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
 	uint32_t idx[RS_ENGINE_BATCH], act[RS_ENGINE_BATCH], m = 0, na, jj;
 	int32_t row_of[RS_ENGINE_BATCH];
@@ -1226,9 +1248,9 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		row_of[j] = (int32_t)m;
 		idx[m++] = (uint32_t)j;
 	}
-	for (c0 = 0; c0 < r->nals && m > 0; c0 += ALS_CHUNK) {
-		const size_t cn = r->nals - c0 < ALS_CHUNK ? r->nals - c0 :
-		    ALS_CHUNK;
+	for (c0 = 0; c0 < r->nals && m > 0; c0 += sp->chunk) {
+		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
+		    sp->chunk;
 		const double dmax = sp->norm[c0];
 		const float *X = w->pf_x;
 
@@ -1378,7 +1400,7 @@ src_online(const struct rs_engine *e, struct rs_engine_work *w,
 	for (j = 0; j < nr; j++) {
 		w->exbuf[q->nexclude] = rec[j];
 		if ((rc = als_lists(e, w, &e->cos_sp,
-		    unit_of(e, e->g2als[rec[j]]), &sub, 1, part, &cnt,
+		    unit_of(e, e->g2als[rec[j]]), &sub, 1, L, part, &cnt,
 		    err)) < 0)
 			return rc;
 		/* als_lists ticks; one mark for the whole merge */
@@ -1422,7 +1444,8 @@ rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
 		if (q[j].key == 0)
 			return rs_error_set(err, RS_EARG, "engine: prefetch "
 			    "without a key");
-	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, n, w->pf_list,
+	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, n, list_len(e),
+	    w->pf_list,
 	    w->pf_cnt, err)) < 0)
 		return rc;
 	for (j = 0; j < n; j++)
@@ -1450,7 +1473,7 @@ src_als(const struct rs_engine *e, struct rs_engine_work *w,
 			memcpy(out, w->pf_list + j * L, n * sizeof(*out));
 			return (int)n;
 		}
-	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, 1, out, &n,
+	if ((rc = als_lists(e, w, &e->als_sp, NULL, q, 1, L, out, &n,
 	    err)) < 0)
 		return rc;
 	return (int)n;
@@ -1603,7 +1626,8 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
     uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
     struct rs_error *err)
 {
-	const size_t L = list_len(e);
+	/* similar items are one list: kmax long (the popular one: L) */
+	const size_t L = list_len(e), Ls = e->p.kmax;
 	struct rs_engine_query q;
 	struct cand *l = w->list[RS_SRC_ALS];
 	const int64_t g = rs_engine_find(e, item);
@@ -1631,7 +1655,7 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	}
 	for (j = 0; w->pf_similar && j < w->pf_n; j++)
 		if (w->pf_key[j] == item + 1 && w->pf_t == t) {
-			l = w->pf_list + j * L;
+			l = w->pf_list + j * Ls;
 			n = w->pf_cnt[j];
 			goto rows;
 		}
@@ -1639,7 +1663,7 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	q.exclude = &self;
 	q.nexclude = 1;
 	if ((rc = als_lists(e, w, &e->cos_sp, unit_of(e, row),
-	    &q, 1, l, &n, err)) < 0)
+	    &q, 1, Ls, l, &n, err)) < 0)
 		return rc;
 rows:
 	for (j = 0; j < n && j < k; j++)
@@ -1679,6 +1703,7 @@ rs_engine_similar_prefetch(const struct rs_engine *e,
 		m++;
 	}
 	if (m > 0 && (rc = als_lists(e, w, &e->cos_sp, w->pf_sx, q, m,
+	    e->p.kmax,
 	    w->pf_list, w->pf_cnt, err)) < 0)
 		return rc;
 	for (j = 0; j < m; j++)

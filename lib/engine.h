@@ -97,7 +97,7 @@
 
 #define RS_ENGINE_MAX_K 10000
 #define RS_ENGINE_MAX_SOURCES 8
-#define RS_ENGINE_BATCH 128		/* most queries per prefetch */
+#define RS_ENGINE_BATCH 512		/* most queries per prefetch */
 
 enum rs_source {
 	RS_SRC_POPULAR = 0,
