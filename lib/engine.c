@@ -1132,10 +1132,12 @@ als_full_scan(const struct rs_engine *r, const struct space *sp,
 		rs_dense_sgemm(0, 1, 1, cn, f, 1, x, f, sp->Ys + c0 * f, f, 0,
 		    tmp, cn);
 		for (t = 0; t < cn; t++) {
-			const uint32_t g = r->als2g[sp->ord[c0 + t]];
+			uint32_t g;
 
-			if ((double)tmp[t] < cut || unavailable(r, g, q->t) ||
-			    excluded(r, q, g))
+			if ((double)tmp[t] < cut)
+				continue;
+			g = r->als2g[sp->ord[c0 + t]];
+			if (unavailable(r, g, q->t) || excluded(r, q, g))
 				continue;
 			heap_push(out, &hn, L, (struct cand){ sp->ord[c0 + t],
 			    canon_score(x, sp->Ys + (c0 + t) * f, f) });
