@@ -7,10 +7,11 @@ include config.mk
 # Missing packages are found (and, as root on Debian, installed) while this
 # file is read, before any flag below is computed and before any job starts,
 # so `make -j` never compiles against a half-installed system.  The test
-# and demo goals also need the tools their scripts run.
+# goals also need the tools the tests run (zstd, python3, mandoc,
+# promtool, flock); the demo needs only the build's.
 NODEPS_GOALS = clean uninstall lint
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPS_KIND = $(if $(filter check test demo bench,$(MAKECMDGOALS)),test,build)
+DEPS_KIND = $(if $(filter check test,$(MAKECMDGOALS)),test,build)
 DEPS_RC := $(shell RS_DEPS=$(DEPS_KIND) CC='$(CC)' PKG_CONFIG='$(PKG_CONFIG)' sh scripts/check-deps >&2; echo $$?)
 ifneq ($(DEPS_RC),0)
 $(error missing dependencies (see above); RS_NO_INSTALL=1 only checks)
