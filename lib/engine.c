@@ -389,12 +389,6 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-in_sorted(const uint64_t *v, size_t n, uint64_t id)
-{
-	return n > 0 && bsearch(&id, v, n, sizeof(*v), cmp_u64) != NULL;
-}
-
 int
 rs_engine_set_item_list(struct rs_engine *e, int only, const uint64_t *ids,
     size_t n, struct rs_error *err)
@@ -676,8 +670,9 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		r->g2knn[i] = r->g2als[i] = -1;
 		if ((r->items != NULL && !rs_items_available(r->items,
 		    r->gid[i])) ||
-		    (r->has_only && !in_sorted(r->only, r->nonly, r->gid[i])) ||
-		    in_sorted(r->deny, r->ndeny, r->gid[i]))
+		    (r->has_only && rs_ids_bsearch(r->only, r->nonly,
+		    r->gid[i]) < 0) ||
+		    rs_ids_bsearch(r->deny, r->ndeny, r->gid[i]) >= 0)
 			r->blocked[i] = 1;
 		if (r->avail != NULL)
 			r->g2av[i] = (int32_t)rs_avail_find(r->avail, r->gid[i]);

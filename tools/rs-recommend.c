@@ -355,20 +355,11 @@ intern_matrix(struct rs_engine *e, const struct rs_model *m,
 
 /* ---- the run ---- */
 
-/*
- * One visitor (or item) to answer: the engine query, its rows' place.
- * Visible events, exclusions and history are slices of the shared
- * arrays built before the run.
- */
-struct vq {
-	struct rs_engine_query q;
-};
-
 struct job {
 	const struct rs_engine *e;
 	struct rs_engine_work *w;
 	const struct rs_blend *b;
-	const struct vq *q;		/* the round's queries */
+	const struct rs_engine_query *q;	/* the round's queries */
 	size_t nq, k, first, step;	/* batches first, first + step, ... */
 	int similar, als;
 	struct rs_row *rows;
@@ -381,7 +372,6 @@ static void *
 run_job(void *arg)
 {
 	struct job *j = arg;
-	struct rs_engine_query pq[RS_ENGINE_BATCH];
 	uint64_t ids[RS_ENGINE_BATCH];
 	size_t b, s, n, i;
 	int got;
@@ -391,22 +381,20 @@ run_job(void *arg)
 		n = j->nq - s < RS_ENGINE_BATCH ? j->nq - s : RS_ENGINE_BATCH;
 		if (j->similar) {
 			for (i = 0; i < n; i++)
-				ids[i] = j->q[s + i].q.visitor;
+				ids[i] = j->q[s + i].visitor;
 			if ((j->rc = rs_engine_similar_prefetch(j->e, j->w,
 			    ids, n, INT64_MAX, &j->err)) < 0)
 				return NULL;
-		} else if (j->als) {
-			for (i = 0; i < n; i++)
-				pq[i] = j->q[s + i].q;
-			if ((j->rc = rs_engine_prefetch(j->e, j->w, pq, n,
-			    &j->err)) < 0)
-				return NULL;
+		} else if (j->als &&
+		    (j->rc = rs_engine_prefetch(j->e, j->w, j->q + s, n,
+		    &j->err)) < 0) {
+			return NULL;
 		}
 		for (i = s; i < s + n; i++) {
 			got = j->similar ? rs_engine_similar(j->e, j->w,
-			    j->q[i].q.visitor, INT64_MAX, (unsigned)j->k,
+			    j->q[i].visitor, INT64_MAX, (unsigned)j->k,
 			    j->rows + i * j->k, &j->err) :
-			    rs_engine_answer(j->e, j->w, &j->q[i].q, j->b,
+			    rs_engine_answer(j->e, j->w, &j->q[i], j->b,
 			    (unsigned)j->k, j->rows + i * j->k, &j->err);
 			if (got < 0) {
 				j->rc = got;
@@ -463,7 +451,8 @@ struct vstats {
  */
 static void
 run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
-    const struct vq *q, size_t nq, struct rs_textout *t, struct vstats *st)
+    const struct rs_engine_query *q, size_t nq, struct rs_textout *t,
+    struct vstats *st)
 {
 	const size_t k = o->k, round = RS_ENGINE_BATCH * o->threads * 4;
 	size_t r0, n, i, c, cap = nq < round ? nq : round;
@@ -505,7 +494,7 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 			const struct rs_row *r = rows + i * k;
 			int on = 0, pop = 0;
 
-			print_rows(t, o, q[r0 + i].q.visitor, r, counts[i]);
+			print_rows(t, o, q[r0 + i].visitor, r, counts[i]);
 			for (c = 0; c < counts[i]; c++) {
 				on |= r[c].source == RS_SRC_ONLINE;
 				pop |= r[c].source == RS_SRC_POPULAR;
@@ -745,7 +734,7 @@ struct inputs {
 
 static void
 build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
-    const uint64_t *ids, size_t nq, struct vq *q)
+    const uint64_t *ids, size_t nq, struct rs_engine_query *q)
 {
 	size_t i, c, nev = 0, nex = 0, nh = 0, ne, x;
 	const struct rs_event *ev;
@@ -786,7 +775,7 @@ build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
 	in->hw = xmalloc((nh + 1) * sizeof(*in->hw));
 	nev = nex = nh = 0;
 	for (i = 0; i < nq; i++) {
-		struct rs_engine_query *qq = &q[i].q;
+		struct rs_engine_query *qq = &q[i];
 
 		memset(qq, 0, sizeof(*qq));
 		qq->key = (uint64_t)i + 1;
@@ -861,7 +850,7 @@ main(int argc, char **argv)
 	struct rs_items *items = NULL;
 	struct rs_engine *e;
 	struct rs_blend b;
-	struct vq *q;
+	struct rs_engine_query *q;
 	struct vstats st;
 	struct rs_outfile *out;
 	struct rs_textout t;
