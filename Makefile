@@ -22,6 +22,9 @@ ZSTD_CFLAGS := $(ZSTD_CFLAGS)
 ZSTD_LIBS := $(ZSTD_LIBS)
 BLAS_CFLAGS := $(BLAS_CFLAGS)
 BLAS_LIBS := $(BLAS_LIBS)
+# rs-serve alone links the HTTP server and the JSON parser.
+SERVE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd jansson 2>/dev/null)
+SERVE_LIBS := $(or $(shell $(PKG_CONFIG) --libs libmicrohttpd jansson 2>/dev/null),-lmicrohttpd -ljansson)
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef
@@ -63,6 +66,9 @@ bin-links: $(TOOLS)
 	@mkdir -p bin
 	@for t in $(TOOLS); do ln -sf ../$$t bin/; done
 	@for s in $(SCRIPTS); do ln -sf ../$$s bin/; done
+
+$(O)/tools/rs-serve.o: RS_CFLAGS += $(SERVE_CFLAGS)
+$(O)/bin/rs-serve: RS_LDLIBS += $(SERVE_LIBS)
 
 $(O)/lib/librs.a: $(LIB_OBJ)
 	@rm -f $@
