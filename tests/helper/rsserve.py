@@ -3,6 +3,7 @@ started on 127.0.0.1 port 0 (the port read back from its first line of
 standard output), and small HTTP clients (http.client, raw sockets).
 Every connection goes to loopback; every wait is bounded."""
 
+import atexit
 import http.client
 import json
 import os
@@ -90,6 +91,8 @@ class Server:
         self.err = open(log, "ab")
         self.p = subprocess.Popen(["rs-serve", "-l", "127.0.0.1:0"] + args,
                                   stdout=subprocess.PIPE, stderr=self.err)
+        # a failing test exits at once: never leave a server behind
+        atexit.register(self._reap)
         fd = self.p.stdout.fileno()
         ready, _, _ = select.select([fd], [], [], wait)
         if not ready:
@@ -167,6 +170,11 @@ class Server:
             fail("rs-serve did not stop on SIGTERM")
         if rc != 0:
             fail("rs-serve exited %d: %s" % (rc, self.log()))
+
+    def _reap(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait(60)
 
     def kill(self):
         self.p.kill()
