@@ -129,7 +129,8 @@ list_files(const char *dir, uint32_t **seq, size_t *n, struct rs_error *err)
 		v[(*n)++] = s;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_u32);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_u32);
 	*seq = v;
 	return 0;
 }

@@ -577,33 +577,76 @@ struct visible {
 	size_t icap;
 };
 
-static __thread struct visible tv;	/* each worker's buffers */
+/*
+ * Each worker thread's buffers, freed when the thread ends (MHD's pool
+ * threads end at MHD_stop_daemon).
+ */
+static pthread_key_t visible_key;
+static pthread_once_t visible_once = PTHREAD_ONCE_INIT;
 
-/* v's visible events as engine indices; items it does not know skipped. */
-static int64_t
-visible_events(const struct rs_engine *e, uint64_t v, int64_t t)
+static void
+visible_free(void *p)
 {
-	int64_t n = rs_session_visible(sessions, v, t, &tv.ev, &tv.cap), g;
+	struct visible *v = p;
+
+	free(v->ev);
+	free(v->item);
+	free(v->type);
+	free(v);
+}
+
+static void
+visible_key_make(void)
+{
+	pthread_key_create(&visible_key, visible_free);
+}
+
+static struct visible *
+visible_buffers(void)
+{
+	struct visible *v;
+
+	pthread_once(&visible_once, visible_key_make);
+	if ((v = pthread_getspecific(visible_key)) == NULL &&
+	    (v = calloc(1, sizeof(*v))) != NULL &&
+	    pthread_setspecific(visible_key, v) != 0) {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/*
+ * v's visible events as engine indices into tv (items the engine does
+ * not know skipped).
+ */
+static int64_t
+visible_events(const struct rs_engine *e, struct visible *tv, uint64_t v,
+    int64_t t)
+{
+	int64_t n, g;
 	size_t i, m = 0;
 
-	if (n < 0)
+	if (tv == NULL)
+		return RS_ENOMEM;
+	if ((n = rs_session_visible(sessions, v, t, &tv->ev, &tv->cap)) < 0)
 		return n;
-	if ((size_t)n > tv.icap) {
-		uint32_t *it = realloc(tv.item, (size_t)n * sizeof(*it));
+	if ((size_t)n > tv->icap) {
+		uint32_t *it = realloc(tv->item, (size_t)n * sizeof(*it));
 		uint8_t *ty;
 
 		if (it == NULL)
 			return RS_ENOMEM;
-		tv.item = it;
-		if ((ty = realloc(tv.type, (size_t)n)) == NULL)
+		tv->item = it;
+		if ((ty = realloc(tv->type, (size_t)n)) == NULL)
 			return RS_ENOMEM;
-		tv.type = ty;
-		tv.icap = (size_t)n;
+		tv->type = ty;
+		tv->icap = (size_t)n;
 	}
 	for (i = 0; i < (size_t)n; i++)
-		if ((g = rs_engine_find(e, tv.ev[i].item)) >= 0) {
-			tv.item[m] = (uint32_t)g;
-			tv.type[m++] = tv.ev[i].type;
+		if ((g = rs_engine_find(e, tv->ev[i].item)) >= 0) {
+			tv->item[m] = (uint32_t)g;
+			tv->type[m++] = tv->ev[i].type;
 		}
 	return (int64_t)m;
 }
@@ -618,6 +661,7 @@ get_recommendations(struct MHD_Connection *c, struct req *r,
 	struct served *s;
 	struct rs_engine_work *w;
 	struct rs_engine_query q;
+	struct visible *tv;
 	struct rs_blend blend;
 	struct rs_error err;
 	struct rs_row rows[SERVE_MAX_K];
@@ -659,7 +703,8 @@ get_recommendations(struct MHD_Connection *c, struct req *r,
 				    rs_source_name(blend.src[i]));
 			}
 	}
-	if ((nvis = visible_events(e, visitor, t)) < 0 ||
+	tv = visible_buffers();
+	if ((nvis = visible_events(e, tv, visitor, t)) < 0 ||
 	    (w = rs_release_work_get(s->rel, &err)) == NULL) {
 		put_served(s);
 		return respond_error(c, r, 500, NULL, "out of memory");
@@ -667,8 +712,8 @@ get_recommendations(struct MHD_Connection *c, struct req *r,
 	memset(&q, 0, sizeof(q));
 	q.visitor = visitor;
 	q.t = t;
-	q.item = tv.item;
-	q.type = tv.type;
+	q.item = tv->item;
+	q.type = tv->type;
 	q.n = (size_t)nvis;
 	n = rs_engine_answer(e, w, &q, &blend, k, rows, &err);
 	rs_release_work_put(s->rel, w);
