@@ -10,7 +10,7 @@ from rsserve import Server, build, fail  # noqa
 
 build()
 args = ["-m", "a.rsa", "-p", "p.rsa", "--event-log", "log", "--sync",
-        "always", "--rotate-size", "20000"]
+        "always", "--rotate-size", "4000"]
 srv = Server(args)
 acked = []          # events whose POST was answered 200
 stop = threading.Event()
@@ -39,7 +39,12 @@ threads = [threading.Thread(target=poster, args=(t,)) for t in range(2)]
 for t in threads:
     t.start()
 random.seed(int(os.environ.get("SEED", "7")))
-time.sleep(0.5 + random.random())
+# enough events for a few log files (however slow the machine), then a
+# random moment
+end = time.time() + 120
+while len(acked) < 400 and time.time() < end:
+    time.sleep(0.05)
+time.sleep(random.random() * 0.5)
 srv.kill()
 stop.set()
 for t in threads:
@@ -61,7 +66,7 @@ def log_rows():
 
 files = glob.glob("log/events-*.csv")
 if len(files) < 2:
-    fail("no rotation at --rotate-size 20000: %r" % files)
+    fail("no rotation at --rotate-size 4000: %r" % files)
 logged = set(log_rows())
 for e in acked:
     row = (str(e["timestamp"]), str(e["visitorid"]), "view",
