@@ -20,9 +20,9 @@ with open(sys.argv[1]) as f:
              "score": float(row["score"]), "source": row["source"]})
 with open(sys.argv[2]) as f:
     for row in csv.DictReader(f):
-        similar.setdefault(int(row["item"]), []).append(
-            {"item": int(row["similar"]), "rank": int(row["rank"]),
-             "score": float(row["score"])})
+        similar.setdefault(int(row["query"]), []).append(
+            {"item": int(row["item"]), "rank": int(row["rank"]),
+             "score": float(row["score"]), "source": row["source"]})
 popular = next(iter(recs.values()), [])
 app = FastAPI()
 
