@@ -281,6 +281,13 @@ rs_engine_create(struct rs_engine **out, const struct rs_engine_params *p,
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return nomem(err);
 	e->p = *p;
+	/*
+	 * One question is answered on one thread; callers run questions side
+	 * by side (rs-answer's jobs, rs-serve's pool).  OpenBLAS's own
+	 * threads would only fight them (measured in rs-serve: a third of
+	 * the time in exec_blas_async and sched_yield).
+	 */
+	rs_dense_init();
 	if (rs_idmap_create(&e->gmap, 1024) < 0) {
 		free(e);
 		return nomem(err);

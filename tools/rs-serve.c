@@ -37,7 +37,6 @@
 #include <microhttpd.h>
 
 #include "tool.h"
-#include "dense.h"
 #include "eventlog.h"
 #include "release.h"
 #include "rstime.h"
@@ -1685,8 +1684,6 @@ main(int argc, char **argv)
 	struct rs_engine_params p;
 
 	tool_init(argc, argv);
-	/* Requests run side by side on the pool: each one single-threaded. */
-	rs_dense_init();
 	O.listen = "127.0.0.1:8080";
 	O.threads = 2;
 	O.k = 10;
