@@ -10,10 +10,12 @@
  * of faulting them in on the full data.
  *
  *  events  visitors: tab, key visitor id, a = dense index v (first-seen
- *            order), b = events of the visitor (saturating u32);
+ *            order), b = events of the visitor in bits 0-28 (saturating)
+ *            and the mask of its event types in bits 29-31 (the funnel);
  *            natc[v] = its addtocart events (a plain array: rare events).
  *          items: tab, key item id, a = dense index i, b = the first
- *            visitor's v, or MULTI once another visitor is seen.
+ *            visitor's v, or MULTI once another visitor is seen;
+ *            iev[i] = the item's events (saturating u32).
  *          pairs: tab, key v << 32 | i; a holds the mask of event types
  *            seen on the pair (bits 0-2), so repeated (visitor, item,
  *            event) rows are counted exactly, plus, with b, a 61-bit
@@ -23,10 +25,12 @@
  *            its triple repeats; it is one if it matches the pair's first
  *            row's fingerprint or is in rows_seen (eda.h: collision odds).
  *          days: idmap of day numbers (floor(ts / 1 day), UTC) -> per_day
- *            count, with the last day cached (logs are mostly in time
- *            order).
+ *            counts by event type, with the last day cached (logs are
+ *            mostly in time order); per_hour: counts by UTC hour of day
+ *            and event type.
  *          So an event costs three probes (visitor, item, pair), a fourth
- *          (rows_seen) when it is not the first row of its pair.
+ *          (rows_seen) when it is not the first row of its pair, plus an
+ *          increment in iev (4 bytes per item: in cache on the full data).
  *  props   items: tab, key item id, b = F_AVAIL (has an available row) |
  *            F_AVAIL1 (one of them was "1"); numeric properties and
  *            snapshots (distinct timestamps): idmaps whose sizes are the
@@ -36,6 +40,9 @@
  *
  * Percentiles of events per visitor are exact: the report counts visitors
  * per event count (a histogram up to the largest count) and walks it.
+ * The TSV form (rs_eda_report_tsv) prints the same figures unformatted,
+ * then the series behind them: that histogram, the one of events per
+ * item, the visitor funnel, events per day and per hour of day.
  *
  * Invariants: dense indices stay <= MAXDENSE, so v << 32 | i is unique
  * and natc is indexed below natc_cap; a stored key is never EMPTY (the
@@ -64,6 +71,9 @@
 #define MULTI UINT32_MAX	/* items: more than one visitor */
 #define MAXDENSE (UINT32_MAX - 2)
 #define LABEL_WIDTH 33
+#define VCOUNT 0x1fffffffu	/* visitors' b: events, saturating */
+#define VTYPES 29		/* visitors' b: event type mask from this bit */
+#define MS_PER_HOUR 3600000
 
 /* One slot of a keyed table: 16 bytes, so a probe touches one line. */
 struct slot {
@@ -104,14 +114,17 @@ struct rs_eda {
 	uint64_t per_type[RS_EV_NTYPES];
 	uint64_t txn_none;	/* transactions without a transactionid */
 	uint64_t repeats, exact_dups;
-	struct tab visitors;	/* key id; a dense index; b events */
+	struct tab visitors;	/* key id; a dense index; b events, types */
 	struct tab pairs;	/* key v << 32 | i; a, b: see pair_* */
 	struct kset rows_seen;	/* rows not first of their pair */
 	uint32_t *natc;		/* addtocart events by visitor index */
 	size_t natc_cap;
+	uint32_t *iev;		/* events by item index */
+	size_t iev_cap;
 	struct rs_idmap *days;
-	uint64_t *per_day;
+	uint64_t (*per_day)[RS_EV_NTYPES];
 	size_t dcap;
+	uint64_t per_hour[24][RS_EV_NTYPES];
 	int64_t lastday, lastdix;
 
 	/* props */
@@ -297,6 +310,7 @@ rs_eda_free(struct rs_eda *e)
 	tab_release(&e->pairs);
 	kset_release(&e->rows_seen);
 	free(e->natc);
+	free(e->iev);
 	rs_idmap_free(e->days);
 	free(e->per_day);
 	rs_idmap_free(e->props);
@@ -391,10 +405,11 @@ pair_first(const struct slot *s)
 	return (uint64_t)s->b << 29 | s->a >> 3;
 }
 
-/* Counts an event on its day; the last day is cached. */
+/* Counts an event on its day and hour; the last day is cached. */
 static int
-count_day(struct rs_eda *e, int64_t ts)
+count_day(struct rs_eda *e, int64_t ts, unsigned type)
 {
+	e->per_hour[(ts - day_of(ts) * RS_MS_PER_DAY) / MS_PER_HOUR][type]++;
 	if (day_of(ts) != e->lastday || e->lastdix < 0) {
 		e->lastday = day_of(ts);
 		if ((e->lastdix = rs_idmap_intern(e->days,
@@ -403,7 +418,7 @@ count_day(struct rs_eda *e, int64_t ts)
 		    sizeof(*e->per_day)) < 0)
 			return RS_ENOMEM;
 	}
-	e->per_day[e->lastdix]++;
+	e->per_day[e->lastdix][type]++;
 	return 0;
 }
 
@@ -433,8 +448,9 @@ add_event(struct rs_eda *e, const struct rs_event *ev)
 		s->a = (uint32_t)(e->visitors.n - 1);
 	}
 	v = s->a;
-	if (s->b < UINT32_MAX)
+	if ((s->b & VCOUNT) < VCOUNT)
 		s->b++;
+	s->b |= 1u << (VTYPES + ev->type);
 	if (ev->type == RS_EV_ADDTOCART) {
 		if (grow_array(&e->natc, &e->natc_cap, v, sizeof(*e->natc)) <
 		    0)
@@ -453,6 +469,10 @@ add_event(struct rs_eda *e, const struct rs_event *ev)
 	} else if (s->b != v)
 		s->b = MULTI;
 	i = s->a;
+	if (grow_array(&e->iev, &e->iev_cap, i, sizeof(*e->iev)) < 0)
+		return RS_ENOMEM;
+	if (e->iev[i] < UINT32_MAX)
+		e->iev[i]++;
 
 	/*
 	 * Repeated (visitor, item, event): the type's bit already set in the
@@ -467,7 +487,7 @@ add_event(struct rs_eda *e, const struct rs_event *ev)
 	if (isnew) {
 		pair_set_first(s, key);
 		s->a |= bit;
-		return count_day(e, ev->ts);
+		return count_day(e, ev->ts, ev->type);
 	}
 	rep = (s->a & bit) != 0;
 	s->a |= bit;
@@ -483,7 +503,7 @@ add_event(struct rs_eda *e, const struct rs_event *ev)
 			dup = rep;
 	}
 	e->exact_dups += dup;
-	return count_day(e, ev->ts);
+	return count_day(e, ev->ts, ev->type);
 }
 
 /* Number of space-separated tokens in the n bytes at s. */
@@ -620,6 +640,16 @@ rs_eda_add(struct rs_eda *e, const unsigned char *recs, size_t len,
 	return 0;
 }
 
+/*
+ * Where the figures go: the aligned table (rs_eda_report), or the
+ * "summary" rows of the TSV (rs_eda_report_tsv: section, key, series,
+ * value, the series "-"), whose keys name the figures for programs.
+ */
+struct em {
+	struct rs_textout *out;
+	int tsv;
+};
+
 /* Writes v with thousands separators ("1,234,567") into buf. */
 static const char *
 fmt_count(char *buf, size_t n, uint64_t v)
@@ -650,27 +680,68 @@ label(struct rs_textout *out, const char *s)
 }
 
 static void
-line_str(struct rs_textout *out, const char *l, const char *v)
+tsv_row(struct rs_textout *out, const char *section, const char *key,
+    const char *series, const char *value)
 {
-	label(out, l);
-	rs_textout_str(out, v);
+	rs_textout_str(out, section);
+	rs_textout_char(out, '\t');
+	rs_textout_str(out, key);
+	rs_textout_char(out, '\t');
+	rs_textout_str(out, series);
+	rs_textout_char(out, '\t');
+	rs_textout_str(out, value);
 	rs_textout_char(out, '\n');
 }
 
 static void
-line_count(struct rs_textout *out, const char *l, uint64_t v)
+tsv_u64(struct rs_textout *out, const char *section, const char *key,
+    const char *series, uint64_t v)
 {
 	char buf[32];
 
-	line_str(out, l, fmt_count(buf, sizeof(buf), v));
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	tsv_row(out, section, key, series, buf);
 }
 
-/* "69.9 % (3,495 of 5,000)"; "n/a (0 of 0)" for an empty whole. */
+/* One figure: "label  v" in the table, "summary key - v" in the TSV. */
 static void
-line_share(struct rs_textout *out, const char *l, uint64_t a, uint64_t b)
+put_str(const struct em *m, const char *l, const char *key, const char *v)
+{
+	if (m->tsv) {
+		tsv_row(m->out, "summary", key, "-", v);
+		return;
+	}
+	label(m->out, l);
+	rs_textout_str(m->out, v);
+	rs_textout_char(m->out, '\n');
+}
+
+static void
+put_count(const struct em *m, const char *l, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	if (m->tsv)
+		tsv_u64(m->out, "summary", key, "-", v);
+	else
+		put_str(m, l, key, fmt_count(buf, sizeof(buf), v));
+}
+
+/*
+ * A part a of a whole b: "69.9 % (3,495 of 5,000)" in the table, "n/a
+ * (0 of 0)" for an empty whole; a alone in the TSV, where the whole is a
+ * figure of its own.
+ */
+static void
+put_share(const struct em *m, const char *l, const char *key, uint64_t a,
+    uint64_t b)
 {
 	char buf[128], x[32], y[32];
 
+	if (m->tsv) {
+		tsv_u64(m->out, "summary", key, "-", a);
+		return;
+	}
 	if (b == 0)
 		snprintf(buf, sizeof(buf), "n/a (%s of 0)",
 		    fmt_count(x, sizeof(x), a));
@@ -678,43 +749,57 @@ line_share(struct rs_textout *out, const char *l, uint64_t a, uint64_t b)
 		snprintf(buf, sizeof(buf), "%.1f %% (%s of %s)",
 		    100.0 * (double)a / (double)b, fmt_count(x, sizeof(x), a),
 		    fmt_count(y, sizeof(y), b));
-	line_str(out, l, buf);
+	put_str(m, l, key, buf);
 }
 
 static void
-line_time(struct rs_textout *out, const char *l, int64_t ms, int valid)
+put_time(const struct em *m, const char *l, const char *key, int64_t ms,
+    int valid)
 {
 	char buf[32];
 
-	line_str(out, l, valid ? rs_time_format(ms, buf, sizeof(buf)) : "-");
+	put_str(m, l, key, valid ? rs_time_format(ms, buf, sizeof(buf)) : "-");
 }
 
 /*
- * Nearest-rank percentiles of events per visitor from a histogram:
- * the p-th is the smallest count c such that at least ceil(p * n / 100)
- * visitors have c events or fewer.
+ * Visitors per event count: hist[c] for c = 0..*max, *max the largest
+ * count (caller frees); NULL when out of memory.
  */
-static int
-percentiles(const struct tab *vis, const unsigned *p, uint64_t *res,
-    size_t np, uint64_t *max)
+static uint64_t *
+visitor_hist(const struct tab *vis, uint32_t *max)
 {
-	uint64_t *hist, cum = 0, rank;
+	uint64_t *hist;
 	uint32_t m = 0;
-	size_t k, c, j = 0;
+	size_t k;
 
 	for (k = 0; k <= vis->cap; k++)
-		if (tab_used(vis, k) && vis->s[k].b > m)
-			m = vis->s[k].b;
+		if (tab_used(vis, k) && (vis->s[k].b & VCOUNT) > m)
+			m = vis->s[k].b & VCOUNT;
 	*max = m;
 	if ((hist = calloc((size_t)m + 1, sizeof(*hist))) == NULL)
-		return RS_ENOMEM;
+		return NULL;
 	for (k = 0; k <= vis->cap; k++)
 		if (tab_used(vis, k))
-			hist[vis->s[k].b]++;
+			hist[vis->s[k].b & VCOUNT]++;
+	return hist;
+}
+
+/*
+ * Nearest-rank percentiles of n visitors from their histogram (up to
+ * m): the p-th is the smallest count c such that at least
+ * ceil(p * n / 100) visitors have c events or fewer.
+ */
+static void
+percentiles(const uint64_t *hist, uint32_t m, uint64_t n, const unsigned *p,
+    uint64_t *res, size_t np)
+{
+	uint64_t cum = 0, rank;
+	size_t c, j = 0;
+
 	for (c = 0; c <= m && j < np; c++) {
 		cum += hist[c];
 		while (j < np) {
-			rank = ((uint64_t)p[j] * vis->n + 99) / 100;
+			rank = ((uint64_t)p[j] * n + 99) / 100;
 			if (rank < 1)
 				rank = 1;
 			if (cum < rank)
@@ -724,26 +809,134 @@ percentiles(const struct tab *vis, const unsigned *p, uint64_t *res,
 	}
 	while (j < np)
 		res[j++] = m;
-	free(hist);
+}
+
+static uint64_t
+day_total(const uint64_t *t)
+{
+	uint64_t s = 0;
+	unsigned k;
+
+	for (k = 0; k < RS_EV_NTYPES; k++)
+		s += t[k];
+	return s;
+}
+
+struct dayix {
+	int64_t day;
+	size_t ix;
+};
+
+static int
+cmp_day(const void *a, const void *b)
+{
+	const struct dayix *x = a, *y = b;
+
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+/*
+ * The series of the TSV after the summary, each row "section key series
+ * value": the funnel (all visitors; those with a view; of them those
+ * with an addtocart; of these those with a transaction), events per day
+ * (days with events, in order, one row per event type) and per UTC hour
+ * of day, and how many visitors, and how many items, have each number
+ * of events (counts that occur only).
+ */
+static int
+series_events(const struct rs_eda *e, struct rs_textout *out,
+    const uint64_t *vhist, uint32_t vmax)
+{
+	const uint64_t *ids = rs_idmap_ids(e->days);
+	size_t nd = rs_idmap_size(e->days), ni = e->items.n, k;
+	uint64_t f[4] = { 0, 0, 0, 0 }, *ihist;
+	struct dayix *dx = NULL;
+	uint32_t imax = 0, mask, c;
+	char key[32], *tp;
+	unsigned t;
+
+	for (k = 0; k <= e->visitors.cap; k++) {
+		if (!tab_used(&e->visitors, k))
+			continue;
+		mask = e->visitors.s[k].b >> VTYPES;
+		f[0]++;
+		if (!(mask & 1u << RS_EV_VIEW))
+			continue;
+		f[1]++;
+		if (!(mask & 1u << RS_EV_ADDTOCART))
+			continue;
+		f[2]++;
+		f[3] += mask >> RS_EV_TRANSACTION & 1;
+	}
+	tsv_u64(out, "funnel", "all", "visitors", f[0]);
+	tsv_u64(out, "funnel", "view", "visitors", f[1]);
+	tsv_u64(out, "funnel", "addtocart", "visitors", f[2]);
+	tsv_u64(out, "funnel", "transaction", "visitors", f[3]);
+
+	if (nd > 0 && (dx = malloc(nd * sizeof(*dx))) == NULL)
+		return RS_ENOMEM;
+	for (k = 0; k < nd; k++) {
+		dx[k].day = (int64_t)ids[k];
+		dx[k].ix = k;
+	}
+	if (nd > 0)
+		qsort(dx, nd, sizeof(*dx), cmp_day);
+	for (k = 0; k < nd; k++) {
+		rs_time_format(dx[k].day * RS_MS_PER_DAY, key, sizeof(key));
+		if ((tp = strchr(key, 'T')) != NULL)
+			*tp = '\0';
+		for (t = 0; t < RS_EV_NTYPES; t++)
+			tsv_u64(out, "day", key, rs_event_name(t),
+			    e->per_day[dx[k].ix][t]);
+	}
+	free(dx);
+	for (c = 0; c < 24; c++) {
+		snprintf(key, sizeof(key), "%02u", c);
+		for (t = 0; t < RS_EV_NTYPES; t++)
+			tsv_u64(out, "hour", key, rs_event_name(t),
+			    e->per_hour[c][t]);
+	}
+
+	for (c = 0; c <= vmax; c++) {
+		if (vhist[c] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%u", c);
+		tsv_u64(out, "visitor_events", key, "visitors", vhist[c]);
+	}
+	for (k = 0; k < ni; k++)
+		if (e->iev[k] > imax)
+			imax = e->iev[k];
+	if ((ihist = calloc((size_t)imax + 1, sizeof(*ihist))) == NULL)
+		return RS_ENOMEM;
+	for (k = 0; k < ni; k++)
+		ihist[e->iev[k]]++;
+	for (c = 0; c <= imax; c++) {
+		if (ihist[c] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%u", c);
+		tsv_u64(out, "item_events", key, "items", ihist[c]);
+	}
+	free(ihist);
 	return 0;
 }
 
 static int
-report_events(const struct rs_eda *e, struct rs_textout *out)
+report_events(const struct rs_eda *e, const struct em *m)
 {
 	static const unsigned pct[] = { 50, 90, 99 };
-	uint64_t pv[3], max, single = 0, atcv = 0, atc1 = 0, one = 0;
-	uint64_t dmin = UINT64_MAX, dmax = 0, range = 0;
+	uint64_t pv[3], single, atcv = 0, atc1 = 0, one = 0;
+	uint64_t dmin = UINT64_MAX, dmax = 0, range = 0, dsum, *hist;
 	size_t nv = e->visitors.n, ni = e->items.n;
 	size_t nd = rs_idmap_size(e->days), k;
-	char buf[64];
+	uint32_t max;
+	char buf[64], key[64];
 	unsigned t;
+	int rc = 0;
 
-	if (percentiles(&e->visitors, pct, pv, 3, &max) < 0)
+	if ((hist = visitor_hist(&e->visitors, &max)) == NULL)
 		return RS_ENOMEM;
-	for (k = 0; k <= e->visitors.cap; k++)
-		single += tab_used(&e->visitors, k) &&
-		    e->visitors.s[k].b == 1;
+	percentiles(hist, max, nv, pct, pv, 3);
+	single = max >= 1 ? hist[1] : 0;
 	for (k = 0; k < e->natc_cap; k++) {
 		atcv += e->natc[k] > 0;
 		atc1 += e->natc[k] == 1;
@@ -751,51 +944,69 @@ report_events(const struct rs_eda *e, struct rs_textout *out)
 	for (k = 0; k <= e->items.cap; k++)
 		one += tab_used(&e->items, k) && e->items.s[k].b != MULTI;
 	for (k = 0; k < nd; k++) {
-		if (e->per_day[k] < dmin)
-			dmin = e->per_day[k];
-		if (e->per_day[k] > dmax)
-			dmax = e->per_day[k];
+		dsum = day_total(e->per_day[k]);
+		if (dsum < dmin)
+			dmin = dsum;
+		if (dsum > dmax)
+			dmax = dsum;
 	}
 	if (e->rows > 0)
 		range = (uint64_t)(day_of(e->tmax) - day_of(e->tmin)) + 1;
-	line_str(out, "kind", "events");
-	line_count(out, "rows", e->rows);
+	put_str(m, "kind", "kind", "events");
+	put_count(m, "rows", "rows", e->rows);
 	for (t = 0; t < RS_EV_NTYPES; t++) {
 		snprintf(buf, sizeof(buf), "  %s", rs_event_name(t));
-		line_count(out, buf, e->per_type[t]);
+		snprintf(key, sizeof(key), "rows_%s", rs_event_name(t));
+		put_count(m, buf, key, e->per_type[t]);
 	}
-	line_count(out, "    without transactionid", e->txn_none);
-	line_count(out, "visitors", nv);
-	line_count(out, "items", ni);
-	line_count(out, "visitor-item pairs", e->pairs.n);
-	line_share(out, "repeated (visitor,item,event)", e->repeats, e->rows);
-	line_count(out, "exact duplicate rows", e->exact_dups);
-	line_share(out, "visitors with a single event", single, nv);
-	line_count(out, "events per visitor p50", nv ? pv[0] : 0);
-	line_count(out, "events per visitor p90", nv ? pv[1] : 0);
-	line_count(out, "events per visitor p99", nv ? pv[2] : 0);
-	line_count(out, "events per visitor max", max);
-	line_count(out, "addtocart visitors", atcv);
-	line_share(out, "  with a single addtocart", atc1, atcv);
-	line_share(out, "items seen by one visitor only", one, ni);
-	line_time(out, "first event", e->tmin, e->rows > 0);
-	line_time(out, "last event", e->tmax, e->rows > 0);
-	snprintf(buf, sizeof(buf), "%zu (of %llu in range)", nd,
-	    (unsigned long long)range);
-	line_str(out, "days with events", buf);
-	if (nd > 0) {
-		snprintf(buf, sizeof(buf), "%.1f", (double)e->rows /
-		    (double)nd);
-		line_str(out, "events per day mean", buf);
-	} else
-		line_str(out, "events per day mean", "-");
-	line_count(out, "events per day min", nd ? dmin : 0);
-	line_count(out, "events per day max", dmax);
-	return 0;
+	put_count(m, "    without transactionid", "transactions_without_id",
+	    e->txn_none);
+	put_count(m, "visitors", "visitors", nv);
+	put_count(m, "items", "items", ni);
+	put_count(m, "visitor-item pairs", "visitor_item_pairs", e->pairs.n);
+	put_share(m, "repeated (visitor,item,event)", "repeated_rows",
+	    e->repeats, e->rows);
+	put_count(m, "exact duplicate rows", "exact_duplicate_rows",
+	    e->exact_dups);
+	put_share(m, "visitors with a single event", "single_event_visitors",
+	    single, nv);
+	put_count(m, "events per visitor p50", "events_per_visitor_p50",
+	    nv ? pv[0] : 0);
+	put_count(m, "events per visitor p90", "events_per_visitor_p90",
+	    nv ? pv[1] : 0);
+	put_count(m, "events per visitor p99", "events_per_visitor_p99",
+	    nv ? pv[2] : 0);
+	put_count(m, "events per visitor max", "events_per_visitor_max", max);
+	put_count(m, "addtocart visitors", "addtocart_visitors", atcv);
+	put_share(m, "  with a single addtocart", "single_addtocart_visitors",
+	    atc1, atcv);
+	put_share(m, "items seen by one visitor only", "single_visitor_items",
+	    one, ni);
+	put_time(m, "first event", "first_event", e->tmin, e->rows > 0);
+	put_time(m, "last event", "last_event", e->tmax, e->rows > 0);
+	if (m->tsv) {
+		put_count(m, NULL, "days_with_events", nd);
+		put_count(m, NULL, "days_in_range", range);
+	} else {
+		snprintf(buf, sizeof(buf), "%zu (of %llu in range)", nd,
+		    (unsigned long long)range);
+		put_str(m, "days with events", NULL, buf);
+		if (nd > 0)
+			snprintf(buf, sizeof(buf), "%.1f", (double)e->rows /
+			    (double)nd);
+		put_str(m, "events per day mean", NULL, nd > 0 ? buf : "-");
+	}
+	put_count(m, "events per day min", "events_per_day_min",
+	    nd ? dmin : 0);
+	put_count(m, "events per day max", "events_per_day_max", dmax);
+	if (m->tsv)
+		rc = series_events(e, m->out, hist, max);
+	free(hist);
+	return rc;
 }
 
 static void
-report_props(const struct rs_eda *e, struct rs_textout *out)
+report_props(const struct rs_eda *e, const struct em *m)
 {
 	uint64_t noavail = 0, never = 0, withavail = 0;
 	size_t ni = e->items.n, k;
@@ -810,27 +1021,35 @@ report_props(const struct rs_eda *e, struct rs_textout *out)
 			never += !(e->items.s[k].b & F_AVAIL1);
 		}
 	}
-	line_str(out, "kind", "props");
-	line_count(out, "rows", e->rows);
-	line_count(out, "items", ni);
-	line_count(out, "numeric properties",
+	put_str(m, "kind", "kind", "props");
+	put_count(m, "rows", "rows", e->rows);
+	put_count(m, "items", "items", ni);
+	put_count(m, "numeric properties", "numeric_properties",
 	    rs_idmap_size(e->props));
-	line_count(out, "numeric-property rows", e->nnum);
-	line_count(out, "categoryid rows", e->ncat);
-	line_count(out, "available rows", e->navail);
-	line_count(out, "snapshots (distinct timestamps)",
+	put_count(m, "numeric-property rows", "numeric_property_rows",
+	    e->nnum);
+	put_count(m, "categoryid rows", "categoryid_rows", e->ncat);
+	put_count(m, "available rows", "available_rows", e->navail);
+	put_count(m, "snapshots (distinct timestamps)", "snapshots",
 	    rs_idmap_size(e->snaps));
-	line_time(out, "first snapshot", e->tmin, e->rows > 0);
-	line_time(out, "last snapshot", e->tmax, e->rows > 0);
-	line_share(out, "items with no available row", noavail, ni);
-	line_share(out, "items never available", never, withavail);
-	line_share(out, "multi-token values", e->multitok, e->nnum);
-	line_share(out, "values with a number token", e->numtok, e->nnum);
-	line_count(out, "values with a bad number token", e->badtok);
+	put_time(m, "first snapshot", "first_snapshot", e->tmin, e->rows > 0);
+	put_time(m, "last snapshot", "last_snapshot", e->tmax, e->rows > 0);
+	put_share(m, "items with no available row", "items_without_available",
+	    noavail, ni);
+	if (m->tsv)
+		put_count(m, NULL, "items_with_available", withavail);
+	put_share(m, "items never available", "items_never_available", never,
+	    withavail);
+	put_share(m, "multi-token values", "multi_token_values", e->multitok,
+	    e->nnum);
+	put_share(m, "values with a number token", "number_token_values",
+	    e->numtok, e->nnum);
+	put_count(m, "values with a bad number token",
+	    "bad_number_token_values", e->badtok);
 }
 
 static int
-report_tree(const struct rs_eda *e, struct rs_textout *out,
+report_tree(const struct rs_eda *e, const struct em *m,
     struct rs_error *err)
 {
 	struct rs_tree_report rep;
@@ -840,16 +1059,41 @@ report_tree(const struct rs_eda *e, struct rs_textout *out,
 	if ((rc = rs_tree_build(&t, e->trows, e->ntrows, &rep, err)) < 0)
 		return rc;
 	rs_tree_free(t);
-	line_str(out, "kind", "tree");
-	line_count(out, "rows", rep.rows);
-	line_count(out, "categories", rep.categories);
-	line_count(out, "roots", rep.roots);
-	line_count(out, "max depth (root = 0)", rep.max_depth);
-	line_count(out, "duplicate rows (first wins)", rep.duplicates);
-	line_count(out, "  with another parent", rep.conflicts);
-	line_count(out, "orphans (made roots)", rep.orphans);
-	line_count(out, "cycles (cut, made roots)", rep.cycles);
-	line_count(out, "  categories on cycles", rep.on_cycles);
+	put_str(m, "kind", "kind", "tree");
+	put_count(m, "rows", "rows", rep.rows);
+	put_count(m, "categories", "categories", rep.categories);
+	put_count(m, "roots", "roots", rep.roots);
+	put_count(m, "max depth (root = 0)", "max_depth", rep.max_depth);
+	put_count(m, "duplicate rows (first wins)", "duplicate_rows",
+	    rep.duplicates);
+	put_count(m, "  with another parent", "conflicting_rows",
+	    rep.conflicts);
+	put_count(m, "orphans (made roots)", "orphans", rep.orphans);
+	put_count(m, "cycles (cut, made roots)", "cycles", rep.cycles);
+	put_count(m, "  categories on cycles", "categories_on_cycles",
+	    rep.on_cycles);
+	return 0;
+}
+
+static int
+report(struct rs_eda *e, struct rs_textout *out, int tsv,
+    struct rs_error *err)
+{
+	struct em m;
+	int rc = 0;
+
+	m.out = out;
+	m.tsv = tsv;
+	if (tsv)
+		tsv_row(out, "section", "key", "series", "value");
+	if (e->kind == RS_KIND_EVENTS)
+		rc = report_events(e, &m);
+	else if (e->kind == RS_KIND_PROPS)
+		report_props(e, &m);
+	else
+		return report_tree(e, &m, err);
+	if (rc < 0)
+		return rs_error_set(err, rc, "data analysis: out of memory");
 	return 0;
 }
 
@@ -857,15 +1101,12 @@ int
 rs_eda_report(struct rs_eda *e, struct rs_textout *out,
     struct rs_error *err)
 {
-	int rc = 0;
+	return report(e, out, 0, err);
+}
 
-	if (e->kind == RS_KIND_EVENTS)
-		rc = report_events(e, out);
-	else if (e->kind == RS_KIND_PROPS)
-		report_props(e, out);
-	else
-		return report_tree(e, out, err);
-	if (rc < 0)
-		return rs_error_set(err, rc, "data analysis: out of memory");
-	return 0;
+int
+rs_eda_report_tsv(struct rs_eda *e, struct rs_textout *out,
+    struct rs_error *err)
+{
+	return report(e, out, 1, err);
 }

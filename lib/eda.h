@@ -1,7 +1,7 @@
 /*
  * eda.h - exploratory data analysis of the raw kinds: the summary the
- * original project drew in a notebook, as a terminal report (rs-load
- * --stats).  Feed it the encoded records of one kind (the same bytes that
+ * original project drew in a notebook, as a terminal report or as TSV
+ * with the series behind the figures (rs-load --stats).  Feed it the encoded records of one kind (the same bytes that
  * go into a stream's blocks), in any number of calls, then ask for the
  * report.  Memory grows with the distinct visitors, items, visitor-item
  * pairs, days and properties seen, plus, for events, one 64-bit hash per
@@ -89,6 +89,32 @@ int rs_eda_add(struct rs_eda *e, const unsigned char *recs, size_t len,
  * RS_ENOMEM; for a tree, what rs_tree_build returns.
  */
 int rs_eda_report(struct rs_eda *e, struct rs_textout *out,
+	struct rs_error *err);
+
+/*
+ * The same report as TSV for programs (rs-load --stats --format tsv,
+ * rs-report): a header "section key series value", then one row per
+ * figure.  Section "summary" holds every figure of the table, series
+ * "-", the key a name (rows, rows_view, visitors, repeated_rows, ...,
+ * first_event), the value unformatted: counts as plain integers, a share
+ * as its part alone (its whole is another key), times as in the table;
+ * a table line that is only arithmetic (the mean per day) is left out,
+ * and "days with events" is two keys (days_with_events, days_in_range).
+ * For events, series follow, in this order:
+ *   funnel          key all, view, addtocart, transaction; series
+ *                   visitors: all visitors, those with a view, of them
+ *                   those with an addtocart, of these those with a
+ *                   transaction
+ *   day             key YYYY-MM-DD, each UTC day with events in order;
+ *                   series view, addtocart, transaction: events
+ *   hour            key 00..23, the UTC hour of day; series per type
+ *   visitor_events  key c, each count of events some visitor has, in
+ *                   order; series visitors: visitors with c events
+ *   item_events     the same for items; series items
+ * Byte-for-byte stable like the table.  RS_ENOMEM; for a tree, what
+ * rs_tree_build returns.
+ */
+int rs_eda_report_tsv(struct rs_eda *e, struct rs_textout *out,
 	struct rs_error *err);
 
 void rs_eda_free(struct rs_eda *e);

@@ -20,8 +20,8 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-load [-qsv] [--strict] [-k kind] [-o file] [-t threads] "
-    "[file ...]\n";
+    "usage: rs-load [-qsv] [--format fmt] [--strict] [-k kind] [-o file]\n"
+    "       [-t threads] [file ...]\n";
 
 #define SHOW_BAD 20	/* bad-row lines printed before "... and N more" */
 
@@ -31,6 +31,8 @@ help(void)
 	printf("%s", usage_text);
 	printf("Read Retailrocket CSV (events, item properties, category "
 	    "tree) into a typed\nrs stream.\n\n"
+	    "      --format FMT    of the --stats report: table (default) or "
+	    "tsv\n"
 	    "  -k, --kind KIND     events, props or tree (default: from the "
 	    "header)\n"
 	    "  -o, --output FILE   write to FILE (atomically) instead of "
@@ -224,6 +226,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
@@ -251,7 +254,8 @@ main(int argc, char **argv)
 	const char *output = NULL, *first;
 	char **paths, **mv, *inputs, label[300];
 	unsigned nmeta, kind;
-	int c, i, npaths, fd, stats = 0, margc, to_stderr;
+	int c, i, npaths, fd, stats = 0, tsv = 0, margc, to_stderr;
+	const char *format = NULL;
 
 	mv = argv_without_threads(argc, argv, &margc);
 	tool_init(margc, mv);
@@ -265,6 +269,14 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:k:o:qst:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			format = optarg;
+			if (strcmp(optarg, "tsv") == 0)
+				tsv = 1;
+			else if (strcmp(optarg, "table") != 0)
+				usage_error(usage_text, "invalid --format '%s': "
+				    "expected table or tsv", optarg);
+			break;
 		case 'k':
 			if ((lo.kind = rs_load_kind_parse(optarg)) == 0)
 				usage_error(usage_text, "invalid --kind '%s': "
@@ -288,6 +300,8 @@ main(int argc, char **argv)
 			common_option(c, 'V', help, usage_text);
 		}
 	}
+	if (format != NULL && !stats)
+		usage_error(usage_text, "--format needs --stats");
 	paths = argv + optind;
 	npaths = argc - optind;
 	if (npaths == 0) {
@@ -360,7 +374,8 @@ main(int argc, char **argv)
 		if (rs_textout_init(&t, to_stderr ? STDERR_FILENO :
 		    STDOUT_FILENO, to_stderr ? "<stderr>" : "<stdout>") < 0)
 			die("out of memory");
-		if (rs_eda_report(r.eda, &t, &err) < 0 ||
+		if ((tsv ? rs_eda_report_tsv(r.eda, &t, &err) :
+		    rs_eda_report(r.eda, &t, &err)) < 0 ||
 		    rs_textout_flush(&t, &err) < 0)
 			die_abort(out, &err);
 		rs_textout_release(&t);

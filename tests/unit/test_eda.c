@@ -18,9 +18,9 @@
 #define NONE RS_ID_NONE
 #define DAY RS_MS_PER_DAY
 
-/* The report of e as a NUL-terminated string (caller frees). */
+/* The report of e, or its TSV form, as a string (caller frees). */
 static char *
-report(struct rs_eda *e)
+report_as(struct rs_eda *e, int tsv)
 {
 	char path[] = "/tmp/rs-test-eda.XXXXXX";
 	struct rs_textout t;
@@ -33,7 +33,8 @@ report(struct rs_eda *e)
 	CHECK(fd >= 0);
 	unlink(path);
 	CHECK(rs_textout_init(&t, fd, path) == 0);
-	CHECK(rs_eda_report(e, &t, &err) == 0);
+	CHECK((tsv ? rs_eda_report_tsv(e, &t, &err) :
+	    rs_eda_report(e, &t, &err)) == 0);
 	CHECK(rs_textout_flush(&t, &err) == 0);
 	rs_textout_release(&t);
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -41,6 +42,12 @@ report(struct rs_eda *e)
 	CHECK(n >= 0);
 	buf[n < 0 ? 0 : n] = '\0';
 	return strdup(buf);
+}
+
+static char *
+report(struct rs_eda *e)
+{
+	return report_as(e, 0);
 }
 
 /* Adds events as one block. */
@@ -141,6 +148,105 @@ test_eda__events(void)
 	CHECK_STR(again, got);
 	free(got);
 	free(again);
+	rs_eda_free(e);
+}
+
+/*
+ * The TSV form: every figure unformatted, then the funnel (nested: a
+ * visitor with an addtocart but no view is not in it), the days with
+ * events in order (an early day fed last), the hours of the day, and
+ * the histograms of events per visitor and per item.
+ */
+static void
+test_eda__tsv(void)
+{
+	const struct rs_event ev[] = {
+		{ 2 * DAY + 3600000, 1, 5, NONE, RS_EV_VIEW },
+		{ 2 * DAY + 3600001, 1, 5, NONE, RS_EV_ADDTOCART },
+		{ 2 * DAY + 7200000, 1, 5, 9, RS_EV_TRANSACTION },
+		{ 2 * DAY + 23 * 3600000 + 1, 2, 5, NONE, RS_EV_VIEW },
+		{ 2 * DAY + 5, 2, 6, NONE, RS_EV_VIEW },
+		{ 2 * DAY + 6, 3, 6, NONE, RS_EV_ADDTOCART },
+		{ 1000, 3, 7, NONE, RS_EV_VIEW },	/* day 0, fed last */
+	};
+	const char *head =
+	    "section\tkey\tseries\tvalue\n"
+	    "summary\tkind\t-\tevents\n"
+	    "summary\trows\t-\t7\n"
+	    "summary\trows_view\t-\t4\n"
+	    "summary\trows_addtocart\t-\t2\n"
+	    "summary\trows_transaction\t-\t1\n"
+	    "summary\ttransactions_without_id\t-\t0\n"
+	    "summary\tvisitors\t-\t3\n"
+	    "summary\titems\t-\t3\n"
+	    "summary\tvisitor_item_pairs\t-\t5\n"
+	    "summary\trepeated_rows\t-\t0\n"
+	    "summary\texact_duplicate_rows\t-\t0\n"
+	    "summary\tsingle_event_visitors\t-\t0\n"
+	    "summary\tevents_per_visitor_p50\t-\t2\n"
+	    "summary\tevents_per_visitor_p90\t-\t3\n"
+	    "summary\tevents_per_visitor_p99\t-\t3\n"
+	    "summary\tevents_per_visitor_max\t-\t3\n"
+	    "summary\taddtocart_visitors\t-\t2\n"
+	    "summary\tsingle_addtocart_visitors\t-\t2\n"
+	    "summary\tsingle_visitor_items\t-\t1\n"
+	    "summary\tfirst_event\t-\t1970-01-01T00:00:01.000Z\n"
+	    "summary\tlast_event\t-\t1970-01-03T23:00:00.001Z\n"
+	    "summary\tdays_with_events\t-\t2\n"
+	    "summary\tdays_in_range\t-\t3\n"
+	    "summary\tevents_per_day_min\t-\t1\n"
+	    "summary\tevents_per_day_max\t-\t6\n"
+	    "funnel\tall\tvisitors\t3\n"
+	    "funnel\tview\tvisitors\t3\n"
+	    "funnel\taddtocart\tvisitors\t2\n"
+	    "funnel\ttransaction\tvisitors\t1\n"
+	    "day\t1970-01-01\tview\t1\n"
+	    "day\t1970-01-01\taddtocart\t0\n"
+	    "day\t1970-01-01\ttransaction\t0\n"
+	    "day\t1970-01-03\tview\t3\n"
+	    "day\t1970-01-03\taddtocart\t2\n"
+	    "day\t1970-01-03\ttransaction\t1\n"
+	    "hour\t00\tview\t2\n"
+	    "hour\t00\taddtocart\t1\n"
+	    "hour\t00\ttransaction\t0\n"
+	    "hour\t01\tview\t1\n"
+	    "hour\t01\taddtocart\t1\n"
+	    "hour\t01\ttransaction\t0\n"
+	    "hour\t02\tview\t0\n"
+	    "hour\t02\taddtocart\t0\n"
+	    "hour\t02\ttransaction\t1\n";
+	const char *tail =
+	    "hour\t23\tview\t1\n"
+	    "hour\t23\taddtocart\t0\n"
+	    "hour\t23\ttransaction\t0\n"
+	    "visitor_events\t2\tvisitors\t2\n"
+	    "visitor_events\t3\tvisitors\t1\n"
+	    "item_events\t1\titems\t1\n"
+	    "item_events\t2\titems\t1\n"
+	    "item_events\t4\titems\t1\n";
+	struct rs_eda *e;
+	char *got, *again;
+	size_t n, lines = 0;
+
+	CHECK(rs_eda_create(&e, RS_KIND_EVENTS, NULL) == 0);
+	add_events(e, ev, 7);
+	got = report_as(e, 1);
+	CHECK(strncmp(got, head, strlen(head)) == 0);
+	n = strlen(got);
+	CHECK(n > strlen(tail) &&
+	    strcmp(got + n - strlen(tail), tail) == 0);
+	for (n = 0; got[n]; n++)
+		lines += got[n] == '\n';
+	/* header, 25 figures, 4 funnel, 2 x 3 days, 24 x 3 hours, 2 + 3 */
+	CHECK(lines == 1 + 25 + 4 + 6 + 72 + 5);
+	/* The table is unchanged by the TSV and the TSV by the table. */
+	again = report(e);
+	CHECK_STR(value_of(again, "days with events"), "2 (of 3 in range)");
+	free(again);
+	again = report_as(e, 1);
+	CHECK_STR(again, got);
+	free(again);
+	free(got);
 	rs_eda_free(e);
 }
 
@@ -300,6 +406,27 @@ test_eda__props(void)
 	got = report(e);
 	CHECK_STR(got, want);
 	free(got);
+	/* TSV: the figures only, each share's whole a figure too. */
+	got = report_as(e, 1);
+	CHECK_STR(got,
+	    "section\tkey\tseries\tvalue\n"
+	    "summary\tkind\t-\tprops\n"
+	    "summary\trows\t-\t9\n"
+	    "summary\titems\t-\t4\n"
+	    "summary\tnumeric_properties\t-\t2\n"
+	    "summary\tnumeric_property_rows\t-\t4\n"
+	    "summary\tcategoryid_rows\t-\t1\n"
+	    "summary\tavailable_rows\t-\t4\n"
+	    "summary\tsnapshots\t-\t2\n"
+	    "summary\tfirst_snapshot\t-\t1970-01-01T00:00:00.100Z\n"
+	    "summary\tlast_snapshot\t-\t1970-01-01T00:00:00.200Z\n"
+	    "summary\titems_without_available\t-\t2\n"
+	    "summary\titems_with_available\t-\t2\n"
+	    "summary\titems_never_available\t-\t1\n"
+	    "summary\tmulti_token_values\t-\t2\n"
+	    "summary\tnumber_token_values\t-\t2\n"
+	    "summary\tbad_number_token_values\t-\t1\n");
+	free(got);
 	rs_eda_free(e);
 }
 
@@ -334,6 +461,20 @@ test_eda__tree(void)
 	    NULL) == 0);
 	got = report(e);
 	CHECK_STR(got, want);
+	free(got);
+	got = report_as(e, 1);
+	CHECK_STR(got,
+	    "section\tkey\tseries\tvalue\n"
+	    "summary\tkind\t-\ttree\n"
+	    "summary\trows\t-\t8\n"
+	    "summary\tcategories\t-\t7\n"
+	    "summary\troots\t-\t1\n"
+	    "summary\tmax_depth\t-\t2\n"
+	    "summary\tduplicate_rows\t-\t1\n"
+	    "summary\tconflicting_rows\t-\t1\n"
+	    "summary\torphans\t-\t1\n"
+	    "summary\tcycles\t-\t2\n"
+	    "summary\tcategories_on_cycles\t-\t3\n");
 	free(got);
 	rs_eda_free(e);
 }
@@ -374,6 +515,7 @@ int
 main(void)
 {
 	RUN(test_eda__events);
+	RUN(test_eda__tsv);
 	RUN(test_eda__percentiles);
 	RUN(test_eda__growth);
 	RUN(test_eda__empty);
