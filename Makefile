@@ -55,7 +55,9 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(O)/tests/%-replay)
 SCRIPTS = $(sort $(wildcard scripts/rs-*))
-EXAMPLES = $(sort $(wildcard contrib/*))
+# contrib/ and its subdirectories (contrib/grafana/), installed as they are.
+EXAMPLE_DIRS = $(patsubst %/.,%,$(wildcard contrib/*/.))
+EXAMPLES = $(sort $(filter-out $(EXAMPLE_DIRS),$(wildcard contrib/* contrib/*/*)))
 MAN1 = $(sort $(wildcard man/*.1))
 MAN5 = $(sort $(wildcard man/*.5))
 MAN7 = $(sort $(wildcard man/*.7))
@@ -127,16 +129,16 @@ install:
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
-	install -d $(DESTDIR)$(DOCDIR)/examples
-	$(if $(EXAMPLES),install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples)
+	install -d $(DESTDIR)$(DOCDIR)/examples $(EXAMPLE_DIRS:contrib/%=$(DESTDIR)$(DOCDIR)/examples/%)
+	for f in $(EXAMPLES:contrib/%=%); do install -m 644 contrib/$$f $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
-	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
-	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(EXAMPLES:contrib/%=%))
+	rmdir $(EXAMPLE_DIRS:contrib/%=$(DESTDIR)$(DOCDIR)/examples/%) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-fuzz bin

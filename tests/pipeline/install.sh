@@ -13,9 +13,10 @@ for t in "$ROOT/$O"/bin/rs-* "$ROOT"/scripts/rs-*; do
 done
 test -f "$dest/opt/rs/share/man/man5/rs-stream.5"
 test -f "$dest/opt/rs/share/man/man7/rs.7"
-for e in "$ROOT"/contrib/*; do
-	test -f "$dest/opt/rs/share/doc/rs/examples/$(basename "$e")" ||
-	    { echo "missing example $(basename "$e")"; exit 1; }
+# contrib/ and its subdirectories (contrib/grafana/rs.json), as they are.
+for e in $(cd "$ROOT/contrib" && find . -type f | sed 's|^\./||'); do
+	test -f "$dest/opt/rs/share/doc/rs/examples/$e" ||
+	    { echo "missing example $e"; exit 1; }
 done
 # Installed tools work without the build tree: a stream round trip.
 "$dest/opt/rs/bin/rs-cat" --info "$ROOT/tests/data/streams/1.0/tree.rse" | grep -q '^kind	tree$'
