@@ -1462,12 +1462,32 @@ start_http(void)
 	return d;
 }
 
+/*
+ * The signals are blocked in every thread rs-serve starts and taken by
+ * sigtimedwait in the main thread; but a library may have started a
+ * thread before main could block them (OpenBLAS starts its thread pool
+ * when it is loaded), and a signal delivered there would take its
+ * default action: SIGHUP would end the process.  So they also have a
+ * handler, which only notes them for the main loop.
+ */
+static volatile sig_atomic_t got_hup, got_stop;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
 static int
 run(void)
 {
 	struct MHD_Daemon *d;
 	struct rs_error err;
 	struct timespec ts;
+	struct sigaction sa;
 	sigset_t set;
 	double next_sync;
 	int sig;
@@ -1480,6 +1500,12 @@ run(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	/* every thread started from here on inherits the mask */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -1493,8 +1519,13 @@ run(void)
 		ts.tv_nsec = (long)((O.poll - (double)ts.tv_sec) * 1e9);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
+			got_stop = 1;
+		else if (sig == SIGHUP)
+			got_hup = 1;
+		if (got_stop)
 			break;
-		if (sig == SIGHUP) {
+		if (got_hup) {
+			got_hup = 0;
 			logmsg("SIGHUP: reloading");
 			reload(1);
 		} else if (O.models != NULL) {
