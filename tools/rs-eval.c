@@ -11,7 +11,7 @@
  * file.  The definitions live in lib/metrics.h and rs-eval(1).
  *
  * With --requests it is the scoring half of the replay protocol: the
- * files are answer rows (rs-recommend --requests), scored per request
+ * files are answer rows (rs-answer, rs-replay -a), scored per request
  * by lib/replay.c's accumulators beside the baselines popular and
  * recent, which it answers itself, and printed as rs-replay prints them
  * (lib/replayout.c).
@@ -36,12 +36,7 @@ static const char usage_text[] =
     "       [--experiment name] [--items items] [--min-recall k:x]\n"
     "       [--mlflow dir] [--model file] [--param key=value]\n"
     "       [--per-user file] [--run-name name] [--train matrix]\n"
-    "       -t truth recs ...\n"
-    "       rs-eval [-qv] [-f format] [-k list] [-l label] [-o file]\n"
-    "       [--experiment name] [--items items] [--mlflow dir] "
-    "[--model file]\n"
-    "       [--param key=value] [--run-name name] -H events -r requests\n"
-    "       answers ...\n";
+    "       {-t truth | -H events -r requests} recs ...\n";
 
 static void
 help(void)
@@ -151,16 +146,6 @@ metric(const struct rs_eval_at_k *a, int m)
 	default:
 		return a->avg_pop;
 	}
-}
-
-static void
-parse_k(struct opts *o, const char *arg)
-{
-	struct rs_error err;
-
-	if (rs_klist_parse(arg, 100000, o->k, RS_METRICS_MAXK, &o->nk,
-	    &err) < 0)
-		usage_error(usage_text, "invalid --k '%s': %s", arg, err.msg);
 }
 
 static void
@@ -866,7 +851,7 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
 	    a->longest);
 	if (a->longest < o->k[o->nk - 1] && a->longest > 0)
 		warnx("%s: answers have at most %zu rows, fewer than K %u "
-		    "(rs-recommend -k)", input_name(path), a->longest,
+		    "(rs-answer -k)", input_name(path), a->longest,
 		    o->k[o->nk - 1]);
 	free(rows);
 	free(of);
@@ -1061,7 +1046,8 @@ main(int argc, char **argv)
 			o.history = optarg;
 			break;
 		case 'k':
-			parse_k(&o, optarg);
+			parse_klist_opt("--k", optarg, 100000, o.k,
+			    RS_METRICS_MAXK, &o.nk, usage_text);
 			o.k_set = 1;
 			break;
 		case 'l':
@@ -1128,7 +1114,7 @@ main(int argc, char **argv)
 			    "requests", o.truth ? "-t" : o.train ? "--train" :
 			    o.per_user ? "--per-user" : "--min-recall");
 		if (!o.k_set) {
-			/* the default list length of rs-recommend */
+			/* the default list length of rs-answer */
 			o.nk = 1;
 			o.k[0] = 10;
 		} else if (o.k[o.nk - 1] > RS_REPLAY_MAX_K) {

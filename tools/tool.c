@@ -293,6 +293,17 @@ parse_duration_opt(const char *opt, const char *arg, const char *usage_text)
 	return ms;
 }
 
+void
+parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
+    unsigned *ks, unsigned max_n, unsigned *n, const char *usage_text)
+{
+	struct rs_error err;
+
+	if (rs_klist_parse(arg, max_k, ks, max_n, n, &err) < 0)
+		usage_error(usage_text, "invalid %s '%s': %s", opt, arg,
+		    err.msg);
+}
+
 int
 open_input(const char *path)
 {

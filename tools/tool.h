@@ -86,6 +86,12 @@ void parse_weights_opt(const char *opt, const char *arg,
 /* A duration with its unit (14d, 36h, 500ms; rstime.h) in ms, the same way. */
 int64_t parse_duration_opt(const char *opt, const char *arg,
 	const char *usage_text);
+/*
+ * A K list (5,10,20; klist.h) into ks[0..*n), at most max_n values from 1
+ * to max_k, the same way.
+ */
+void parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
+	unsigned *ks, unsigned max_n, unsigned *n, const char *usage_text);
 
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
 int open_input(const char *path);
