@@ -57,6 +57,39 @@ enum {
 	{ "threads", required_argument, NULL, 't' }, \
 	{ "weights", required_argument, NULL, 'w' }
 
+/* The help lines of the options both tools describe alike. */
+#define ANSWER_HELP_AVAIL \
+	"  -A, --availability FILE\n" \
+	"                          item property stream (rs-load " \
+	"item_properties*.csv);\n" \
+	"                          never recommend an item whose latest " \
+	"'available'\n" \
+	"                          snapshot before the request says 0 " \
+	"(repeatable)\n"
+#define ANSWER_HELP_SOURCES \
+	"      --keep-bought       allow items the visitor already bought\n" \
+	"      --knn-context N     recent items the itemknn source uses " \
+	"(5)\n" \
+	"      --knn-daily         train the itemknn source here, once " \
+	"per UTC\n" \
+	"                          day of requests, on the events before " \
+	"that day\n" \
+	"      --knn-decay X       weight X^p of the p-th newest of them " \
+	"(0.7)\n" \
+	"  -m, --model FILE        ALS model: the als source\n" \
+	"  -n, --knn FILE          item-kNN model (rs-knn-train): the " \
+	"itemknn source\n" \
+	"      --no-fold-in        als: the visitor's trained factors " \
+	"only\n"
+#define ANSWER_HELP_POPULAR \
+	"  -p, --popular FILE      popular model (default: causal counts " \
+	"of all\n" \
+	"                          events before each request)\n" \
+	"      --popular-window DUR\n" \
+	"                          causal popular over the events in " \
+	"[t - DUR, t)\n" \
+	"                          only, e.g. 1h, 1d, 7d\n"
+
 struct answer_opts {
 	/* What the tool allows; answer_opts_init sets rs-answer's. */
 	const char *usage;		/* the tool's usage text, for errors */

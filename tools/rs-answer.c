@@ -37,13 +37,7 @@ help(void)
 	printf("Answer the requests of a replay: K items per request, from "
 	    "the models\nand the visitor's events strictly before the "
 	    "request time.\n\n"
-	    "  -A, --availability FILE\n"
-	    "                          item property stream (rs-load "
-	    "item_properties*.csv);\n"
-	    "                          never recommend an item whose latest "
-	    "'available'\n"
-	    "                          snapshot before the request says 0 "
-	    "(repeatable)\n"
+	    ANSWER_HELP_AVAIL
 	    "  -b, --blend SPEC        the blend that answers, e.g. "
 	    "recent:4,itemknn:3,als:3\n"
 	    "                          (default: the blend of rs-replay(1))\n"
@@ -53,29 +47,10 @@ help(void)
 	    "this table\n"
 	    "  -k, --k K               rows per request, 1 to 1000 "
 	    "(default 10)\n"
-	    "      --keep-bought       allow items the visitor already bought\n"
-	    "      --knn-context N     recent items the itemknn source uses "
-	    "(5)\n"
-	    "      --knn-daily         train the itemknn source here, once "
-	    "per UTC\n"
-	    "                          day of requests, on the events before "
-	    "that day\n"
-	    "      --knn-decay X       weight X^p of the p-th newest of them "
-	    "(0.7)\n"
-	    "  -m, --model FILE        ALS model: the als source\n"
-	    "  -n, --knn FILE          item-kNN model (rs-knn-train): the "
-	    "itemknn source\n"
-	    "      --no-fold-in        als: the visitor's trained factors "
-	    "only\n"
+	    ANSWER_HELP_SOURCES
 	    "  -o, --output FILE       write to FILE (atomically), not "
 	    "stdout\n"
-	    "  -p, --popular FILE      popular model (default: causal counts "
-	    "of all\n"
-	    "                          events before each request)\n"
-	    "      --popular-window DUR\n"
-	    "                          causal popular over the events in "
-	    "[t - DUR, t)\n"
-	    "                          only, e.g. 1h, 1d, 7d\n"
+	    ANSWER_HELP_POPULAR
 	    "  -q, --quiet             no warnings or progress\n"
 	    "  -r, --requests FILE     request stream (rs-requests)\n"
 	    "  -t, --threads N         worker threads (default 1)\n"
@@ -262,11 +237,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		 */
 		{ "count", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;

@@ -209,15 +209,12 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "csv", no_argument, NULL, OPT_CSV },
-		{ "help", no_argument, NULL, 'h' },
 		{ "keep-never-available", no_argument, NULL, OPT_KEEP },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "top", required_argument, NULL, 'n' },
 		{ "tree", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
+		COMMON_LONGOPTS('V'),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_items_params par;

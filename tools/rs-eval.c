@@ -273,7 +273,7 @@ per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
     const struct rs_user_at_k *at)
 {
 	struct per_user *pu = arg;
-	unsigned j;
+	unsigned j, c;
 
 	rs_textout_csv_field(&pu->t, pu->label, strlen(pu->label), ',');
 	rs_textout_char(&pu->t, ',');
@@ -283,18 +283,16 @@ per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
 	rs_textout_char(&pu->t, ',');
 	rs_textout_u64(&pu->t, nrecs);
 	for (j = 0; j < pu->nk; j++) {
+		/* the columns of per_user_header after hits */
+		const double v[] = { at[j].precision, at[j].recall,
+		    at[j].ndcg, at[j].ap, at[j].rr };
+
 		rs_textout_char(&pu->t, ',');
 		rs_textout_u64(&pu->t, at[j].hits);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].precision);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].recall);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].ndcg);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].ap);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].rr);
+		for (c = 0; c < sizeof(v) / sizeof(v[0]); c++) {
+			rs_textout_char(&pu->t, ',');
+			csv_double(&pu->t, v[c]);
+		}
 	}
 	rs_textout_char(&pu->t, '\n');
 	return 0;
@@ -984,7 +982,6 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
 		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "items", required_argument, NULL, OPT_ITEMS },
 		{ "k", required_argument, NULL, 'k' },
@@ -995,13 +992,11 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "per-user", required_argument, NULL, OPT_PER_USER },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "requests", required_argument, NULL, 'r' },
 		{ "run-name", required_argument, NULL, OPT_RUN_NAME },
 		{ "train", required_argument, NULL, OPT_TRAIN },
 		{ "truth", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;

@@ -77,37 +77,40 @@ on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 	return 0;
 }
 
+/*
+ * A bad or odd row: "file:line: [warning: ]why" while the shared budget of
+ * SHOW_BAD lasts, else counted in *hidden for the summary.
+ */
+static void
+report_row(struct run *r, uint64_t *hidden, const char *name, uint64_t line,
+    const char *what, const char *why)
+{
+	if (r->quiet || r->shown >= SHOW_BAD) {
+		(*hidden)++;
+		return;
+	}
+	r->shown++;
+	progress_pause();
+	fprintf(stderr, "%s: %s:%llu: %s%s\n", progname, name,
+	    (unsigned long long)line, what, why);
+	progress_resume();
+}
+
 static void
 on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct run *r = ctx;
 
-	if (r->quiet || r->shown >= SHOW_BAD) {
-		r->hidden++;
-		return;
-	}
-	r->shown++;
-	progress_pause();
-	fprintf(stderr, "%s: %s:%llu: %s\n", progname, name,
-	    (unsigned long long)line, why);
-	progress_resume();
+	report_row(r, &r->hidden, name, line, "", why);
 }
 
-/* An odd row that is kept: reported like a bad row, within one budget. */
+/* An odd row is kept, but reported like a bad row. */
 static void
 on_odd(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct run *r = ctx;
 
-	if (r->quiet || r->shown >= SHOW_BAD) {
-		r->hidden_odd++;
-		return;
-	}
-	r->shown++;
-	progress_pause();
-	fprintf(stderr, "%s: %s:%llu: warning: %s\n", progname, name,
-	    (unsigned long long)line, why);
-	progress_resume();
+	report_row(r, &r->hidden_odd, name, line, "warning: ", why);
 }
 
 /* After each input: what was hidden, then the summary lines. */
@@ -224,15 +227,12 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
+		COMMON_LONGOPTS('V'),
 		{ NULL, 0, NULL, 0 }
 	};
 	static char dash[] = "-";

@@ -40,13 +40,7 @@ help(void)
 	printf("%s", usage_text);
 	printf("Replay requests against recommenders and score the answers."
 	    "\n\n"
-	    "  -A, --availability FILE\n"
-	    "                          item property stream (rs-load "
-	    "item_properties*.csv);\n"
-	    "                          never recommend an item whose latest "
-	    "'available'\n"
-	    "                          snapshot before the request says 0 "
-	    "(repeatable)\n"
+	    ANSWER_HELP_AVAIL
 	    "  -a, --answers FILE      write the answer rows of one "
 	    "recommender as\n"
 	    "                          CSV request,visitor,item,rank,score,"
@@ -63,28 +57,9 @@ help(void)
 	    "  -i, --items FILE        never recommend items unavailable in "
 	    "this table\n"
 	    "  -k, --k LIST            list lengths, e.g. 10,20 (default)\n"
-	    "      --keep-bought       allow items the visitor already bought\n"
-	    "      --knn-context N     recent items the itemknn source uses "
-	    "(5)\n"
-	    "      --knn-daily         train the itemknn source here, once "
-	    "per UTC\n"
-	    "                          day of requests, on the events before "
-	    "that day\n"
-	    "      --knn-decay X       weight X^p of the p-th newest of them "
-	    "(0.7)\n"
-	    "  -m, --model FILE        ALS model: the als source\n"
-	    "  -n, --knn FILE          item-kNN model (rs-knn-train): the "
-	    "itemknn source\n"
-	    "      --no-fold-in        als: the visitor's trained factors "
-	    "only\n"
+	    ANSWER_HELP_SOURCES
 	    "  -o, --output FILE       write the table to FILE, not stdout\n"
-	    "  -p, --popular FILE      popular model (default: causal counts "
-	    "of all\n"
-	    "                          events before each request)\n"
-	    "      --popular-window DUR\n"
-	    "                          causal popular over the events in "
-	    "[t - DUR, t)\n"
-	    "                          only, e.g. 1h, 1d, 7d\n"
+	    ANSWER_HELP_POPULAR
 	    "  -q, --quiet             no summary or progress\n"
 	    "  -r, --requests FILE     request stream (rs-requests)\n"
 	    "  -t, --threads N         worker threads (default 1)\n"
@@ -299,11 +274,8 @@ main(int argc, char **argv)
 		{ "answers", required_argument, NULL, 'a' },
 		{ "answers-of", required_argument, NULL, OPT_ANSWERS_OF },
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct answer_opts o;

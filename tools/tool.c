@@ -304,6 +304,14 @@ parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
 		    err.msg);
 }
 
+const char *
+one_operand(int argc, char **argv, const char *what, const char *usage_text)
+{
+	if (argc > 1)
+		usage_error(usage_text, "one %s at most", what);
+	return argc == 1 ? argv[0] : "-";
+}
+
 int
 open_input(const char *path)
 {

@@ -56,6 +56,16 @@ void version_exit(void) __attribute__((noreturn));
  */
 void common_option(int c, int version_opt, void (*help)(void),
 	const char *usage_text);
+/*
+ * The long names of those options, for the end of a tool's getopt_long
+ * table (before its terminating entry); version is the tool's code for
+ * --version.
+ */
+#define COMMON_LONGOPTS(version) \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "version", no_argument, NULL, (version) }
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -92,6 +102,14 @@ int64_t parse_duration_opt(const char *opt, const char *arg,
  */
 void parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
 	unsigned *ks, unsigned max_n, unsigned *n, const char *usage_text);
+
+/*
+ * The one input operand argv[0..argc) may hold ("-" when none): after
+ * getopt, pass argc - optind and argv + optind.  More is a usage error,
+ * "one <what> at most".
+ */
+const char *one_operand(int argc, char **argv, const char *what,
+	const char *usage_text);
 
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */
 int open_input(const char *path);
