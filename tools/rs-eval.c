@@ -123,6 +123,21 @@ static const char *const mname[NMETRICS] = { "precision", "recall",
 static const char *const mshort[NMETRICS] = { "P", "R", "NDCG", "MAP",
     "HR", "MRR", "Cov", "Nov", "Pop" };
 
+/* The counts of a result, in output order; the table leaves out rows. */
+enum { C_ROWS, C_USERS, C_WITH, C_WITHOUT, C_IGNORED, NCOUNTS };
+static const char *const cname[NCOUNTS] = { "rows", "users",
+    "users_with_recs", "users_without_recs", "ignored" };
+
+static void
+counts(const struct result *res, uint64_t c[NCOUNTS])
+{
+	c[C_ROWS] = res->rows;
+	c[C_USERS] = res->r.users;
+	c[C_WITH] = res->r.with_recs;
+	c[C_WITHOUT] = res->r.without_recs;
+	c[C_IGNORED] = res->r.ignored;
+}
+
 static double
 metric(const struct rs_eval_at_k *a, int m)
 {
@@ -499,6 +514,14 @@ log_run(const struct opts *o, const char *label, const char *file,
 	free(seed);
 }
 
+/* Appends the number v called name to mv[0..*n). */
+static void
+push_metric(struct metric_val *mv, unsigned *n, const char *name, double v)
+{
+	snprintf(mv[*n].name, sizeof(mv[*n].name), "%s", name);
+	mv[(*n)++].v = v;
+}
+
 /* log_run for one file of the offline protocol. */
 static void
 log_offline_run(const struct opts *o, const struct result *res,
@@ -510,23 +533,19 @@ log_offline_run(const struct opts *o, const struct result *res,
 		{ "eval.train", o->train }, { "eval.items", o->items }
 	};
 	struct metric_val *mv;
-	unsigned j, m, n = 0;
+	uint64_t cnt[NCOUNTS];
+	unsigned j, m, c, n = 0;
 
-	mv = xcalloc((size_t)res->r.nk * NMETRICS + 4, sizeof(*mv));
+	mv = xcalloc((size_t)res->r.nk * NMETRICS + NCOUNTS, sizeof(*mv));
 	for (j = 0; j < res->r.nk; j++)
 		for (m = 0; m < NMETRICS; m++) {
 			snprintf(mv[n].name, sizeof(mv[n].name), "%s_at_%u",
 			    mname[m], res->r.at[j].k);
 			mv[n++].v = metric(&res->r.at[j], (int)m);
 		}
-	snprintf(mv[n].name, sizeof(mv[n].name), "users");
-	mv[n++].v = (double)res->r.users;
-	snprintf(mv[n].name, sizeof(mv[n].name), "users_with_recs");
-	mv[n++].v = (double)res->r.with_recs;
-	snprintf(mv[n].name, sizeof(mv[n].name), "users_without_recs");
-	mv[n++].v = (double)res->r.without_recs;
-	snprintf(mv[n].name, sizeof(mv[n].name), "ignored");
-	mv[n++].v = (double)res->r.ignored;
+	counts(res, cnt);
+	for (c = C_USERS; c < NCOUNTS; c++)
+		push_metric(mv, &n, cname[c], (double)cnt[c]);
 	log_run(o, res->label, res->file, nfiles, model, own,
 	    sizeof(own) / sizeof(own[0]), mv, n);
 	free(mv);
@@ -538,11 +557,15 @@ static void
 print_csv(struct rs_textout *t, const struct result *res, unsigned n,
     const struct opts *o)
 {
+	uint64_t cnt[NCOUNTS];
 	char buf[48];
-	unsigned i, j, m;
+	unsigned i, j, m, c;
 
-	rs_textout_str(t, "label,file,rows,users,users_with_recs,"
-	    "users_without_recs,ignored");
+	rs_textout_str(t, "label,file");
+	for (c = 0; c < NCOUNTS; c++) {
+		rs_textout_char(t, ',');
+		rs_textout_str(t, cname[c]);
+	}
 	for (m = 0; m < NMETRICS; m++)
 		for (j = 0; j < o->nk; j++) {
 			snprintf(buf, sizeof(buf), ",%s_at_%u", mname[m],
@@ -555,16 +578,11 @@ print_csv(struct rs_textout *t, const struct result *res, unsigned n,
 		    ',');
 		rs_textout_char(t, ',');
 		rs_textout_csv_field(t, res[i].file, strlen(res[i].file), ',');
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].rows);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.users);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.with_recs);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.without_recs);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.ignored);
+		counts(&res[i], cnt);
+		for (c = 0; c < NCOUNTS; c++) {
+			rs_textout_char(t, ',');
+			rs_textout_u64(t, cnt[c]);
+		}
 		for (m = 0; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++) {
 				rs_textout_char(t, ',');
@@ -579,8 +597,9 @@ static void
 print_json(struct rs_textout *t, const struct result *res, unsigned n,
     const struct opts *o)
 {
+	uint64_t cnt[NCOUNTS];
 	char buf[64];
-	unsigned i, j, m;
+	unsigned i, j, m, c;
 	double x;
 
 	rs_textout_str(t, "{\"truth\": ");
@@ -598,21 +617,12 @@ print_json(struct rs_textout *t, const struct result *res, unsigned n,
 		rs_replayout_json_str(t, res[i].label);
 		rs_textout_str(t, ", \"file\": ");
 		rs_replayout_json_str(t, res[i].file);
-		snprintf(buf, sizeof(buf), ", \"rows\": %llu",
-		    (unsigned long long)res[i].rows);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users\": %llu",
-		    (unsigned long long)res[i].r.users);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users_with_recs\": %llu",
-		    (unsigned long long)res[i].r.with_recs);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users_without_recs\": %llu",
-		    (unsigned long long)res[i].r.without_recs);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"ignored\": %llu",
-		    (unsigned long long)res[i].r.ignored);
-		rs_textout_str(t, buf);
+		counts(&res[i], cnt);
+		for (c = 0; c < NCOUNTS; c++) {
+			snprintf(buf, sizeof(buf), ", \"%s\": %llu", cname[c],
+			    (unsigned long long)cnt[c]);
+			rs_textout_str(t, buf);
+		}
 		for (m = 0; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++) {
 				x = metric(&res[i].r.at[j], (int)m);
@@ -652,14 +662,14 @@ print_table(struct rs_textout *t, const struct result *res, unsigned n,
 		}
 	for (i = 0; i < n; i++) {
 		char **r = cell + (size_t)(i + 1) * ncol;
-		const uint64_t cnt[4] = { res[i].r.users, res[i].r.with_recs,
-		    res[i].r.without_recs, res[i].r.ignored };
+		uint64_t cnt[NCOUNTS];
 
 		r[0] = xstrdup(res[i].label);
-		for (c = 0; c < 4; c++) {
+		counts(&res[i], cnt);
+		for (c = C_USERS; c < NCOUNTS; c++) {
 			snprintf(buf, sizeof(buf), "%llu",
 			    (unsigned long long)cnt[c]);
-			r[1 + c] = xstrdup(buf);
+			r[c] = xstrdup(buf);
 		}
 		for (m = 0, c = 5; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++, c++) {
@@ -890,14 +900,11 @@ log_replay_run(const struct opts *o, const struct racc *a,
 				mv[n++].v = v[m];
 			}
 		}
-	snprintf(mv[n].name, sizeof(mv[n].name), "requests");
-	mv[n++].v = (double)a->acc[0].requests;
-	snprintf(mv[n].name, sizeof(mv[n].name), "discovery_requests");
-	mv[n++].v = (double)a->acc[0].discovery;
-	snprintf(mv[n].name, sizeof(mv[n].name), "answered");
-	mv[n++].v = (double)a->answered;
-	snprintf(mv[n].name, sizeof(mv[n].name), "rows");
-	mv[n++].v = (double)a->rows;
+	push_metric(mv, &n, "requests", (double)a->acc[0].requests);
+	push_metric(mv, &n, "discovery_requests",
+	    (double)a->acc[0].discovery);
+	push_metric(mv, &n, "answered", (double)a->answered);
+	push_metric(mv, &n, "rows", (double)a->rows);
 	log_run(o, a->label, a->file, nfiles, model, own,
 	    sizeof(own) / sizeof(own[0]), mv, n);
 	free(mv);
