@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "progress.h"
 #include "answeropts.h"
 #include "banned.h"
 
@@ -298,4 +299,71 @@ answer_free(struct answer_inputs *in)
 	free(in->q);
 	free(in->ev);
 	memset(in, 0, sizeof(*in));
+}
+
+/* One thread's share of an answer_batch. */
+struct answer_job {
+	const struct answer_batch *b;
+	struct rs_replay_work *w;
+	unsigned tid, threads;
+	int rc;
+	struct rs_error err;
+};
+
+static void *
+answer_job(void *arg)
+{
+	struct answer_job *j = arg;
+	const struct answer_batch *b = j->b;
+	size_t b0, b1, i, s;
+	unsigned a, k;
+	int n, als = 0;
+
+	/* Scoring ALS ahead pays only when some recommender draws on it. */
+	for (a = 0; a < b->nrec; a++)
+		als |= rs_blend_has(&b->rec[a], RS_SRC_ALS);
+	j->rc = 0;
+	for (b0 = (size_t)j->tid * RS_ENGINE_BATCH; b0 < b->n;
+	    b0 += (size_t)j->threads * RS_ENGINE_BATCH) {
+		b1 = b->n - b0 < RS_ENGINE_BATCH ? b->n : b0 + RS_ENGINE_BATCH;
+		if (als && (j->rc = rs_replay_prefetch(b->rp, j->w, b->i0 + b0,
+		    b1 - b0, &j->err)) < 0)
+			return NULL;
+		for (i = b0; i < b1; i++)
+			for (a = 0; a < b->nrec; a++)
+				for (k = 0; k < b->nk; k++) {
+					s = (size_t)a * b->nk + k;
+					n = rs_replay_answer(b->rp, j->w,
+					    b->i0 + i, &b->rec[a], b->ks[k],
+					    b->rows[s] + (b->out0 + i) * b->kmax,
+					    &j->err);
+					if (n < 0) {
+						j->rc = n;
+						return NULL;
+					}
+					b->nrows[s][b->out0 + i] = (uint32_t)n;
+				}
+		progress_add(b1 - b0);
+	}
+	return NULL;
+}
+
+void
+answer_batch_run(const struct answer_batch *b,
+    struct rs_replay_work *const *w, unsigned threads)
+{
+	struct answer_job *jobs = xcalloc(threads, sizeof(*jobs));
+	unsigned t;
+
+	for (t = 0; t < threads; t++) {
+		jobs[t].b = b;
+		jobs[t].w = w[t];
+		jobs[t].tid = t;
+		jobs[t].threads = threads;
+	}
+	run_jobs(answer_job, jobs, sizeof(*jobs), threads);
+	for (t = 0; t < threads; t++)
+		if (jobs[t].rc < 0)
+			die_err(&jobs[t].err);
+	free(jobs);
 }

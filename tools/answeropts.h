@@ -12,7 +12,8 @@
  * After parsing, answer_check; then answer_setup (models, blends,
  * parameters) and answer_load (the rest), with whatever the tool checks
  * about the blends in between, so usage errors come before the big
- * inputs are read.
+ * inputs are read.  answer_replay sets up a replay of them, and
+ * answer_batch_run answers its requests on the worker threads.
  */
 #ifndef RS_ANSWEROPTS_H
 #define RS_ANSWEROPTS_H
@@ -170,5 +171,32 @@ size_t answer_day_knn(const struct answer_opts *o,
 	const struct answer_inputs *in, size_t g0, struct rs_itemknn **knn);
 
 void answer_free(struct answer_inputs *in);
+
+/*
+ * Answering with threads: the requests i0 .. i0 + n of rp, in batches of
+ * RS_ENGINE_BATCH at fixed positions from i0, batch b to thread b mod
+ * threads (so no answer depends on the thread count), each for every
+ * recommender rec[0..nrec) at every K ks[0..nk).  Request i0 + i's answer
+ * goes to rows[a * nk + k] + (out0 + i) * kmax, its row count to
+ * nrows[a * nk + k][out0 + i].
+ */
+struct answer_batch {
+	const struct rs_replay *rp;
+	const struct rs_blend *rec;
+	unsigned nrec, nk;
+	const unsigned *ks;
+	unsigned kmax;
+	size_t i0, n, out0;
+	struct rs_row **rows;
+	uint32_t **nrows;
+};
+
+/*
+ * Answers batch b with one thread per work area w[0..threads) (each of
+ * rp), adding each batch of requests to the progress step; dies on
+ * error.
+ */
+void answer_batch_run(const struct answer_batch *b,
+	struct rs_replay_work *const *w, unsigned threads);
 
 #endif

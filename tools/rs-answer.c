@@ -84,103 +84,54 @@ out_format(const struct opts *o)
 
 /* ---- the run ---- */
 
-struct rjob {
-	const struct rs_replay *r;
-	struct rs_replay_work *w;
-	const struct rs_blend *b;
-	unsigned k;
-	size_t r0, n;			/* the round: requests r0 .. r0 + n */
-	unsigned first, step;		/* batches first, first + step, ... */
-	struct rs_row *rows;	/* n * k */
-	uint32_t *counts;		/* n */
-	int rc;
-	struct rs_error err;
-};
-
-static void *
-run_rjob(void *arg)
-{
-	struct rjob *j = arg;
-	size_t b, i, nb;
-	int n;
-
-	j->rc = 0;
-	for (b = (size_t)j->first * RS_ENGINE_BATCH; b < j->n;
-	    b += (size_t)j->step * RS_ENGINE_BATCH) {
-		nb = j->n - b < RS_ENGINE_BATCH ? j->n - b : RS_ENGINE_BATCH;
-		/* Scoring ALS for a blend without it would be wasted. */
-		if (rs_blend_has(j->b, RS_SRC_ALS) &&
-		    (j->rc = rs_replay_prefetch(j->r, j->w, j->r0 + b, nb,
-		    &j->err)) < 0)
-			return NULL;
-		for (i = b; i < b + nb; i++) {
-			n = rs_replay_answer(j->r, j->w, j->r0 + i, j->b, j->k,
-			    j->rows + i * j->k, &j->err);
-			if (n < 0) {
-				j->rc = n;
-				return NULL;
-			}
-			j->counts[i] = (uint32_t)n;
-		}
-		progress_add(nb);
-	}
-	return NULL;
-}
-
 /*
- * Answers every request in rounds of threads x 16 batches of
- * RS_ENGINE_BATCH requests (an answer never depends on its batch:
- * replay.h); the main thread prints each round in request order.
+ * Answers every request of rp in rounds of threads x 16 batches (an
+ * answer never depends on its batch: replay.h); the main thread prints
+ * each round in request order.
  */
 static void
 answer_requests(const struct opts *o, const struct rs_replay *rp,
-    const struct rs_blend *b, struct rs_textout *t)
+    struct rs_textout *t)
 {
-	const unsigned threads = o->a.threads;
-	const size_t nq = rs_replay_nrequests(rp), k = o->a.ks[0];
+	const unsigned threads = o->a.threads, k = o->a.ks[0];
+	const size_t nq = rs_replay_nrequests(rp);
 	const size_t round = (size_t)threads * 16 * RS_ENGINE_BATCH;
 	const size_t cap = nq < round ? nq : round;
 	const enum rs_replayout_format f = out_format(o);
-	struct rs_row *rows = xmalloc((cap ? cap : 1) * k *
-	    sizeof(*rows));
+	struct rs_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
 	uint32_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
-	struct rjob *jobs = xcalloc(threads, sizeof(*jobs));
+	struct rs_replay_work **w = xcalloc(threads, sizeof(*w));
+	struct answer_batch b;
 	struct rs_error err;
-	size_t r0, n, i;
+	size_t i;
 	unsigned j;
 
 	for (j = 0; j < threads; j++)
-		if (rs_replay_work_create(&jobs[j].w, rp, &err) < 0)
+		if (rs_replay_work_create(&w[j], rp, &err) < 0)
 			die_err(&err);
-	for (r0 = 0; r0 < nq; r0 += n) {
-		n = nq - r0 < round ? nq - r0 : round;
-		for (j = 0; j < threads; j++) {
-			jobs[j].r = rp;
-			jobs[j].b = b;
-			jobs[j].k = (unsigned)k;
-			jobs[j].r0 = r0;
-			jobs[j].n = n;
-			jobs[j].first = j;
-			jobs[j].step = threads;
-			jobs[j].rows = rows;
-			jobs[j].counts = counts;
-		}
-		run_jobs(run_rjob, jobs, sizeof(*jobs), threads);
-		for (j = 0; j < threads; j++)
-			if (jobs[j].rc < 0)
-				die_err(&jobs[j].err);
-		for (i = 0; i < n; i++)
-			rs_replayout_answers(t, f, rs_replay_request(rp, r0 + i),
-			    rows + i * k, counts[i]);
+	memset(&b, 0, sizeof(b));
+	b.rp = rp;
+	b.rec = &o->a.blend[0];
+	b.nrec = b.nk = 1;
+	b.ks = o->a.ks;
+	b.kmax = k;
+	b.rows = &rows;
+	b.nrows = &counts;
+	for (b.i0 = 0; b.i0 < nq; b.i0 += b.n) {
+		b.n = nq - b.i0 < round ? nq - b.i0 : round;
+		answer_batch_run(&b, w, threads);
+		for (i = 0; i < b.n; i++)
+			rs_replayout_answers(t, f, rs_replay_request(rp,
+			    b.i0 + i), rows + i * k, counts[i]);
 		if (t->err == 0 && t->len > (1u << 20) &&
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
 	for (j = 0; j < threads; j++)
-		rs_replay_work_free(jobs[j].w);
+		rs_replay_work_free(w[j]);
+	free(w);
 	free(rows);
 	free(counts);
-	free(jobs);
 }
 
 /* The whole run; returns the exit status. */
@@ -209,7 +160,7 @@ run(struct opts *o)
 		/* --knn-daily: one group per UTC day, its model before it */
 		g1 = a->knn_daily ? answer_day_knn(a, &in, g0, &knn) : in.nq;
 		rp = answer_replay(a, &in, knn, in.q + g0, g1 - g0);
-		answer_requests(o, rp, &a->blend[0], &t);
+		answer_requests(o, rp, &t);
 		rs_replay_free(rp);
 		if (knn != in.knn)
 			rs_itemknn_free(knn);

@@ -72,20 +72,6 @@ help(void)
 	exit(0);
 }
 
-struct job {
-	const struct rs_replay *r;
-	const struct rs_blend *rec;
-	unsigned nrec, nk;
-	const unsigned *ks;
-	unsigned kmax;
-	struct rs_row **rows;	/* [rec * nk + ki] -> nq * kmax */
-	uint32_t **nrows;		/* [rec * nk + ki] -> nq */
-	size_t base;			/* index of the first request */
-	unsigned tid, nthreads;
-	int rc;
-	struct rs_error err;
-};
-
 /* What one group of requests is answered with. */
 struct group {
 	const struct answer_opts *o;
@@ -97,54 +83,6 @@ struct group {
 	struct rs_row **rows;
 	uint32_t **nrows;
 };
-
-static void *
-worker(void *arg)
-{
-	struct job *j = arg;
-	struct rs_replay_work *w;
-	const size_t nq = rs_replay_nrequests(j->r);
-	size_t i, b0;
-	unsigned a, k;
-	int n, als = 0;
-
-	if ((j->rc = rs_replay_work_create(&w, j->r, &j->err)) < 0)
-		return NULL;
-	/* Scoring ALS ahead pays only when some row draws from it. */
-	for (a = 0; a < j->nrec; a++)
-		als |= rs_blend_has(&j->rec[a], RS_SRC_ALS);
-	/*
-	 * Batches of RS_ENGINE_BATCH requests at fixed positions, batch b
-	 * to thread b mod nthreads: the output never depends on threads.
-	 */
-	for (b0 = (size_t)j->tid * RS_ENGINE_BATCH; b0 < nq;
-	    b0 += (size_t)j->nthreads * RS_ENGINE_BATCH) {
-		const size_t b1 = nq - b0 < RS_ENGINE_BATCH ? nq :
-		    b0 + RS_ENGINE_BATCH;
-
-		if (als && (j->rc = rs_replay_prefetch(j->r, w, b0, b1 - b0,
-		    &j->err)) < 0)
-			goto out;
-		for (i = b0; i < b1; i++)
-			for (a = 0; a < j->nrec; a++)
-				for (k = 0; k < j->nk; k++) {
-					const size_t s = (size_t)a * j->nk + k;
-
-					n = rs_replay_answer(j->r, w, i,
-					    &j->rec[a], j->ks[k], j->rows[s] +
-					    (j->base + i) * j->kmax, &j->err);
-					if (n < 0) {
-						j->rc = n;
-						goto out;
-					}
-					j->nrows[s][j->base + i] = (uint32_t)n;
-				}
-		progress_add(b1 - b0);
-	}
-out:
-	rs_replay_work_free(w);
-	return NULL;
-}
 
 /* CPU seconds of all threads spent answering (-v: steadier than wall). */
 static double answer_cpu;
@@ -158,23 +96,25 @@ static double
 run_group(const struct group *g, const struct rs_request *q, size_t n,
     size_t base, struct rs_replay **keep)
 {
-	struct job *jobs = xcalloc(g->threads, sizeof(*jobs));
+	struct rs_replay_work **w = xcalloc(g->threads, sizeof(*w));
+	struct answer_batch b;
 	struct rs_replay *rp;
-	unsigned a, kmax = g->o->p.kmax;
+	struct rs_error err;
 	double t0, secs, c0;
+	unsigned t;
 
 	rp = answer_replay(g->o, g->in, g->knn, q, n);
 	t0 = wall_seconds();
 	c0 = cpu_seconds();
-	for (a = 0; a < g->threads; a++)
-		jobs[a] = (struct job){ rp, g->rec, g->nrec, g->nk, g->ks,
-		    kmax, g->rows, g->nrows, base, a, g->threads, 0,
-		    { 0, "" } };
-	run_jobs(worker, jobs, sizeof(jobs[0]), g->threads);
-	for (a = 0; a < g->threads; a++)
-		if (jobs[a].rc < 0)
-			die_err(&jobs[a].err);
-	free(jobs);
+	for (t = 0; t < g->threads; t++)
+		if (rs_replay_work_create(&w[t], rp, &err) < 0)
+			die_err(&err);
+	b = (struct answer_batch){ rp, g->rec, g->nrec, g->nk, g->ks,
+	    g->o->p.kmax, 0, n, base, g->rows, g->nrows };
+	answer_batch_run(&b, w, g->threads);
+	for (t = 0; t < g->threads; t++)
+		rs_replay_work_free(w[t]);
+	free(w);
 	secs = wall_seconds() - t0;
 	answer_cpu += cpu_seconds() - c0;
 	if (keep != NULL)
