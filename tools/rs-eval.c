@@ -916,7 +916,6 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
     const char *kl)
 {
 	struct rs_replay_params p;
-	struct rs_replay_metrics mt[RS_METRICS_MAXK];
 	struct rs_replay *rp;
 	struct rs_items *items = NULL;
 	struct rs_request *q;
@@ -927,7 +926,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	struct racc *row;
 	enum rs_replayout_format f;
 	size_t nq, nev;
-	unsigned i, j, which;
+	unsigned i;
 
 	q = load_requests(o->requests, &nq);
 	ev = read_events(o->history, &nev, NULL);
@@ -959,13 +958,8 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, o->k, o->nk);
 	for (i = 0; i < nfiles + 2; i++)
-		for (which = 0; which < 2; which++) {
-			for (j = 0; j < o->nk; j++)
-				rs_replay_acc_result(&row[i].acc[j], rp,
-				    (int)which, &mt[j]);
-			rs_replayout_metrics(&t, f, row[i].label, (int)which,
-			    o->k, o->nk, mt);
-		}
+		rs_replayout_acc(&t, f, row[i].label, rp, row[i].acc, o->k,
+		    o->nk);
 	end_text(&t, out);
 	commit_output(out);
 	/* MLflow runs last, once the results are in place (rs(7)). */

@@ -199,27 +199,18 @@ open_one(const char *path, int *fd, const struct rs_load_opts *lo,
 	return l;
 }
 
+/* The names of the inputs, for the metadata. */
 static char *
 join_inputs(char **paths, int n)
 {
-	size_t len = 1;
+	const char **names = xcalloc((size_t)n + 1, sizeof(*names));
 	char *s;
 	int i;
 
 	for (i = 0; i < n; i++)
-		len += strlen(input_name(paths[i])) + 1;
-	s = xmalloc(len);
-	s[0] = '\0';
-	len = 0;
-	for (i = 0; i < n; i++) {
-		const char *name = input_name(paths[i]);
-		size_t k = strlen(name);
-
-		if (i > 0)
-			s[len++] = ' ';
-		memcpy(s + len, name, k + 1);
-		len += k;
-	}
+		names[i] = input_name(paths[i]);
+	s = join_words(names, n);
+	free(names);
 	return s;
 }
 

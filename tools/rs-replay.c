@@ -153,33 +153,28 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 {
 	const size_t nq = rs_replay_nrequests(rp);
 	const unsigned kmax = g->o->p.kmax;
-	struct rs_replay_metrics mt[ANSWER_MAX_KS];
-	struct rs_replay_acc acc;
+	struct rs_replay_acc acc[ANSWER_MAX_KS];
 	struct rs_textout t;
 	struct rs_error err;
 	unsigned a, ki;
 	size_t i, sl;
-	int which;
 
 	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, g->ks, g->nk);
-	for (a = 0; a < g->nrec; a++)
-		for (which = 0; which < 2; which++) {
-			for (ki = 0; ki < g->nk; ki++) {
-				sl = (size_t)a * g->nk + ki;
-				if (rs_replay_acc_init(&acc, rp, g->ks[ki],
-				    &err) < 0)
-					die_err(&err);
-				for (i = 0; i < nq; i++)
-					rs_replay_acc_add(&acc, rp, i,
-					    g->rows[sl] + i * kmax,
-					    g->nrows[sl][i]);
-				rs_replay_acc_result(&acc, rp, which, &mt[ki]);
-				rs_replay_acc_free(&acc);
-			}
-			rs_replayout_metrics(&t, f, g->rec[a].name, which,
-			    g->ks, g->nk, mt);
+	for (a = 0; a < g->nrec; a++) {
+		for (ki = 0; ki < g->nk; ki++) {
+			sl = (size_t)a * g->nk + ki;
+			if (rs_replay_acc_init(&acc[ki], rp, g->ks[ki],
+			    &err) < 0)
+				die_err(&err);
+			for (i = 0; i < nq; i++)
+				rs_replay_acc_add(&acc[ki], rp, i,
+				    g->rows[sl] + i * kmax, g->nrows[sl][i]);
 		}
+		rs_replayout_acc(&t, f, g->rec[a].name, rp, acc, g->ks, g->nk);
+		for (ki = 0; ki < g->nk; ki++)
+			rs_replay_acc_free(&acc[ki]);
+	}
 	finish_text(&t);
 }
 

@@ -23,6 +23,9 @@ extern int tool_quiet;		/* -q */
 /* Records the program name and argv (for metadata); call first in main. */
 void tool_init(int argc, char **argv);
 
+/* The strings w[0..n) joined with single spaces, malloc'd. */
+char *join_words(const char *const *w, int n);
+
 /* "progname: message\n" on stderr, then exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* As die, appending ": strerror(errno)". */
