@@ -104,7 +104,7 @@ help(void)
 	    "interval (default)\n"
 	    "                          or never\n"
 	    "  -t, --threads N         HTTP worker threads (default 2)\n"
-	    "  -v, --verbose           also log each reload's timings\n"
+	    "  -v, --verbose           also log every refused request\n"
 	    "  -w, --weights LIST      weight per event type (default\n"
 	    "                          view=1,addtocart=5,transaction=3)\n"
 	    "  -h, --help              this help\n"
@@ -428,6 +428,8 @@ respond_error(struct MHD_Connection *c, struct req *r, unsigned code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (verbosity > 0)
+		logmsg("%s: %u: %s", ep_name[r->ep], code, msg);
 	buf_str(&b, "{\"error\":");
 	buf_json_str(&b, msg);
 	buf_printf(&b, ",\"status\":%u}\n", code);
