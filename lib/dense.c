@@ -17,6 +17,7 @@
  */
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,23 @@
 extern void dpotrf_(const char *uplo, const int *n, double *a,
     const int *lda, int *info);
 
+static void
+hold_to_one_thread(void)
+{
+	openblas_set_num_threads(1);
+}
+
+/*
+ * Once per process: openblas_set_num_threads while another thread is in
+ * a BLAS call is not safe (rs-serve died in a reload that created an
+ * engine while its pool answered).
+ */
 void
 rs_dense_init(void)
 {
-	openblas_set_num_threads(1);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, hold_to_one_thread);
 }
 
 float *

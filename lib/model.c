@@ -4,8 +4,13 @@
  *
  * In memory a model is a few flat arrays: user_ids[nusers],
  * item_ids[nitems], X (nusers x f, row-major, ld f), Y (nitems x f,
- * row-major, ld f) or scores[nitems].  A loaded model owns them (owned =
- * 1) and a copy of the metadata; a view borrows them.
+ * row-major, ld f) or scores[nitems].  A view borrows them.  A model
+ * loaded from a 2.0 stream holds each as an extent (stream.h): on a
+ * little-endian host the stored table is the array itself, mapped from
+ * a raw file or read straight into place, so loading is one pass over
+ * the bytes for the CRC and the checks (ids ascending, values finite)
+ * and nothing else.  A model read block by block (1.0 streams) owns
+ * heap arrays (owned = 1).  Both keep a copy of the metadata.
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,12 +30,20 @@
 #define SCORE_BATCH 64
 #define WRITE_CHUNK (1u << 20)
 
+/* The tables a model reader knows, by role. */
+enum { T_USERS, T_ITEMS, T_UF, T_IF, T_SCORES, T_N };
+
+static const char *const tnames[T_N] = {
+	"users", "items", "user_factors", "item_factors", "scores"
+};
+
 struct rs_model {
 	int kind;
-	int owned;
+	int owned;		/* the arrays are heap blocks of the model */
 	uint32_t nusers, nitems, f;
 	const uint64_t *user_ids, *item_ids;
 	const float *X, *Y, *scores;
+	struct rs_extent ext[T_N];	/* or they lie in these */
 	char **meta;		/* key, value pairs, owned */
 	unsigned nmeta;
 };
@@ -117,6 +130,10 @@ rs_model_popular_scores(const struct rs_csr *m, float *scores,
 
 /* ---- writing ---- */
 
+/*
+ * Each table is an extent, encoded a chunk at a time through buf (on a
+ * little-endian host the encoding is a copy, and writing is rare).
+ */
 static int
 put_ids(struct rs_writer *w, const uint64_t *ids, uint32_t n,
     unsigned char *buf, struct rs_error *err)
@@ -128,7 +145,7 @@ put_ids(struct rs_writer *w, const uint64_t *ids, uint32_t n,
 		nb = n - i < per ? n - i : per;
 		for (j = 0; j < nb; j++)
 			rs_put_le64(buf + (size_t)j * 8, ids[i + j]);
-		if ((rc = rs_writer_put_block(w, buf, (size_t)nb * 8, nb,
+		if ((rc = rs_writer_put_extent(w, buf, (size_t)nb * 8,
 		    err)) < 0)
 			return rc;
 	}
@@ -149,8 +166,8 @@ put_floats(struct rs_writer *w, const float *v, uint32_t n, uint32_t width,
 		nb = n - i < per ? n - i : per;
 		for (j = 0; j < (size_t)nb * width; j++)
 			rs_put_f32(buf + j * 4, v[(size_t)i * width + j]);
-		if ((rc = rs_writer_put_block(w, buf, (size_t)nb * width * 4,
-		    nb, err)) < 0)
+		if ((rc = rs_writer_put_extent(w, buf,
+		    (size_t)nb * width * 4, err)) < 0)
 			return rc;
 	}
 	return rs_writer_end_table(w, err);
@@ -167,11 +184,19 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 	struct rs_column c_score = { "score", RS_T_F32, 1, NULL, 0 };
 	struct rs_table_desc t[4];
 	struct rs_stream_desc d;
+	struct rs_writer_opts o;
 	struct rs_writer *w = NULL;
 	unsigned char *buf;
 	size_t bufsz = WRITE_CHUNK + (size_t)m->f * 4;
 	int rc;
 
+	/* Raw unless asked: only a raw file can be mapped on load. */
+	if (opts != NULL)
+		o = *opts;
+	else {
+		rs_writer_opts_init(&o);
+		o.raw = 1;
+	}
 	if ((buf = malloc(bufsz)) == NULL)
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	memset(&d, 0, sizeof(d));
@@ -193,7 +218,9 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 		    &c_score };
 		d.ntables = 2;
 	}
-	if ((rc = rs_writer_open(&w, fd, name, &d, opts, err)) < 0)
+	/* Every table an extent: the stored table is the array (2.0). */
+	o.extents = ((uint64_t)1 << d.ntables) - 1;
+	if ((rc = rs_writer_open(&w, fd, name, &d, &o, err)) < 0)
 		goto out;
 	if (m->kind == RS_MODEL_ALS) {
 		if ((rc = put_ids(w, m->user_ids, m->nusers, buf, err)) < 0 ||
@@ -214,12 +241,6 @@ out:
 }
 
 /* ---- reading ---- */
-
-enum { T_USERS, T_ITEMS, T_UF, T_IF, T_SCORES, T_N };
-
-static const char *const tnames[T_N] = {
-	"users", "items", "user_factors", "item_factors", "scores"
-};
 
 /* Checks the schema of table i (role) and returns its row count. */
 static int
@@ -314,21 +335,268 @@ grow_dst(struct rs_model *m, int j, void **dst, uint64_t *cap,
 	return 0;
 }
 
+/*
+ * The checks of an extent, run on its pieces as they go by (stream.h):
+ * ids strictly ascending, factors and scores finite.  What they find
+ * counts only once the CRC has vouched for the bytes, so that a damaged
+ * file is reported as damaged.
+ */
+struct ids_check {
+	uint64_t n, prev;
+	int bad;
+};
+
+static void
+check_ids(void *ctx, const unsigned char *p, size_t n)
+{
+	struct ids_check *c = ctx;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		v = rs_get_le64(p + i);
+		if (c->n++ > 0 && v <= c->prev)
+			c->bad = 1;
+		c->prev = v;
+	}
+}
+
+struct finite_check {
+	uint64_t n, first;	/* values seen; the first non-finite one */
+	uint32_t mask;		/* the exponent bits, as loaded from the file */
+	int bad;
+};
+
+static void
+check_finite(void *ctx, const unsigned char *p, size_t n)
+{
+	struct finite_check *c = ctx;
+	uint32_t acc[8] = { 0 }, any = 0, m = c->mask, x;
+	size_t i, j;
+
+	/*
+	 * An exponent of all ones is an infinity or a NaN.  The values are
+	 * loaded as they lie (the mask is in the file's byte order, so this
+	 * holds on any host) and tested eight at a time into eight
+	 * accumulators, without an exit, which compilers turn into vector
+	 * code at -O2: the check must keep up with the CRC.  Finding which
+	 * value is bad runs only on a bad piece.
+	 */
+	for (i = 0; i + 32 <= n; i += 32)
+		for (j = 0; j < 8; j++) {
+			memcpy(&x, p + i + 4 * j, 4);
+			acc[j] |= (x & m) == m;
+		}
+	for (; i < n; i += 4) {
+		memcpy(&x, p + i, 4);
+		any |= (x & m) == m;
+	}
+	for (j = 0; j < 8; j++)
+		any |= acc[j];
+	if (any && !c->bad) {
+		for (i = 0; (rs_get_le32(p + i) & 0x7f800000u) != 0x7f800000u;
+		    i += 4)
+			;
+		c->first = c->n + i / 4;
+		c->bad = 1;
+	}
+	c->n += n / 4;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+/* The little-endian elements of a private copy, in place, to host order. */
+static void
+to_host(struct rs_extent *e, size_t width)
+{
+	unsigned char *p = e->base;
+	uint64_t v;
+	uint32_t u;
+	size_t i;
+
+	for (i = 0; i < e->len; i += width) {
+		if (width == 8) {
+			v = rs_get_le64(p + i);
+			memcpy(p + i, &v, 8);
+		} else {
+			u = rs_get_le32(p + i);
+			memcpy(p + i, &u, 4);
+		}
+	}
+}
+#endif
+
+/* Reads to the end of the current table, whatever its layout. */
+static int
+skip_table(struct rs_reader *r, struct rs_error *err)
+{
+	struct rs_block b;
+	int rc;
+
+	while ((rc = rs_reader_next(r, &b, err)) > 0)
+		;
+	return rc;
+}
+
+/* A model whose every known table is an extent: each is the array. */
+static int
+read_extents(struct rs_reader *r, struct rs_model *m, const int *role,
+    struct rs_error *err)
+{
+	const char *name = rs_reader_name(r);
+	struct finite_check fc;
+	struct ids_check ic;
+	unsigned char le[4];
+	unsigned i, nt = rs_reader_ntables(r);
+	int j, rc, flags = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	flags = RS_EXTENT_COPY;		/* to be turned around in place */
+#endif
+	for (i = 0; i < nt; i++) {
+		if ((j = role[i]) < 0) {
+			if ((rc = skip_table(r, err)) < 0)
+				return rc;
+			continue;
+		}
+		memset(&ic, 0, sizeof(ic));
+		memset(&fc, 0, sizeof(fc));
+		rs_put_le32(le, 0x7f800000u);
+		memcpy(&fc.mask, le, 4);
+		if (j == T_USERS || j == T_ITEMS)
+			rc = rs_reader_extent(r, flags, check_ids, &ic,
+			    &m->ext[j], err);
+		else
+			rc = rs_reader_extent(r, flags, check_finite, &fc,
+			    &m->ext[j], err);
+		if (rc < 0)
+			return rc;
+		if (ic.bad)
+			return rs_error_set(err, RS_ECORRUPT, "%s: ids are "
+			    "not strictly ascending", name);
+		if (fc.bad)
+			return rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "row %llu: value is not finite", name, tnames[j],
+			    (unsigned long long)(fc.first / (j == T_SCORES ?
+			    1 : m->f)));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		to_host(&m->ext[j], j == T_USERS || j == T_ITEMS ? 8 : 4);
+#endif
+	}
+	m->user_ids = m->ext[T_USERS].data;
+	m->item_ids = m->ext[T_ITEMS].data;
+	m->X = m->ext[T_UF].data;
+	m->Y = m->ext[T_IF].data;
+	m->scores = m->ext[T_SCORES].data;
+	return 0;
+}
+
+/*
+ * A model of blocks (1.0), or of blocks and extents mixed: the arrays
+ * start at what the stream can hold (cap, rs_reader_prealloc) and grow
+ * (grow_dst) as blocks arrive, every value decoded and checked.
+ */
+static int
+read_blocks(struct rs_reader *r, struct rs_model *m, const int *role,
+    const uint32_t *nrows, uint64_t *cap, struct rs_error *err)
+{
+	const char *name = rs_reader_name(r);
+	uint32_t f = m->f, j;
+	uint64_t got[T_N];
+	void *dst[T_N];
+	size_t w[T_N], e, base;
+	struct rs_block b;
+	uint64_t *uids = NULL, *iids = NULL;
+	float *X = NULL, *Y = NULL, *S = NULL, v;
+	int rc;
+
+	memset(got, 0, sizeof(got));
+	m->owned = 1;
+	iids = malloc(((size_t)cap[T_ITEMS] + 1) * 8);
+	if (m->kind == RS_MODEL_ALS) {
+		uids = malloc(((size_t)cap[T_USERS] + 1) * 8);
+		X = rs_dense_alloc((size_t)cap[T_UF] * f + 1);
+		Y = rs_dense_alloc((size_t)cap[T_IF] * f + 1);
+	} else {
+		S = rs_dense_alloc((size_t)cap[T_SCORES] + 1);
+	}
+	m->user_ids = uids;
+	m->item_ids = iids;
+	m->X = X;
+	m->Y = Y;
+	m->scores = S;
+	if (iids == NULL || (m->kind == RS_MODEL_ALS ? (!uids || !X || !Y) :
+	    !S))
+		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	dst[T_USERS] = uids, w[T_USERS] = 8;
+	dst[T_ITEMS] = iids, w[T_ITEMS] = 8;
+	dst[T_UF] = X, w[T_UF] = (size_t)f * 4;
+	dst[T_IF] = Y, w[T_IF] = (size_t)f * 4;
+	dst[T_SCORES] = S, w[T_SCORES] = 4;
+	for (;;) {
+		rc = rs_reader_next(r, &b, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (rs_reader_done(r))
+				break;
+			continue;
+		}
+		if (role[b.table] < 0 || dst[role[b.table]] == NULL)
+			continue;
+		j = (uint32_t)role[b.table];
+		if (got[j] + b.nrec > nrows[j] || b.len != b.nrec * w[j])
+			return rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "holds more rows than its header says", name,
+			    tnames[j]);
+		if (got[j] + b.nrec > cap[j]) {
+			if (grow_dst(m, (int)j, &dst[j], &cap[j], got[j],
+			    got[j] + b.nrec, nrows[j], w[j]) < 0)
+				return rs_error_set(err, RS_ENOMEM, "%s: out of "
+				    "memory", name);
+		}
+		base = got[j];
+		if (w[j] == 8) {
+			for (e = 0; e < b.nrec; e++)
+				((uint64_t *)dst[j])[base + e] =
+				    rs_get_le64(b.data + e * 8);
+		} else {
+			for (e = 0; e < b.len / 4; e++) {
+				v = rs_get_f32(b.data + e * 4);
+				if (!isfinite(v))
+					return rs_error_set(err, RS_ECORRUPT,
+					    "%s: table '%s' row %llu: value "
+					    "is not finite", name, tnames[j],
+					    (unsigned long long)(base +
+					    e * 4 / w[j]));
+				((float *)dst[j])[base * (w[j] / 4) + e] = v;
+			}
+		}
+		got[j] += b.nrec;
+	}
+	for (j = 0; j < T_N; j++)
+		if (dst[j] != NULL && got[j] != nrows[j])
+			return rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
+			    "has %llu rows, its header says %u", name,
+			    tnames[j], (unsigned long long)got[j], nrows[j]);
+	iids = dst[T_ITEMS];	/* grow_dst may have moved them */
+	uids = dst[T_USERS];
+	if (!ascending(iids, m->nitems) || (uids != NULL &&
+	    !ascending(uids, m->nusers)))
+		return rs_error_set(err, RS_ECORRUPT, "%s: ids are not "
+		    "strictly ascending", name);
+	return 0;
+}
+
 int
 rs_model_read(struct rs_reader *r, struct rs_model **out,
     struct rs_error *err)
 {
 	struct rs_model *m = NULL;
 	const char *kind, *name = rs_reader_name(r);
-	int role[RS_MAX_TABLES], have[T_N], rc, kind_n;
+	int role[RS_MAX_TABLES], have[T_N], rc, kind_n, extents = 1;
 	uint32_t nrows[T_N], f = 0, j;
-	uint64_t got[T_N], cap[T_N];
+	uint64_t cap[T_N];
 	unsigned i, nt = rs_reader_ntables(r);
-	void *dst[T_N];
-	size_t w[T_N], e, base;
-	struct rs_block b;
-	uint64_t *uids = NULL, *iids = NULL;
-	float *X = NULL, *Y = NULL, *S = NULL, v;
 
 	*out = NULL;
 	if ((rc = rs_reader_expect(r, RS_KIND_MODEL, err)) < 0)
@@ -342,7 +610,6 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		return rs_error_set(err, RS_EFORMAT, "%s: unknown model '%s'",
 		    name, kind ? kind : "");
 	memset(have, 0, sizeof(have));
-	memset(got, 0, sizeof(got));
 	memset(cap, 0, sizeof(cap));
 	memset(nrows, 0, sizeof(nrows));
 	for (i = 0; i < nt; i++) {
@@ -355,10 +622,13 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		if (have[role[i]]++)
 			return rs_error_set(err, RS_EFORMAT, "%s: table '%s' "
 			    "appears twice", name, tnames[role[i]]);
+		/* A claim beyond what the stream can hold stops us here. */
 		if ((rc = check_table(r, i, role[i], &f, &nrows[role[i]],
 		    err)) < 0 ||
 		    (rc = rs_reader_prealloc(r, i, &cap[role[i]], err)) < 0)
 			return rc;
+		if (rs_reader_layout(r, i) != RS_LAYOUT_EXTENT)
+			extents = 0;
 	}
 	for (j = 0; j < T_N; j++) {
 		int need = j == T_ITEMS || (kind_n == RS_MODEL_ALS ?
@@ -366,6 +636,11 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		if (need && !have[j])
 			return rs_error_set(err, RS_EFORMAT, "%s: %s model "
 			    "without a '%s' table", name, kind, tnames[j]);
+		/* The tables the kind does not use are skipped. */
+		if (!need)
+			for (i = 0; i < nt; i++)
+				if (role[i] == (int)j)
+					role[i] = -1;
 	}
 	if (kind_n == RS_MODEL_ALS && (nrows[T_UF] != nrows[T_USERS] ||
 	    nrows[T_IF] != nrows[T_ITEMS]))
@@ -376,105 +651,23 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		    "tables have different row counts", name);
 	if ((rc = new_model(&m, kind_n, err)) < 0)
 		return rc;
-	/*
-	 * The row counts are claims (stream.h, rs_reader_prealloc): the
-	 * arrays start at what the stream can hold and grow (grow_dst) as
-	 * blocks arrive.
-	 */
-	m->owned = 1;
 	m->nitems = nrows[T_ITEMS];
-	iids = malloc(((size_t)cap[T_ITEMS] + 1) * 8);
 	if (kind_n == RS_MODEL_ALS) {
 		m->nusers = nrows[T_USERS];
 		m->f = f;
-		uids = malloc(((size_t)cap[T_USERS] + 1) * 8);
-		X = rs_dense_alloc((size_t)cap[T_UF] * f + 1);
-		Y = rs_dense_alloc((size_t)cap[T_IF] * f + 1);
-	} else {
-		S = rs_dense_alloc((size_t)cap[T_SCORES] + 1);
 	}
-	m->user_ids = uids;
-	m->item_ids = iids;
-	m->X = X;
-	m->Y = Y;
-	m->scores = S;
-	if (iids == NULL || (kind_n == RS_MODEL_ALS ? (!uids || !X || !Y) :
-	    !S) || copy_meta(m, r) < 0) {
+	if (copy_meta(m, r) < 0) {
 		rs_model_free(m);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	}
-	dst[T_USERS] = uids, w[T_USERS] = 8;
-	dst[T_ITEMS] = iids, w[T_ITEMS] = 8;
-	dst[T_UF] = X, w[T_UF] = (size_t)f * 4;
-	dst[T_IF] = Y, w[T_IF] = (size_t)f * 4;
-	dst[T_SCORES] = S, w[T_SCORES] = 4;
-	for (;;) {
-		rc = rs_reader_next(r, &b, err);
-		if (rc < 0)
-			goto fail;
-		if (rc == 0) {
-			if (rs_reader_done(r))
-				break;
-			continue;
-		}
-		if (role[b.table] < 0 || dst[role[b.table]] == NULL)
-			continue;
-		j = (uint32_t)role[b.table];
-		if (got[j] + b.nrec > nrows[j] || b.len != b.nrec * w[j]) {
-			rc = rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
-			    "holds more rows than its header says", name,
-			    tnames[j]);
-			goto fail;
-		}
-		if (got[j] + b.nrec > cap[j]) {
-			if (grow_dst(m, (int)j, &dst[j], &cap[j], got[j],
-			    got[j] + b.nrec, nrows[j], w[j]) < 0) {
-				rc = rs_error_set(err, RS_ENOMEM, "%s: out of "
-				    "memory", name);
-				goto fail;
-			}
-		}
-		base = got[j];
-		if (w[j] == 8) {
-			for (e = 0; e < b.nrec; e++)
-				((uint64_t *)dst[j])[base + e] =
-				    rs_get_le64(b.data + e * 8);
-		} else {
-			for (e = 0; e < b.len / 4; e++) {
-				v = rs_get_f32(b.data + e * 4);
-				if (!isfinite(v)) {
-					rc = rs_error_set(err, RS_ECORRUPT,
-					    "%s: table '%s' row %llu: value "
-					    "is not finite", name, tnames[j],
-					    (unsigned long long)(base +
-					    e * 4 / w[j]));
-					goto fail;
-				}
-				((float *)dst[j])[base * (w[j] / 4) + e] = v;
-			}
-		}
-		got[j] += b.nrec;
-	}
-	for (j = 0; j < T_N; j++)
-		if (dst[j] != NULL && got[j] != nrows[j]) {
-			rc = rs_error_set(err, RS_ECORRUPT, "%s: table '%s' "
-			    "has %llu rows, its header says %u", name,
-			    tnames[j], (unsigned long long)got[j], nrows[j]);
-			goto fail;
-		}
-	iids = dst[T_ITEMS];	/* grow_dst may have moved them */
-	uids = dst[T_USERS];
-	if (!ascending(iids, m->nitems) || (uids != NULL &&
-	    !ascending(uids, m->nusers))) {
-		rc = rs_error_set(err, RS_ECORRUPT, "%s: ids are not strictly "
-		    "ascending", name);
-		goto fail;
+	rc = extents ? read_extents(r, m, role, err) :
+	    read_blocks(r, m, role, nrows, cap, err);
+	if (rc < 0) {
+		rs_model_free(m);
+		return rc;
 	}
 	*out = m;
 	return 0;
-fail:
-	rs_model_free(m);
-	return rc;
 }
 
 int
@@ -761,6 +954,8 @@ rs_model_free(struct rs_model *m)
 		rs_dense_free((void *)(uintptr_t)m->Y);
 		rs_dense_free((void *)(uintptr_t)m->scores);
 	}
+	for (i = 0; i < T_N; i++)
+		rs_extent_release(&m->ext[i]);
 	for (i = 0; i < m->nmeta; i++) {
 		free(m->meta[2 * i]);
 		free(m->meta[2 * i + 1]);

@@ -14,8 +14,13 @@
  * model=popular, two tables:
  *   "items"        itemid    id        8        item of row i, ascending
  *   "scores"       score     f32       4        weighted count of item i
- * Row counts are in the header, so a reader allocates once; it checks
- * that ids ascend strictly, counts agree, and every value is finite.
+ * rs_model_write stores every table as an extent (format 2.0): each is
+ * the array above, n * size bytes at a 64-byte aligned offset, so that a
+ * reader takes it whole, mapped from a raw file (the default) or read
+ * into place, with no per-value work beyond the checks.  Format 1.0
+ * models, the same tables in blocks, are still read.  Either way the
+ * reader checks that ids ascend strictly, counts agree, and every value
+ * is finite, and sizes nothing by a row count the input cannot hold.
  *
  * Metadata (text values; readers ignore unknown keys):
  *   model           "als" or "popular"
@@ -48,9 +53,11 @@ struct rs_model;
 
 /*
  * Reads a whole model from r (opened by the caller; the kind is checked
- * here).  On success *out owns its arrays and a copy of the metadata.
- * Errors: RS_EFORMAT (wrong kind, missing table, bad schema or model
- * key), RS_ECORRUPT (counts, order, non-finite values), reader errors.
+ * here).  On success *out owns its arrays, or the mappings of the file
+ * holding them (rs_reader_extent: they outlive r and its descriptor),
+ * and a copy of the metadata.  Errors: RS_EFORMAT (wrong kind, missing
+ * table, bad schema or model key), RS_ECORRUPT (counts, order,
+ * non-finite values), reader errors.
  */
 int rs_model_read(struct rs_reader *r, struct rs_model **out,
 	struct rs_error *err);
@@ -78,9 +85,11 @@ int rs_model_popular_scores(const struct rs_csr *m, float *scores,
 	struct rs_error *err);
 
 /*
- * Writes m as a model stream to fd (borrowed) with the given metadata,
- * which should include "model" and the keys listed above.  opts may be
- * NULL.  The caller commits the output (outfile.h).
+ * Writes m as a model stream (2.0, every table an extent) to fd
+ * (borrowed) with the given metadata, which should include "model" and
+ * the keys listed above.  opts NULL writes raw, the mappable form; with
+ * opts, opts->raw chooses (its extents are set here).  The caller
+ * commits the output (outfile.h).
  */
 int rs_model_write(const struct rs_model *m, int fd, const char *name,
 	const struct rs_meta *meta, unsigned nmeta,

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idmap.h"
 #include "metrics.h"
 #include "replay.h"
 #include "rstime.h"
@@ -453,22 +454,6 @@ out:
 	return rc;
 }
 
-static int64_t
-find_visitor(const struct rs_replay *r, uint64_t v)
-{
-	size_t lo = 0, hi = r->nvis;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->vis[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->nvis && r->vis[lo] == v ? (int64_t)lo : -1;
-}
-
 int
 rs_replay_prepare(struct rs_replay *r, const struct rs_request *q,
     size_t n, struct rs_error *err)
@@ -495,7 +480,7 @@ rs_replay_prepare(struct rs_replay *r, const struct rs_request *q,
 	if (n > 0)
 		memcpy(r->q, q, n * sizeof(*q));
 	for (k = 0; k < n; k++) {
-		const int64_t v = find_visitor(r, q[k].visitor);
+		const int64_t v = rs_ids_bsearch(r->vis, r->nvis, q[k].visitor);
 		const int64_t tg = rs_engine_find(r->e, q[k].item);
 		size_t lo, hi, e;
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "replayout.h"
 #include "banned.h"
 
@@ -197,5 +198,21 @@ rs_replayout_metrics(struct rs_textout *t, enum rs_replayout_format f,
 		rs_textout_str(t, js ? ",\"novelty\":" : ",");
 		put_num(t, mt[j].novelty, js);
 		rs_textout_str(t, js ? "}\n" : "\n");
+	}
+}
+
+void
+rs_replayout_acc(struct rs_textout *t, enum rs_replayout_format f,
+    const char *name, const struct rs_replay *r,
+    const struct rs_replay_acc *acc, const unsigned *ks, unsigned nk)
+{
+	struct rs_replay_metrics mt[RS_METRICS_MAXK];
+	unsigned j;
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		for (j = 0; j < nk; j++)
+			rs_replay_acc_result(&acc[j], r, which, &mt[j]);
+		rs_replayout_metrics(t, f, name, which, ks, nk, mt);
 	}
 }

@@ -70,6 +70,15 @@ void rs_replayout_metrics(struct rs_textout *t, enum rs_replayout_format f,
 	const struct rs_replay_metrics *mt);
 
 /*
+ * The two metric rows of recommender name, over all requests and over
+ * discovery requests, from its accumulators acc[j] at ks[j] over the
+ * requests of r (nk <= RS_METRICS_MAXK).
+ */
+void rs_replayout_acc(struct rs_textout *t, enum rs_replayout_format f,
+	const char *name, const struct rs_replay *r,
+	const struct rs_replay_acc *acc, const unsigned *ks, unsigned nk);
+
+/*
  * s as a JSON string, quotes included: '"' and '\\' escaped with a
  * backslash, control characters as \u00XX, other bytes as they are
  * (UTF-8 passes through).  The metric rows name recommenders with it;

@@ -11,10 +11,19 @@
  * makes n bytes contiguous at pos by compacting, growing and decompressing
  * more; a block is then handed out as a pointer into that buffer, so
  * reading costs one copy (zstd's output) and no per-record work.
+ *
+ * Extent tables (2.0) skip that buffer when read with rs_reader_extent:
+ * the records are mapped from a raw file, or read or decompressed
+ * straight into their final heap block.  Either way the CRC is taken in
+ * 64 KiB pieces, each handed to the caller's check while it is still in
+ * the cache, so a model's factors are touched once from memory on load.
+ * rs_reader_next serves extents too, as blocks cut from the buffer, for
+ * every consumer that walks a stream block by block.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +31,7 @@
 
 #include "bytes.h"
 #include "crc32c.h"
+#include "hugemem.h"
 #include "stream.h"
 #include "banned.h"
 
@@ -30,6 +40,11 @@ static const unsigned char rs_magic[8] = {
 };
 
 #define FIXED_HEADER 28
+#define CHECK_PIECE (64u << 10)		/* CRC and check, in cache */
+#define EXTENT_PIECE (1u << 20)		/* a read, or a block of an extent */
+
+/* Bit i of a table mask; tables number at most RS_MAX_TABLES = 64. */
+#define TABLE_BIT(i) ((uint64_t)1 << (i))
 
 /* ---- kinds, types, tables ---- */
 
@@ -236,6 +251,13 @@ struct rs_writer {
 	uint32_t blk_nrec;
 	int open;			/* the current zstd frame has bytes */
 	int failed;
+	uint64_t extents;		/* bit i: table i is an extent */
+	uint64_t *nrows;		/* each table's row count (extents) */
+	size_t *width;			/* each table's record width */
+	char **tname;			/* each table's name, for messages */
+	uint64_t off;			/* payload bytes so far */
+	uint64_t ext_bytes;		/* record bytes of the open extent */
+	int ext_open;			/* its padding is written */
 };
 
 void
@@ -244,6 +266,7 @@ rs_writer_opts_init(struct rs_writer_opts *o)
 	o->level = 3;
 	o->raw = 0;
 	o->block_bytes = 256u << 10;
+	o->extents = 0;
 }
 
 static int
@@ -304,6 +327,7 @@ sink(struct rs_writer *w, const void *p, size_t n, ZSTD_EndDirective end,
 	if (w->failed)
 		return rs_error_set(err, RS_EIO, "%s: earlier write failed",
 		    w->name);
+	w->off += n;
 	if (w->raw)
 		return n ? write_all(w, p, n, err) : 0;
 	if (end != ZSTD_e_continue)
@@ -345,6 +369,9 @@ block_header(struct rs_writer *w, size_t len, uint32_t nrec, unsigned char *h,
 	if (w->cur >= w->ntables)
 		return rs_error_set(err, RS_EARG, "%s: records after the last "
 		    "table", w->name);
+	if (w->extents & TABLE_BIT(w->cur))
+		return rs_error_set(err, RS_EARG, "%s: table '%s' is an extent "
+		    "(rs_writer_put_extent)", w->name, w->tname[w->cur]);
 	block_head(h, nrec, len);
 	return 0;
 }
@@ -377,17 +404,23 @@ flush_pending(struct rs_writer *w, struct rs_error *err)
 	return rc;
 }
 
+/*
+ * The header of d, with the tables of the mask extents as extents.  The
+ * version is the lowest that can say what the stream holds: 2.0 with an
+ * extent, else 1.0, whose bytes older readers know.
+ */
 static int
-serialise_header(struct buf *b, const struct rs_stream_desc *d)
+serialise_header(struct buf *b, const struct rs_stream_desc *d,
+    uint64_t extents)
 {
 	const struct rs_table_desc *t;
 	const struct rs_column *c;
-	unsigned i, j, k;
+	unsigned i, j, k, major = extents ? 2 : 1;
 	size_t n;
 
 	buf_bytes(b, rs_magic, sizeof(rs_magic));
-	buf_u16(b, RS_STREAM_MAJOR);
-	buf_u16(b, RS_STREAM_MINOR);
+	buf_u16(b, major);
+	buf_u16(b, major == RS_STREAM_MAJOR ? RS_STREAM_MINOR : 0);
 	buf_u16(b, d->kind);
 	buf_u16(b, 0);
 	buf_u32(b, 0);			/* length, patched below */
@@ -402,6 +435,9 @@ serialise_header(struct buf *b, const struct rs_stream_desc *d)
 		buf_u16(b, (unsigned)n);
 		buf_bytes(b, t->name, n);
 		buf_u64(b, t->nrows);
+		if (major >= 2)
+			buf_u16(b, extents & TABLE_BIT(i) ? RS_LAYOUT_EXTENT :
+			    RS_LAYOUT_BLOCKS);
 		buf_u16(b, t->ncols);
 		for (j = 0; j < t->ncols; j++) {
 			c = &t->cols[j];
@@ -453,8 +489,11 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
     struct rs_error *err)
 {
 	struct rs_writer_opts def;
+	const struct rs_table_desc *t;
 	struct rs_writer *w;
 	struct buf hdr = { 0 };
+	size_t width;
+	unsigned i;
 	int rc;
 
 	*out = NULL;
@@ -465,7 +504,21 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
 	if (desc->ntables == 0 || desc->ntables > RS_MAX_TABLES)
 		return rs_error_set(err, RS_EARG, "%s: a stream needs 1 to %d "
 		    "tables", name, RS_MAX_TABLES);
-	if (serialise_header(&hdr, desc) < 0) {
+	if (desc->ntables < RS_MAX_TABLES &&
+	    (opts->extents >> desc->ntables) != 0)
+		return rs_error_set(err, RS_EARG, "%s: extent bits beyond the "
+		    "last table", name);
+	for (i = 0; i < desc->ntables; i++) {
+		t = &desc->tables[i];
+		width = rs_table_record_width(t);
+		if ((opts->extents & TABLE_BIT(i)) && (width == 0 ||
+		    width > RS_BLOCK_MAX || t->nrows == RS_NROWS_UNKNOWN ||
+		    t->nrows > UINT64_MAX / width))
+			return rs_error_set(err, RS_EARG, "%s: table '%s' "
+			    "cannot be an extent (it needs a row count and "
+			    "fixed-width records)", name, t->name);
+	}
+	if (serialise_header(&hdr, desc, opts->extents) < 0) {
 		free(hdr.p);
 		return rs_error_set(err, RS_EARG, "%s: stream header cannot "
 		    "be encoded (bad schema or too large)", name);
@@ -473,6 +526,9 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    (w->name = strdup(name)) == NULL ||
 	    (w->rows = calloc(desc->ntables, sizeof(*w->rows))) == NULL ||
+	    (w->nrows = calloc(desc->ntables, sizeof(*w->nrows))) == NULL ||
+	    (w->width = calloc(desc->ntables, sizeof(*w->width))) == NULL ||
+	    (w->tname = calloc(desc->ntables, sizeof(*w->tname))) == NULL ||
 	    (w->blk = malloc(opts->block_bytes ? opts->block_bytes : 1)) ==
 	    NULL) {
 		free(hdr.p);
@@ -483,6 +539,17 @@ rs_writer_open(struct rs_writer **out, int fd, const char *name,
 	w->raw = opts->raw;
 	w->ntables = desc->ntables;
 	w->blk_cap = opts->block_bytes ? opts->block_bytes : 1;
+	w->extents = opts->extents;
+	for (i = 0; i < desc->ntables; i++) {
+		w->nrows[i] = desc->tables[i].nrows;
+		w->width[i] = rs_table_record_width(&desc->tables[i]);
+		if ((w->tname[i] = strdup(desc->tables[i].name)) == NULL) {
+			free(hdr.p);
+			rs_writer_free(w);
+			return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+			    name);
+		}
+	}
 	if (!w->raw) {
 		w->zout_cap = ZSTD_CStreamOutSize();
 		if ((w->cctx = new_cctx(opts->level)) == NULL ||
@@ -511,6 +578,9 @@ rs_writer_put(struct rs_writer *w, const void *rec, size_t len,
 	size_t cap;
 	int rc;
 
+	if (w->cur < w->ntables && (w->extents & TABLE_BIT(w->cur)))
+		return rs_error_set(err, RS_EARG, "%s: table '%s' is an extent "
+		    "(rs_writer_put_extent)", w->name, w->tname[w->cur]);
 	if (w->blk_len + len > w->blk_cap && w->blk_nrec > 0 &&
 	    (rc = flush_pending(w, err)) < 0)
 		return rc;
@@ -565,6 +635,7 @@ rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
 		return rc;
 	if ((rc = write_all(w, frame, flen, err)) < 0)
 		return rc;
+	w->off += sizeof(h) + len;
 	w->crc = rs_crc32c(w->crc, h, sizeof(h));
 	w->crc = rs_crc32c(w->crc, bytes, len);
 	w->rows[w->cur] += nrec;
@@ -622,6 +693,44 @@ rs_zframe_free(struct rs_zframe *z)
 	free(z);
 }
 
+/* The zero bytes before an extent's records: they start aligned. */
+static int
+extent_pad(struct rs_writer *w, struct rs_error *err)
+{
+	static const unsigned char zero[RS_EXTENT_ALIGN];
+	size_t pad = (size_t)(-w->off & (RS_EXTENT_ALIGN - 1));
+	int rc;
+
+	if ((rc = sink(w, zero, pad, ZSTD_e_continue, err)) < 0)
+		return rc;
+	w->ext_open = 1;
+	return 0;
+}
+
+int
+rs_writer_put_extent(struct rs_writer *w, const void *bytes, size_t len,
+    struct rs_error *err)
+{
+	uint64_t room;
+	int rc;
+
+	if (w->cur >= w->ntables || !(w->extents & TABLE_BIT(w->cur)))
+		return rs_error_set(err, RS_EARG, "%s: the current table is "
+		    "not an extent", w->name);
+	room = w->nrows[w->cur] * w->width[w->cur] - w->ext_bytes;
+	if (len % w->width[w->cur] != 0 || len > room)
+		return rs_error_set(err, RS_EARG, "%s: table '%s': %zu bytes "
+		    "are not whole records that fit its %llu rows", w->name,
+		    w->tname[w->cur], len,
+		    (unsigned long long)w->nrows[w->cur]);
+	if (!w->ext_open && (rc = extent_pad(w, err)) < 0)
+		return rc;
+	if ((rc = table_bytes(w, bytes, len, err)) < 0)
+		return rc;
+	w->ext_bytes += len;
+	return 0;
+}
+
 int
 rs_writer_end_table(struct rs_writer *w, struct rs_error *err)
 {
@@ -631,7 +740,19 @@ rs_writer_end_table(struct rs_writer *w, struct rs_error *err)
 	if (w->cur >= w->ntables)
 		return rs_error_set(err, RS_EARG, "%s: no table left to end",
 		    w->name);
-	if ((rc = flush_pending(w, err)) < 0)
+	if (w->extents & TABLE_BIT(w->cur)) {
+		if (!w->ext_open && (rc = extent_pad(w, err)) < 0)
+			return rc;
+		if (w->ext_bytes != w->nrows[w->cur] * w->width[w->cur])
+			return rs_error_set(err, RS_EARG, "%s: table '%s': "
+			    "%llu of %llu rows written", w->name,
+			    w->tname[w->cur], (unsigned long long)(w->ext_bytes /
+			    w->width[w->cur]),
+			    (unsigned long long)w->nrows[w->cur]);
+		w->rows[w->cur] = w->nrows[w->cur];
+		w->ext_open = 0;
+		w->ext_bytes = 0;
+	} else if ((rc = flush_pending(w, err)) < 0)
 		return rc;
 	rs_put_le32(t, 0);
 	rs_put_le32(t + 4, 0);
@@ -666,12 +787,20 @@ rs_writer_rows(const struct rs_writer *w, unsigned i)
 void
 rs_writer_free(struct rs_writer *w)
 {
+	unsigned i;
+
 	if (w == NULL)
 		return;
 	ZSTD_freeCCtx(w->cctx);
 	free(w->zout);
 	free(w->blk);
 	free(w->rows);
+	free(w->nrows);
+	free(w->width);
+	if (w->tname != NULL)
+		for (i = 0; i < w->ntables; i++)
+			free(w->tname[i]);
+	free(w->tname);
 	free(w->name);
 	free(w);
 }
@@ -702,6 +831,12 @@ struct rs_reader {
 	int done;
 	struct rs_column *cols_all;
 	const char **labels_all;
+	uint64_t extents;		/* bit i: table i is an extent */
+	int64_t base;			/* file offset of payload byte 0, or -1 */
+	uint64_t bufoff;		/* payload offset of buf[0] */
+	int nomap;			/* rs_reader_set_map(r, 0) */
+	int ext_open;			/* rs_reader_next is inside an extent */
+	uint64_t ext_left;		/* records of it not yet handed out */
 };
 
 static int
@@ -726,20 +861,27 @@ fill_input(struct rs_reader *r, struct rs_error *err)
 }
 
 /*
- * One ZSTD_decompressStream step from the buffered input into r->buf at
- * offset start: advances r->in_pos, sets r->zret (check it with
- * ZSTD_isError) and returns the end of the output in r->buf.
+ * One ZSTD_decompressStream step from the buffered input into dst (size
+ * bytes) at offset start: advances r->in_pos, sets r->zret (check it with
+ * ZSTD_isError) and returns the end of the output in dst.
  */
 static size_t
-decompress(struct rs_reader *r, size_t start)
+decompress_into(struct rs_reader *r, void *dst, size_t size, size_t start)
 {
 	ZSTD_inBuffer in = { .src = r->in, .size = r->in_len,
 	    .pos = r->in_pos };
-	ZSTD_outBuffer out = { .dst = r->buf, .size = r->cap, .pos = start };
+	ZSTD_outBuffer out = { .dst = dst, .size = size, .pos = start };
 
 	r->zret = ZSTD_decompressStream(r->dctx, &out, &in);
 	r->in_pos = in.pos;
 	return out.pos;
+}
+
+/* The same into r->buf. */
+static size_t
+decompress(struct rs_reader *r, size_t start)
+{
+	return decompress_into(r, r->buf, r->cap, start);
 }
 
 /* Makes n payload bytes available at r->buf + r->pos. */
@@ -754,6 +896,7 @@ need(struct rs_reader *r, size_t n, struct rs_error *err)
 	while (r->end - r->pos < n) {
 		if (r->pos > 0) {
 			memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+			r->bufoff += r->pos;
 			r->end -= r->pos;
 			r->pos = 0;
 		}
@@ -901,8 +1044,9 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
     struct rs_error *err)
 {
 	size_t off = FIXED_HEADER, strbytes = 0, ncols = 0, nlabels = 0, n;
-	size_t end = len - 4, soff = 0, coff = 0, loff = 0;
-	unsigned i, j, k, tc, nl;
+	size_t end = len - 4, soff = 0, coff = 0, loff = 0, w;
+	size_t lay = r->major >= 2 ? 2 : 0;	/* bytes of the layout */
+	unsigned i, j, k, tc, nl, layout;
 	int pass;
 	char *s;
 
@@ -923,7 +1067,7 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 			NEED(2);
 			n = rs_get_le16(h + off);
 			off += 2;
-			NEED(n + 10);
+			NEED(n + 10 + lay);
 			s = header_string(r, h + off, n, pass, &soff,
 			    &strbytes);
 			if (pass) {
@@ -931,6 +1075,15 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 				r->tables[i].nrows = rs_get_le64(h + off + n);
 			}
 			off += n + 8;
+			if (lay) {
+				layout = rs_get_le16(h + off);
+				off += 2;
+				if (layout > RS_LAYOUT_EXTENT)
+					return bad_header(r, err,
+					    "unknown table layout");
+				if (layout == RS_LAYOUT_EXTENT)
+					r->extents |= TABLE_BIT(i);
+			}
 			tc = rs_get_le16(h + off);
 			off += 2;
 			if (tc == 0 || tc > RS_MAX_COLUMNS)
@@ -1012,6 +1165,18 @@ parse_header(struct rs_reader *r, const unsigned char *h, size_t len,
 		}
 		if (off != end)
 			return bad_header(r, err, "length mismatch");
+		for (i = 0; pass && i < r->ntables; i++) {
+			/* What rs_reader_extent relies on. */
+			w = rs_table_record_width(&r->tables[i]);
+			if ((r->extents & TABLE_BIT(i)) && (w == 0 ||
+			    w > RS_BLOCK_MAX ||
+			    r->tables[i].nrows == RS_NROWS_UNKNOWN ||
+			    r->tables[i].nrows > UINT64_MAX / w))
+				return rs_error_set(err, RS_ECORRUPT, "%s: "
+				    "corrupt stream header (extent table '%s' "
+				    "without a row count or fixed-width "
+				    "records)", r->name, r->tables[i].name);
+		}
 		if (pass == 0) {
 			r->strings = malloc(strbytes ? strbytes : 1);
 			r->tables = calloc(r->ntables, sizeof(*r->tables));
@@ -1077,6 +1242,7 @@ rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
 {
 	struct rs_reader *r;
 	struct stat st;
+	off_t at;
 	int rc;
 
 	*out = NULL;
@@ -1086,8 +1252,14 @@ rs_reader_open_with(struct rs_reader **out, int fd, const char *name,
 		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
 	}
 	r->fd = fd;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		r->filesize = (uint64_t)st.st_size;
+	r->base = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (st.st_size > 0)
+			r->filesize = (uint64_t)st.st_size;
+		/* Where the payload starts in the file, for mapping. */
+		if ((at = lseek(fd, 0, SEEK_CUR)) >= 0 && (uint64_t)at >= n)
+			r->base = (int64_t)at - (int64_t)n;
+	}
 	r->in_cap = ZSTD_DStreamInSize();
 	if (r->in_cap < n + 16)
 		r->in_cap = n + 16;
@@ -1282,53 +1454,149 @@ check_records(struct rs_reader *r, const unsigned char *p, size_t len,
 	return 0;
 }
 
+/*
+ * The trailer at pos, whose end block (8 zero bytes) the caller has seen:
+ * the table's count and CRC, then on to the next table, or the end.
+ */
+static int
+table_end(struct rs_reader *r, struct rs_block *b, struct rs_error *err)
+{
+	const unsigned char *h;
+	uint64_t total;
+	int rc;
+
+	if ((rc = need(r, 20, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	total = rs_get_le64(h + 8);
+	if (rs_get_le32(h + 16) != r->crc)
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+		    "stream (table '%s' checksum mismatch)", r->name,
+		    r->tables[r->cur].name);
+	if (total != r->rows[r->cur] ||
+	    (r->tables[r->cur].nrows != RS_NROWS_UNKNOWN &&
+	    r->tables[r->cur].nrows != total))
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+		    "stream (table '%s' record count mismatch)",
+		    r->name, r->tables[r->cur].name);
+	r->pos += 20;
+	r->crc = 0;
+	if (++r->cur == r->ntables) {
+		if ((rc = check_end(r, err)) < 0)
+			return rc;
+		r->done = 1;
+	}
+	if (b != NULL) {
+		b->nrec = 0;
+		b->len = 0;
+		b->data = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The start of an extent: its claim against what the input can hold
+ * (before anything is read or allocated for it), then the padding.
+ */
+static int
+extent_begin(struct rs_reader *r, struct rs_error *err)
+{
+	const unsigned char *h;
+	uint64_t rows;
+	size_t pad, i;
+	int rc;
+
+	if ((rc = rs_reader_prealloc(r, r->cur, &rows, err)) < 0)
+		return rc;
+	pad = (size_t)(-(r->bufoff + r->pos) & (RS_EXTENT_ALIGN - 1));
+	if ((rc = need(r, pad, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	for (i = 0; i < pad; i++)
+		if (h[i] != 0)
+			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
+			    "stream (table '%s': padding is not zero)",
+			    r->name, r->tables[r->cur].name);
+	r->pos += pad;
+	return 0;
+}
+
+/* After an extent's records: its trailer. */
+static int
+extent_end(struct rs_reader *r, struct rs_block *b, struct rs_error *err)
+{
+	const unsigned char *h;
+	int rc;
+
+	if ((rc = need(r, 8, err)) < 0)
+		return rc;
+	h = r->buf + r->pos;
+	if (rs_get_le32(h) != 0 || rs_get_le32(h + 4) != 0)
+		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream "
+		    "(table '%s': no trailer after its %llu records)",
+		    r->name, r->tables[r->cur].name,
+		    (unsigned long long)r->tables[r->cur].nrows);
+	return table_end(r, b, err);
+}
+
+/* rs_reader_next in an extent: a block of whole records from the buffer. */
+static int
+next_extent(struct rs_reader *r, struct rs_block *b, struct rs_error *err)
+{
+	size_t w = rs_table_record_width(&r->tables[r->cur]), k;
+	int rc;
+
+	if (!r->ext_open) {
+		if ((rc = extent_begin(r, err)) < 0)
+			return rc;
+		r->ext_open = 1;
+		r->ext_left = r->tables[r->cur].nrows;
+	}
+	if (r->ext_left == 0) {
+		r->ext_open = 0;
+		return extent_end(r, b, err);
+	}
+	k = w < EXTENT_PIECE ? EXTENT_PIECE / w : 1;
+	if (k > r->ext_left)
+		k = (size_t)r->ext_left;
+	if ((rc = need(r, k * w, err)) < 0)
+		return rc;
+	b->data = r->buf + r->pos;
+	b->nrec = (uint32_t)k;
+	b->len = k * w;
+	r->crc = rs_crc32c(r->crc, b->data, b->len);
+	r->pos += b->len;
+	r->ext_left -= k;
+	r->rows[r->cur] += k;
+	return 1;
+}
+
 int
 rs_reader_next(struct rs_reader *r, struct rs_block *b,
     struct rs_error *err)
 {
 	const unsigned char *h;
-	uint32_t nrec, len, crc;
-	uint64_t total;
+	uint32_t nrec, len;
 	int rc;
 
 	if (r->done)
 		return 0;
+	if (r->cur >= r->ntables)	/* after a failed end check */
+		return rs_error_set(err, RS_EARG, "%s: read past the last "
+		    "table", r->name);
+	b->table = r->cur;
+	if (r->extents & TABLE_BIT(r->cur))
+		return next_extent(r, b, err);
 	if ((rc = need(r, 8, err)) < 0)
 		return rc;
 	h = r->buf + r->pos;
 	nrec = rs_get_le32(h);
 	len = rs_get_le32(h + 4);
-	b->table = r->cur;
 	if (nrec == 0) {
 		if (len != 0)
 			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
 			    "stream (end block with a length)", r->name);
-		if ((rc = need(r, 20, err)) < 0)
-			return rc;
-		h = r->buf + r->pos;
-		total = rs_get_le64(h + 8);
-		crc = rs_get_le32(h + 16);
-		if (crc != r->crc)
-			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
-			    "stream (table '%s' checksum mismatch)", r->name,
-			    r->tables[r->cur].name);
-		if (total != r->rows[r->cur] ||
-		    (r->tables[r->cur].nrows != RS_NROWS_UNKNOWN &&
-		    r->tables[r->cur].nrows != total))
-			return rs_error_set(err, RS_ECORRUPT, "%s: corrupt "
-			    "stream (table '%s' record count mismatch)",
-			    r->name, r->tables[r->cur].name);
-		r->pos += 20;
-		r->crc = 0;
-		if (++r->cur == r->ntables) {
-			if ((rc = check_end(r, err)) < 0)
-				return rc;
-			r->done = 1;
-		}
-		b->nrec = 0;
-		b->len = 0;
-		b->data = NULL;
-		return 0;
+		return table_end(r, b, err);
 	}
 	if (len > RS_BLOCK_MAX)
 		return rs_error_set(err, RS_ECORRUPT, "%s: corrupt stream "
@@ -1348,6 +1616,249 @@ rs_reader_next(struct rs_reader *r, struct rs_block *b,
 	b->len = len;
 	b->data = h;
 	return 1;
+}
+
+unsigned
+rs_reader_layout(const struct rs_reader *r, unsigned i)
+{
+	return i < r->ntables && (r->extents & TABLE_BIT(i)) ?
+	    RS_LAYOUT_EXTENT : RS_LAYOUT_BLOCKS;
+}
+
+void
+rs_reader_set_map(struct rs_reader *r, int on)
+{
+	r->nomap = !on;
+}
+
+/*
+ * The CRC of len record bytes at p (records of w bytes) from crc, in
+ * pieces small enough that check then finds each one in the cache.
+ */
+static uint32_t
+crc_check(uint32_t crc, const unsigned char *p, size_t len, size_t w,
+    rs_extent_check_fn *check, void *ctx)
+{
+	size_t piece = w < CHECK_PIECE ? CHECK_PIECE / w * w : w, k;
+
+	for (; len > 0; p += k, len -= k) {
+		k = len < piece ? len : piece;
+		crc = rs_crc32c(crc, p, k);
+		if (check != NULL)
+			check(ctx, p, k);
+	}
+	return crc;
+}
+
+/*
+ * n payload bytes into dst: those already in the buffer, then (raw) the
+ * sniffed leftovers and the descriptor, or (zstd) decompressed there
+ * directly, so that the bytes are copied once.
+ */
+static int
+take(struct rs_reader *r, unsigned char *dst, size_t n, struct rs_error *err)
+{
+	size_t k;
+	ssize_t got;
+	int rc;
+
+	k = r->end - r->pos < n ? r->end - r->pos : n;
+	if (k > 0)
+		memcpy(dst, r->buf + r->pos, k);
+	r->pos += k;
+	dst += k;
+	n -= k;
+	if (n == 0)
+		return 0;
+	/* The buffer is empty: bytes now bypass it. */
+	r->bufoff += r->pos;
+	r->pos = r->end = 0;
+	while (n > 0) {
+		if (!r->compressed && r->in_pos < r->in_len) {
+			k = r->in_len - r->in_pos < n ? r->in_len - r->in_pos :
+			    n;
+			memcpy(dst, r->in + r->in_pos, k);
+			r->in_pos += k;
+		} else if (!r->compressed) {
+			got = read(r->fd, dst, n);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				return rs_error_errno(err, RS_EIO, errno,
+				    "%s: read", r->name);
+			if (got == 0)
+				return rs_error_set(err, RS_ETRUNC, "%s: "
+				    "truncated stream (input ends before the "
+				    "end marker)", r->name);
+			k = (size_t)got;
+		} else if (r->in_pos == r->in_len) {
+			if (r->in_eof)
+				return rs_error_set(err, RS_ETRUNC, "%s: "
+				    "truncated stream (input ends before the "
+				    "end marker)", r->name);
+			if ((rc = fill_input(r, err)) < 0)
+				return rc;
+			continue;
+		} else {
+			k = decompress_into(r, dst, n, 0);
+			if (ZSTD_isError(r->zret))
+				return rs_error_set(err, RS_ECORRUPT, "%s: "
+				    "corrupt stream (zstd: %s)", r->name,
+				    ZSTD_getErrorName(r->zret));
+		}
+		dst += k;
+		n -= k;
+		r->bufoff += k;
+	}
+	return 0;
+}
+
+/*
+ * An extent of len bytes (records of w) into a heap block that starts at
+ * what the stream can hold and doubles as the records arrive.
+ */
+static int
+extent_copy(struct rs_reader *r, size_t len, size_t w,
+    rs_extent_check_fn *check, void *ctx, struct rs_extent *out,
+    struct rs_error *err)
+{
+	size_t cap, got, k, piece = w < EXTENT_PIECE ? EXTENT_PIECE / w * w : w;
+	unsigned char *dst, *nd;
+	uint64_t rows;
+	int rc;
+
+	if ((rc = rs_reader_prealloc(r, r->cur, &rows, err)) < 0)
+		return rc;
+	cap = (size_t)rows * w;
+	if ((dst = rs_huge_alloc(cap ? cap : 1)) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "%s: out of memory",
+		    r->name);
+	out->base = dst;
+	for (got = 0; got < len; got += k) {
+		k = len - got < piece ? len - got : piece;
+		if (cap - got < k) {
+			cap = cap > len / 2 ? len : cap * 2;
+			if (cap < got + k)
+				cap = got + k;
+			if ((nd = rs_huge_realloc(dst, got, cap)) == NULL)
+				return rs_error_set(err, RS_ENOMEM, "%s: out of "
+				    "memory", r->name);
+			out->base = dst = nd;
+		}
+		if ((rc = take(r, dst + got, k, err)) < 0)
+			return rc;
+		r->crc = crc_check(r->crc, dst + got, k, w, check, ctx);
+	}
+	out->data = dst;
+	out->len = len;
+	return 0;
+}
+
+/*
+ * An extent of len bytes mapped from the file: 1 when mapped, 0 when the
+ * input cannot be (the caller then copies), negative on error.
+ */
+static int
+extent_map(struct rs_reader *r, size_t len, size_t w,
+    rs_extent_check_fn *check, void *ctx, struct rs_extent *out,
+    struct rs_error *err)
+{
+	struct stat st;
+	uint64_t off;
+	size_t lead;
+	long page;
+	void *p;
+	int flags = MAP_PRIVATE;
+
+	if (r->compressed || r->base < 0 ||
+	    r->base % RS_EXTENT_ALIGN != 0 || len == 0 ||
+	    (page = sysconf(_SC_PAGESIZE)) <= 0 ||
+	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	off = (uint64_t)r->base + r->bufoff + r->pos;
+	/*
+	 * The size now, not at open: a page past the end of the file
+	 * would raise SIGBUS instead of an error.
+	 */
+	if ((uint64_t)st.st_size < off ||
+	    (uint64_t)st.st_size - off < (uint64_t)len + 20)
+		return rs_error_set(err, RS_ETRUNC, "%s: truncated stream "
+		    "(input ends before the end marker)", r->name);
+	lead = (size_t)(off % (uint64_t)page);
+	/* Offsets a 32-bit off_t cannot name are read, not mapped. */
+	if (len > SIZE_MAX - lead ||
+	    (sizeof(off_t) < 8 && off + len > INT32_MAX))
+		return 0;
+#ifdef MAP_POPULATE
+	/* One call maps every page the page cache holds, not a fault each. */
+	flags |= MAP_POPULATE;
+#endif
+	p = mmap(NULL, lead + len, PROT_READ, flags, r->fd,
+	    (off_t)(off - lead));
+	if (p == MAP_FAILED)
+		return 0;
+	out->base = p;
+	out->maplen = lead + len;
+	out->data = (unsigned char *)p + lead;
+	out->len = len;
+	r->crc = crc_check(r->crc, out->data, len, w, check, ctx);
+	/* Past the records, dropping whatever was buffered of them. */
+	if (lseek(r->fd, (off_t)(off + len), SEEK_SET) < 0)
+		return rs_error_errno(err, RS_EIO, errno, "%s: seek", r->name);
+	r->bufoff += r->pos + len;
+	r->pos = r->end = 0;
+	r->in_pos = r->in_len;
+	return 1;
+}
+
+int
+rs_reader_extent(struct rs_reader *r, int flags, rs_extent_check_fn *check,
+    void *ctx, struct rs_extent *out, struct rs_error *err)
+{
+	const struct rs_table_desc *t;
+	uint64_t bytes;
+	size_t w;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (r->done || r->cur >= r->ntables ||
+	    !(r->extents & TABLE_BIT(r->cur)) || r->ext_open)
+		return rs_error_set(err, RS_EARG, "%s: no extent to read "
+		    "here", r->name);
+	t = &r->tables[r->cur];
+	w = rs_table_record_width(t);
+	bytes = t->nrows * w;		/* the header checked the product */
+	if (bytes > SIZE_MAX)
+		return rs_error_set(err, RS_ENOMEM, "%s: table '%s' is too "
+		    "large for this host", r->name, t->name);
+	if ((rc = extent_begin(r, err)) < 0)
+		return rc;
+	rc = 0;
+	/* Mapping pays only for what is not in the buffer already. */
+	if (!(flags & RS_EXTENT_COPY) && !r->nomap &&
+	    r->end - r->pos < bytes)
+		rc = extent_map(r, (size_t)bytes, w, check, ctx, out, err);
+	if (rc == 0)
+		rc = extent_copy(r, (size_t)bytes, w, check, ctx, out, err);
+	if (rc >= 0) {
+		r->rows[r->cur] = t->nrows;
+		rc = extent_end(r, NULL, err);
+	}
+	if (rc < 0) {
+		rs_extent_release(out);
+		return rc;
+	}
+	return 0;
+}
+
+void
+rs_extent_release(struct rs_extent *e)
+{
+	if (e->maplen > 0)
+		munmap(e->base, e->maplen);
+	else
+		free(e->base);
+	memset(e, 0, sizeof(*e));
 }
 
 int

@@ -17,13 +17,14 @@
  *   8      2     major version (RS_STREAM_MAJOR); a reader refuses newer
  *   10     2     minor version (additive changes only)
  *   12     2     kind (enum rs_kind)
- *   14     2     flags (none defined in 1.0; readers ignore unknown bits)
+ *   14     2     flags (none defined; readers ignore unknown bits)
  *   16     4     header length H in bytes, from offset 0 through the CRC
  *   20     4     number of tables T (1..RS_MAX_TABLES)
  *   24     4     number of metadata entries M
  *   28     ...   T table descriptions:
  *                  u16 name length, name bytes,
  *                  u64 row count (RS_NROWS_UNKNOWN if not known up front),
+ *                  2.0 only: u16 layout (enum rs_layout),
  *                  u16 column count C, then C columns:
  *                    u8 type (enum rs_type), u32 array length (>= 1),
  *                    u16 name length, name bytes,
@@ -33,12 +34,27 @@
  *                value (bytes; by convention UTF-8 text)
  *   H-4    4     CRC-32C of bytes 0 .. H-5
  *
- * Table body:
+ * Table body, layout "blocks" (every table of 1.0):
  *   blocks:   u32 record count n (> 0), u32 byte length L, L bytes holding
  *             n records back to back (fields in column order, each field as
  *             its type says; arrays store their elements in order)
  *   trailer:  u32 0, u32 0 (the end block), u64 total records of the table,
  *             u32 CRC-32C over every block header and body of the table
+ *
+ * Format 2.0 adds a u16 layout to each table description, right after
+ * the row count: 0 blocks, 1 extent.  An extent table has a known row
+ * count n and fixed-width records of W bytes (no str column, W <=
+ * RS_BLOCK_MAX), and its body is
+ *   padding:  zero bytes up to the next multiple of RS_EXTENT_ALIGN of the
+ *             payload offset
+ *   records:  n * W bytes, the n records back to back, in one piece
+ *   trailer:  u32 0, u32 0, u64 n, u32 CRC-32C of the n * W record bytes
+ * so that a table of one f32[f] or u64 column is, byte for byte, the
+ * array a little-endian host holds in memory, at an aligned offset: a
+ * reader takes it with one read into its final place, or maps it from a
+ * raw file (rs_reader_extent).  A writer marks a stream 2.0 only when it
+ * has an extent table (rs_writer_opts.extents); every other stream is
+ * still written as 1.0, byte for byte, so older readers keep reading it.
  *
  * A stream that ends before the last table's trailer is truncated: a hard
  * error, never a shorter data set.  Bytes after it are an error too.
@@ -51,7 +67,7 @@
 
 #include "error.h"
 
-#define RS_STREAM_MAJOR 1
+#define RS_STREAM_MAJOR 2	/* the newest this library reads and writes */
 #define RS_STREAM_MINOR 0
 #define RS_NROWS_UNKNOWN UINT64_MAX
 #define RS_ID_NONE UINT64_MAX		/* an absent RS_T_ID value */
@@ -60,6 +76,13 @@
 #define RS_BLOCK_MAX (64u << 20)	/* largest block a reader accepts */
 #define RS_BLOCK_HEAD 8		/* u32 record count, u32 byte length */
 #define RS_HEADER_MAX (16u << 20)
+#define RS_EXTENT_ALIGN 64	/* payload offset of an extent's records */
+
+/* How a table's records are stored (format 2.0; all 1.0 tables are blocks). */
+enum rs_layout {
+	RS_LAYOUT_BLOCKS = 0,	/* runs of blocks of at most RS_BLOCK_MAX */
+	RS_LAYOUT_EXTENT = 1	/* one aligned piece of n * W bytes */
+};
 
 /* Column types; the on-disk width follows each name. */
 enum rs_type {
@@ -152,8 +175,9 @@ struct rs_writer;
 
 struct rs_writer_opts {
 	int level;		/* zstd level; default 3 */
-	int raw;		/* 1: no compression (tests, debugging) */
+	int raw;		/* 1: no compression (models, tests) */
 	size_t block_bytes;	/* rs_writer_put flushes at this size */
+	uint64_t extents;	/* bit i: table i is an extent (2.0); 0 */
 };
 
 void rs_writer_opts_init(struct rs_writer_opts *o);
@@ -210,6 +234,16 @@ void rs_zframe_free(struct rs_zframe *z);
  */
 int rs_writer_put_frame(struct rs_writer *w, const void *bytes, size_t len,
 	uint32_t nrec, const void *frame, size_t flen, struct rs_error *err);
+
+/*
+ * Appends len bytes (whole records) to the current table, which must be
+ * an extent (rs_writer_opts.extents); the first call writes the padding.
+ * Any number of calls, as long as they add up to the table's row count
+ * by rs_writer_end_table.  The block functions refuse an extent table and
+ * this one a table of blocks (RS_EARG).
+ */
+int rs_writer_put_extent(struct rs_writer *w, const void *bytes, size_t len,
+	struct rs_error *err);
 
 /* Closes the current table with its trailer; the next put starts the next. */
 int rs_writer_end_table(struct rs_writer *w, struct rs_error *err);
@@ -283,10 +317,74 @@ void rs_reader_meta_at(const struct rs_reader *r, unsigned i,
  * after checking its trailer (b->table says which ended), after which the
  * next call reads the next table; returns 0 with rs_reader_done(r) true
  * once the last table has ended and the input is checked to end there.
+ * An extent table comes the same way, cut into blocks of whole records
+ * of about 1 MiB (or one record), so every consumer reads both layouts.
  * Negative on error: RS_ETRUNC, RS_ECORRUPT, RS_EIO.
  */
 int rs_reader_next(struct rs_reader *r, struct rs_block *b,
 	struct rs_error *err);
+
+/* Layout of table i (enum rs_layout). */
+unsigned rs_reader_layout(const struct rs_reader *r, unsigned i);
+
+/*
+ * An extent table in memory: len bytes at data, RS_EXTENT_ALIGN-aligned,
+ * either in a heap block (maplen 0) or in a read-only mapping of the
+ * input file; rs_extent_release frees either.  A zeroed struct is empty.
+ */
+struct rs_extent {
+	const void *data;
+	size_t len;
+	void *base;		/* what to free or unmap */
+	size_t maplen;		/* length of the mapping; 0: heap */
+};
+
+/*
+ * Judges a piece of an extent, n bytes (whole records) at p, the pieces
+ * coming in order and at most 64 KiB or one record long.  It runs while
+ * the piece is still in the cache, before the extent's CRC is known, so
+ * it may only record what it finds (the caller acts on that once
+ * rs_reader_extent succeeds); it must not keep p.
+ */
+typedef void rs_extent_check_fn(void *ctx, const unsigned char *p, size_t n);
+
+#define RS_EXTENT_COPY 1	/* flag: always a private, writable heap copy */
+
+/*
+ * Reads the current table, which must be an extent not yet started with
+ * rs_reader_next, and its trailer; the reader then stands at the next
+ * table (or, after the last, has checked the end: rs_reader_done).
+ *
+ * When the input is a raw stream in a regular file, at an offset that is
+ * a multiple of RS_EXTENT_ALIGN, the records are mapped read-only in
+ * place of being copied, unless flags has RS_EXTENT_COPY or
+ * rs_reader_set_map turned mapping off: no page is allocated or zeroed,
+ * and the pages are the page cache's, shared with every process mapping
+ * the file.  The CRC is verified in both cases.  A mapping stays valid
+ * when the file is renamed over or removed (as rs replaces its outputs),
+ * but not when the file is truncated or rewritten in place while mapped:
+ * touching a page past a truncation raises SIGBUS, and a rewrite shows
+ * through.  Otherwise the records are read (raw) or decompressed (zstd)
+ * straight into a heap block, which starts at what the stream can hold
+ * (rs_reader_prealloc) and grows as they arrive.
+ *
+ * check, if not NULL, sees every byte of the records exactly once.  On
+ * success *out holds the records; on error it is empty.  Errors: RS_EARG
+ * (not an extent, or already started), RS_ETRUNC, RS_ECORRUPT (claim,
+ * padding, trailer, CRC), RS_ENOMEM, RS_EIO.
+ */
+int rs_reader_extent(struct rs_reader *r, int flags,
+	rs_extent_check_fn *check, void *ctx, struct rs_extent *out,
+	struct rs_error *err);
+
+/* Frees or unmaps e's memory and empties it; an empty e is fine. */
+void rs_extent_release(struct rs_extent *e);
+
+/*
+ * on = 0: rs_reader_extent always copies, for a caller that cannot rule
+ * out the file being rewritten in place.  Mapping is on by default.
+ */
+void rs_reader_set_map(struct rs_reader *r, int on);
 
 /* 1 once every table has been read and verified. */
 int rs_reader_done(const struct rs_reader *r);

@@ -17,13 +17,11 @@
 #include "banned.h"
 
 static const char usage_text[] =
-    "usage: rs-als-train [-qv] [--early-stop] [--loss] [-a alpha] "
-    "[-c confidence]\n"
-    "       [-f factors] [-i iterations] [-k k] [-m model] [-o file] "
-    "[-r lambda]\n"
-    "       [-s solver] [-t threads] [--cg-steps n] [--epsilon eps] "
-    "[--seed n]\n"
-    "       [--validate test] [matrix]\n";
+    "usage: rs-als-train [-qv] [--compress] [--early-stop] [--loss] "
+    "[-a alpha]\n"
+    "       [-c confidence] [-f factors] [-i iterations] [-k k] [-m model]\n"
+    "       [-o file] [-r lambda] [-s solver] [-t threads] [--cg-steps n]\n"
+    "       [--epsilon eps] [--seed n] [--validate test] [matrix]\n";
 
 static void
 help(void)
@@ -34,6 +32,8 @@ help(void)
 	    "  -c, --confidence C      linear: c = 1 + alpha r (default);\n"
 	    "                          log: c = 1 + alpha log(1 + r/eps)\n"
 	    "      --cg-steps N        conjugate-gradient steps per solve (3)\n"
+	    "      --compress          zstd-compress the model (an ALS model\n"
+	    "                          shrinks a tenth but loads slower)\n"
 	    "      --early-stop        stop when NDCG@k on --validate stops\n"
 	    "                          improving\n"
 	    "      --epsilon EPS       eps of the log confidence (default 1)\n"
@@ -60,13 +60,14 @@ help(void)
 }
 
 enum {
-	OPT_CG_STEPS = 256, OPT_EARLY_STOP, OPT_EPSILON, OPT_LOSS, OPT_SEED,
-	OPT_VALIDATE, OPT_VERSION
+	OPT_CG_STEPS = 256, OPT_COMPRESS, OPT_EARLY_STOP, OPT_EPSILON, OPT_LOSS,
+	OPT_SEED, OPT_VALIDATE, OPT_VERSION
 };
 
 struct opts {
 	struct rs_als_params p;
 	int popular;
+	int compress;
 	int loss;
 	int early_stop;
 	unsigned k;
@@ -75,19 +76,25 @@ struct opts {
 	const char *input;
 };
 
+/*
+ * Raw by default: a raw model is mapped on load, not decompressed and
+ * copied (rs-stream(5)), and zstd gains little on factors, which are
+ * near-random floats (a tenth of the size).  --compress is for shipping
+ * or keeping models, where bytes count more than loading.
+ */
 static void
 write_model(const struct rs_model *model, const struct rs_meta *extra,
-    unsigned nextra, const char *output)
+    unsigned nextra, const struct opts *o)
 {
-	struct rs_outfile *out = open_binary_output(output);
+	struct rs_outfile *out = open_binary_output(o->output);
 	const struct rs_meta *meta;
 	struct rs_writer_opts wo;
 	struct rs_error err;
 	unsigned nmeta;
 
-	/* Factors are near-random floats: zstd level 1 packs them as well
-	 * as level 3, at twice the speed. */
 	rs_writer_opts_init(&wo);
+	wo.raw = !o->compress;
+	/* Level 1 packs factors as well as level 3, at twice the speed. */
 	wo.level = 1;
 	meta = tool_meta(extra, nextra, &nmeta);
 	if (rs_model_write(model, rs_outfile_fd(out), rs_outfile_name(out),
@@ -124,7 +131,7 @@ train_popular(const struct rs_csr *m, const struct rs_csr *test,
 	meta[0] = (struct rs_meta){ "model", "popular" };
 	meta[1] = (struct rs_meta){ "input_digest", digest };
 	meta[2] = (struct rs_meta){ "input_nnz", nnz };
-	write_model(model, meta, 3, o->output);
+	write_model(model, meta, 3, o);
 	rs_model_free(model);
 	free(scores);
 }
@@ -231,7 +238,7 @@ train_als(const struct rs_csr *m, const struct rs_csr *test,
 	verbose("trained in %.3f s, loss %.9g", wall_seconds() - t0, loss);
 	nmeta = als_meta(meta, o, m, done, loss);
 	progress_start("writing the model", NULL, 0, -1);
-	write_model(view, meta, nmeta, o->output);
+	write_model(view, meta, nmeta, o);
 	progress_end();
 	rs_model_free(view);
 	rs_als_free(a);
@@ -244,6 +251,7 @@ main(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "confidence", required_argument, NULL, 'c' },
 		{ "cg-steps", required_argument, NULL, OPT_CG_STEPS },
+		{ "compress", no_argument, NULL, OPT_COMPRESS },
 		{ "early-stop", no_argument, NULL, OPT_EARLY_STOP },
 		{ "epsilon", required_argument, NULL, OPT_EPSILON },
 		{ "factors", required_argument, NULL, 'f' },
@@ -291,6 +299,9 @@ main(int argc, char **argv)
 		case OPT_CG_STEPS:
 			o.p.cg_steps = (uint32_t)parse_u64("--cg-steps", optarg,
 			    1, 1000, usage_text);
+			break;
+		case OPT_COMPRESS:
+			o.compress = 1;
 			break;
 		case OPT_EARLY_STOP:
 			o.early_stop = 1;

@@ -198,8 +198,11 @@ print_info(struct rs_textout *t, struct rs_reader *r)
 	rs_textout_str(t, line);
 	for (i = 0; i < rs_reader_ntables(r); i++) {
 		d = rs_reader_table(r, i);
-		snprintf(line, sizeof(line), "table\t%s\t%llu rows\n", d->name,
-		    (unsigned long long)rs_reader_rows(r, i));
+		/* Only 2.0 has extents, so 1.0 streams print as they did. */
+		snprintf(line, sizeof(line), "table\t%s\t%llu rows%s\n",
+		    d->name, (unsigned long long)rs_reader_rows(r, i),
+		    rs_reader_layout(r, i) == RS_LAYOUT_EXTENT ? "\textent" :
+		    "");
 		rs_textout_str(t, line);
 		for (j = 0; j < d->ncols; j++) {
 			snprintf(line, sizeof(line), "column\t%s\t%s",

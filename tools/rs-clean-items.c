@@ -95,9 +95,8 @@ load_tree(const char *path, struct rs_tree **tree, struct badctx *bc)
 	uint64_t nbad = 0;
 	int fd, rc;
 
-	fd = open_input(path);
-	if (rs_reader_open(&r, fd, input_name(path), &err) < 0 ||
-	    rs_reader_expect(r, RS_KIND_TREE, &err) < 0 ||
+	r = open_stream(path, &fd);
+	if (rs_reader_expect(r, RS_KIND_TREE, &err) < 0 ||
 	    rs_records_check(rs_reader_table(r, 0), RS_KIND_TREE,
 	    input_name(path), &err) < 0)
 		die_err(&err);
@@ -115,6 +114,7 @@ load_tree(const char *path, struct rs_tree **tree, struct badctx *bc)
 		for (i = 0; i < b.nrec; i++)
 			rs_tree_decode(b.data + i * RS_TREE_WIDTH, &rows[n++]);
 	}
+	close_stream(r, fd);
 	if (rs_tree_build(tree, rows, n, &rep, &err) < 0)
 		die_err(&err);
 	if (rs_idmap_create(&seen, n) < 0)
@@ -151,8 +151,6 @@ load_tree(const char *path, struct rs_tree **tree, struct badctx *bc)
 	    (unsigned long long)rep.max_depth);
 	rs_idmap_free(seen);
 	free(rows);
-	rs_reader_free(r);
-	close_input(fd);
 	return nbad;
 }
 
@@ -209,15 +207,12 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "csv", no_argument, NULL, OPT_CSV },
-		{ "help", no_argument, NULL, 'h' },
 		{ "keep-never-available", no_argument, NULL, OPT_KEEP },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "top", required_argument, NULL, 'n' },
 		{ "tree", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
+		COMMON_LONGOPTS('V'),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_items_params par;

@@ -11,7 +11,7 @@
  * file.  The definitions live in lib/metrics.h and rs-eval(1).
  *
  * With --requests it is the scoring half of the replay protocol: the
- * files are answer rows (rs-recommend --requests), scored per request
+ * files are answer rows (rs-answer, rs-replay -a), scored per request
  * by lib/replay.c's accumulators beside the baselines popular and
  * recent, which it answers itself, and printed as rs-replay prints them
  * (lib/replayout.c).
@@ -36,12 +36,7 @@ static const char usage_text[] =
     "       [--experiment name] [--items items] [--min-recall k:x]\n"
     "       [--mlflow dir] [--model file] [--param key=value]\n"
     "       [--per-user file] [--run-name name] [--train matrix]\n"
-    "       -t truth recs ...\n"
-    "       rs-eval [-qv] [-f format] [-k list] [-l label] [-o file]\n"
-    "       [--experiment name] [--items items] [--mlflow dir] "
-    "[--model file]\n"
-    "       [--param key=value] [--run-name name] -H events -r requests\n"
-    "       answers ...\n";
+    "       {-t truth | -H events -r requests} recs ...\n";
 
 static void
 help(void)
@@ -128,6 +123,21 @@ static const char *const mname[NMETRICS] = { "precision", "recall",
 static const char *const mshort[NMETRICS] = { "P", "R", "NDCG", "MAP",
     "HR", "MRR", "Cov", "Nov", "Pop" };
 
+/* The counts of a result, in output order; the table leaves out rows. */
+enum { C_ROWS, C_USERS, C_WITH, C_WITHOUT, C_IGNORED, NCOUNTS };
+static const char *const cname[NCOUNTS] = { "rows", "users",
+    "users_with_recs", "users_without_recs", "ignored" };
+
+static void
+counts(const struct result *res, uint64_t c[NCOUNTS])
+{
+	c[C_ROWS] = res->rows;
+	c[C_USERS] = res->r.users;
+	c[C_WITH] = res->r.with_recs;
+	c[C_WITHOUT] = res->r.without_recs;
+	c[C_IGNORED] = res->r.ignored;
+}
+
 static double
 metric(const struct rs_eval_at_k *a, int m)
 {
@@ -151,16 +161,6 @@ metric(const struct rs_eval_at_k *a, int m)
 	default:
 		return a->avg_pop;
 	}
-}
-
-static void
-parse_k(struct opts *o, const char *arg)
-{
-	struct rs_error err;
-
-	if (rs_klist_parse(arg, 100000, o->k, RS_METRICS_MAXK, &o->nk,
-	    &err) < 0)
-		usage_error(usage_text, "invalid --k '%s': %s", arg, err.msg);
 }
 
 static void
@@ -288,7 +288,7 @@ per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
     const struct rs_user_at_k *at)
 {
 	struct per_user *pu = arg;
-	unsigned j;
+	unsigned j, c;
 
 	rs_textout_csv_field(&pu->t, pu->label, strlen(pu->label), ',');
 	rs_textout_char(&pu->t, ',');
@@ -298,18 +298,16 @@ per_user_row(void *arg, uint64_t user, size_t ntruth, size_t nrecs,
 	rs_textout_char(&pu->t, ',');
 	rs_textout_u64(&pu->t, nrecs);
 	for (j = 0; j < pu->nk; j++) {
+		/* the columns of per_user_header after hits */
+		const double v[] = { at[j].precision, at[j].recall,
+		    at[j].ndcg, at[j].ap, at[j].rr };
+
 		rs_textout_char(&pu->t, ',');
 		rs_textout_u64(&pu->t, at[j].hits);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].precision);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].recall);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].ndcg);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].ap);
-		rs_textout_char(&pu->t, ',');
-		csv_double(&pu->t, at[j].rr);
+		for (c = 0; c < sizeof(v) / sizeof(v[0]); c++) {
+			rs_textout_char(&pu->t, ',');
+			csv_double(&pu->t, v[c]);
+		}
 	}
 	rs_textout_char(&pu->t, '\n');
 	return 0;
@@ -516,6 +514,14 @@ log_run(const struct opts *o, const char *label, const char *file,
 	free(seed);
 }
 
+/* Appends the number v called name to mv[0..*n). */
+static void
+push_metric(struct metric_val *mv, unsigned *n, const char *name, double v)
+{
+	snprintf(mv[*n].name, sizeof(mv[*n].name), "%s", name);
+	mv[(*n)++].v = v;
+}
+
 /* log_run for one file of the offline protocol. */
 static void
 log_offline_run(const struct opts *o, const struct result *res,
@@ -527,23 +533,19 @@ log_offline_run(const struct opts *o, const struct result *res,
 		{ "eval.train", o->train }, { "eval.items", o->items }
 	};
 	struct metric_val *mv;
-	unsigned j, m, n = 0;
+	uint64_t cnt[NCOUNTS];
+	unsigned j, m, c, n = 0;
 
-	mv = xcalloc((size_t)res->r.nk * NMETRICS + 4, sizeof(*mv));
+	mv = xcalloc((size_t)res->r.nk * NMETRICS + NCOUNTS, sizeof(*mv));
 	for (j = 0; j < res->r.nk; j++)
 		for (m = 0; m < NMETRICS; m++) {
 			snprintf(mv[n].name, sizeof(mv[n].name), "%s_at_%u",
 			    mname[m], res->r.at[j].k);
 			mv[n++].v = metric(&res->r.at[j], (int)m);
 		}
-	snprintf(mv[n].name, sizeof(mv[n].name), "users");
-	mv[n++].v = (double)res->r.users;
-	snprintf(mv[n].name, sizeof(mv[n].name), "users_with_recs");
-	mv[n++].v = (double)res->r.with_recs;
-	snprintf(mv[n].name, sizeof(mv[n].name), "users_without_recs");
-	mv[n++].v = (double)res->r.without_recs;
-	snprintf(mv[n].name, sizeof(mv[n].name), "ignored");
-	mv[n++].v = (double)res->r.ignored;
+	counts(res, cnt);
+	for (c = C_USERS; c < NCOUNTS; c++)
+		push_metric(mv, &n, cname[c], (double)cnt[c]);
 	log_run(o, res->label, res->file, nfiles, model, own,
 	    sizeof(own) / sizeof(own[0]), mv, n);
 	free(mv);
@@ -555,11 +557,15 @@ static void
 print_csv(struct rs_textout *t, const struct result *res, unsigned n,
     const struct opts *o)
 {
+	uint64_t cnt[NCOUNTS];
 	char buf[48];
-	unsigned i, j, m;
+	unsigned i, j, m, c;
 
-	rs_textout_str(t, "label,file,rows,users,users_with_recs,"
-	    "users_without_recs,ignored");
+	rs_textout_str(t, "label,file");
+	for (c = 0; c < NCOUNTS; c++) {
+		rs_textout_char(t, ',');
+		rs_textout_str(t, cname[c]);
+	}
 	for (m = 0; m < NMETRICS; m++)
 		for (j = 0; j < o->nk; j++) {
 			snprintf(buf, sizeof(buf), ",%s_at_%u", mname[m],
@@ -572,16 +578,11 @@ print_csv(struct rs_textout *t, const struct result *res, unsigned n,
 		    ',');
 		rs_textout_char(t, ',');
 		rs_textout_csv_field(t, res[i].file, strlen(res[i].file), ',');
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].rows);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.users);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.with_recs);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.without_recs);
-		rs_textout_char(t, ',');
-		rs_textout_u64(t, res[i].r.ignored);
+		counts(&res[i], cnt);
+		for (c = 0; c < NCOUNTS; c++) {
+			rs_textout_char(t, ',');
+			rs_textout_u64(t, cnt[c]);
+		}
 		for (m = 0; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++) {
 				rs_textout_char(t, ',');
@@ -596,8 +597,9 @@ static void
 print_json(struct rs_textout *t, const struct result *res, unsigned n,
     const struct opts *o)
 {
+	uint64_t cnt[NCOUNTS];
 	char buf[64];
-	unsigned i, j, m;
+	unsigned i, j, m, c;
 	double x;
 
 	rs_textout_str(t, "{\"truth\": ");
@@ -615,21 +617,12 @@ print_json(struct rs_textout *t, const struct result *res, unsigned n,
 		rs_replayout_json_str(t, res[i].label);
 		rs_textout_str(t, ", \"file\": ");
 		rs_replayout_json_str(t, res[i].file);
-		snprintf(buf, sizeof(buf), ", \"rows\": %llu",
-		    (unsigned long long)res[i].rows);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users\": %llu",
-		    (unsigned long long)res[i].r.users);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users_with_recs\": %llu",
-		    (unsigned long long)res[i].r.with_recs);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"users_without_recs\": %llu",
-		    (unsigned long long)res[i].r.without_recs);
-		rs_textout_str(t, buf);
-		snprintf(buf, sizeof(buf), ", \"ignored\": %llu",
-		    (unsigned long long)res[i].r.ignored);
-		rs_textout_str(t, buf);
+		counts(&res[i], cnt);
+		for (c = 0; c < NCOUNTS; c++) {
+			snprintf(buf, sizeof(buf), ", \"%s\": %llu", cname[c],
+			    (unsigned long long)cnt[c]);
+			rs_textout_str(t, buf);
+		}
 		for (m = 0; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++) {
 				x = metric(&res[i].r.at[j], (int)m);
@@ -669,14 +662,14 @@ print_table(struct rs_textout *t, const struct result *res, unsigned n,
 		}
 	for (i = 0; i < n; i++) {
 		char **r = cell + (size_t)(i + 1) * ncol;
-		const uint64_t cnt[4] = { res[i].r.users, res[i].r.with_recs,
-		    res[i].r.without_recs, res[i].r.ignored };
+		uint64_t cnt[NCOUNTS];
 
 		r[0] = xstrdup(res[i].label);
-		for (c = 0; c < 4; c++) {
+		counts(&res[i], cnt);
+		for (c = C_USERS; c < NCOUNTS; c++) {
 			snprintf(buf, sizeof(buf), "%llu",
 			    (unsigned long long)cnt[c]);
-			r[1 + c] = xstrdup(buf);
+			r[c] = xstrdup(buf);
 		}
 		for (m = 0, c = 5; m < NMETRICS; m++)
 			for (j = 0; j < o->nk; j++, c++) {
@@ -866,7 +859,7 @@ score_answers(const struct rs_replay *rp, const struct opts *o,
 	    a->longest);
 	if (a->longest < o->k[o->nk - 1] && a->longest > 0)
 		warnx("%s: answers have at most %zu rows, fewer than K %u "
-		    "(rs-recommend -k)", input_name(path), a->longest,
+		    "(rs-answer -k)", input_name(path), a->longest,
 		    o->k[o->nk - 1]);
 	free(rows);
 	free(of);
@@ -907,14 +900,11 @@ log_replay_run(const struct opts *o, const struct racc *a,
 				mv[n++].v = v[m];
 			}
 		}
-	snprintf(mv[n].name, sizeof(mv[n].name), "requests");
-	mv[n++].v = (double)a->acc[0].requests;
-	snprintf(mv[n].name, sizeof(mv[n].name), "discovery_requests");
-	mv[n++].v = (double)a->acc[0].discovery;
-	snprintf(mv[n].name, sizeof(mv[n].name), "answered");
-	mv[n++].v = (double)a->answered;
-	snprintf(mv[n].name, sizeof(mv[n].name), "rows");
-	mv[n++].v = (double)a->rows;
+	push_metric(mv, &n, "requests", (double)a->acc[0].requests);
+	push_metric(mv, &n, "discovery_requests",
+	    (double)a->acc[0].discovery);
+	push_metric(mv, &n, "answered", (double)a->answered);
+	push_metric(mv, &n, "rows", (double)a->rows);
 	log_run(o, a->label, a->file, nfiles, model, own,
 	    sizeof(own) / sizeof(own[0]), mv, n);
 	free(mv);
@@ -926,7 +916,6 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
     const char *kl)
 {
 	struct rs_replay_params p;
-	struct rs_replay_metrics mt[RS_METRICS_MAXK];
 	struct rs_replay *rp;
 	struct rs_items *items = NULL;
 	struct rs_request *q;
@@ -937,7 +926,7 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	struct racc *row;
 	enum rs_replayout_format f;
 	size_t nq, nev;
-	unsigned i, j, which;
+	unsigned i;
 
 	q = load_requests(o->requests, &nq);
 	ev = read_events(o->history, &nev, NULL);
@@ -969,13 +958,8 @@ run_replay(const struct opts *o, char **files, unsigned nfiles,
 	begin_text(&t, out);
 	rs_replayout_metrics_header(&t, f, o->k, o->nk);
 	for (i = 0; i < nfiles + 2; i++)
-		for (which = 0; which < 2; which++) {
-			for (j = 0; j < o->nk; j++)
-				rs_replay_acc_result(&row[i].acc[j], rp,
-				    (int)which, &mt[j]);
-			rs_replayout_metrics(&t, f, row[i].label, (int)which,
-			    o->k, o->nk, mt);
-		}
+		rs_replayout_acc(&t, f, row[i].label, rp, row[i].acc, o->k,
+		    o->nk);
 	end_text(&t, out);
 	commit_output(out);
 	/* MLflow runs last, once the results are in place (rs(7)). */
@@ -999,7 +983,6 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
 		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "items", required_argument, NULL, OPT_ITEMS },
 		{ "k", required_argument, NULL, 'k' },
@@ -1010,13 +993,11 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "per-user", required_argument, NULL, OPT_PER_USER },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "requests", required_argument, NULL, 'r' },
 		{ "run-name", required_argument, NULL, OPT_RUN_NAME },
 		{ "train", required_argument, NULL, OPT_TRAIN },
 		{ "truth", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
@@ -1061,7 +1042,8 @@ main(int argc, char **argv)
 			o.history = optarg;
 			break;
 		case 'k':
-			parse_k(&o, optarg);
+			parse_klist_opt("--k", optarg, 100000, o.k,
+			    RS_METRICS_MAXK, &o.nk, usage_text);
 			o.k_set = 1;
 			break;
 		case 'l':
@@ -1128,7 +1110,7 @@ main(int argc, char **argv)
 			    "requests", o.truth ? "-t" : o.train ? "--train" :
 			    o.per_user ? "--per-user" : "--min-recall");
 		if (!o.k_set) {
-			/* the default list length of rs-recommend */
+			/* the default list length of rs-answer */
 			o.nk = 1;
 			o.k[0] = 10;
 		} else if (o.k[o.nk - 1] > RS_REPLAY_MAX_K) {

@@ -192,17 +192,14 @@ main(int argc, char **argv)
 		{ "binary", no_argument, NULL, 'b' },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "event", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "items", required_argument, NULL, 'i' },
 		{ "min-item-events", required_argument, NULL, OPT_MIN_ITEM },
 		{ "min-user-events", required_argument, NULL, OPT_MIN_USER },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "weights", required_argument, NULL, 'w' },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_interact_params p;
@@ -213,7 +210,7 @@ main(int argc, char **argv)
 	struct rs_reader *r;
 	struct rs_error err;
 	struct rs_csr *m;
-	const char *output = NULL, *items_path = NULL, *input = "-";
+	const char *output = NULL, *items_path = NULL, *input;
 	int c, csv = 0, fd;
 
 	tool_init(argc, argv);
@@ -268,10 +265,8 @@ main(int argc, char **argv)
 			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
-	if (argc - optind > 1)
-		usage_error(usage_text, "one event stream at most");
-	if (optind < argc)
-		input = argv[optind];
+	input = one_operand(argc - optind, argv + optind, "event stream",
+	    usage_text);
 	if (rs_interact_check_window(&p, &err) < 0)
 		usage_error(usage_text, "invalid --since/--until: %s", err.msg);
 

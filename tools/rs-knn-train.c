@@ -110,17 +110,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "half-life", required_argument, NULL, OPT_HALF_LIFE },
-		{ "help", no_argument, NULL, 'h' },
 		{ "neighbors", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "session-gap", required_argument, NULL, OPT_SESSION_GAP },
 		{ "shrink", required_argument, NULL, OPT_SHRINK },
 		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "weights", required_argument, NULL, 'w' },
 		{ "window", required_argument, NULL, OPT_WINDOW },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_itemknn_params p;
@@ -134,7 +131,7 @@ main(int argc, char **argv)
 	const struct rs_meta *meta;
 	double secs;
 	char wbuf[128];
-	const char *output = NULL, *input = "-";
+	const char *output = NULL, *input;
 	int64_t end = 0;
 	size_t n, i;
 	unsigned nmeta, ne = 0;
@@ -182,10 +179,8 @@ main(int argc, char **argv)
 			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
-	if (argc - optind > 1)
-		usage_error(usage_text, "one event stream at most");
-	if (optind < argc)
-		input = argv[optind];
+	input = one_operand(argc - optind, argv + optind, "event stream",
+	    usage_text);
 
 	out = csv ? open_text_output(output) : open_binary_output(output);
 	ev = read_events(input, &n, out);

@@ -79,37 +79,40 @@ on_block(void *ctx, const struct rs_load_block *b, struct rs_error *err)
 	return 0;
 }
 
+/*
+ * A bad or odd row: "file:line: [warning: ]why" while the shared budget of
+ * SHOW_BAD lasts, else counted in *hidden for the summary.
+ */
+static void
+report_row(struct run *r, uint64_t *hidden, const char *name, uint64_t line,
+    const char *what, const char *why)
+{
+	if (r->quiet || r->shown >= SHOW_BAD) {
+		(*hidden)++;
+		return;
+	}
+	r->shown++;
+	progress_pause();
+	fprintf(stderr, "%s: %s:%llu: %s%s\n", progname, name,
+	    (unsigned long long)line, what, why);
+	progress_resume();
+}
+
 static void
 on_bad(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct run *r = ctx;
 
-	if (r->quiet || r->shown >= SHOW_BAD) {
-		r->hidden++;
-		return;
-	}
-	r->shown++;
-	progress_pause();
-	fprintf(stderr, "%s: %s:%llu: %s\n", progname, name,
-	    (unsigned long long)line, why);
-	progress_resume();
+	report_row(r, &r->hidden, name, line, "", why);
 }
 
-/* An odd row that is kept: reported like a bad row, within one budget. */
+/* An odd row is kept, but reported like a bad row. */
 static void
 on_odd(void *ctx, const char *name, uint64_t line, const char *why)
 {
 	struct run *r = ctx;
 
-	if (r->quiet || r->shown >= SHOW_BAD) {
-		r->hidden_odd++;
-		return;
-	}
-	r->shown++;
-	progress_pause();
-	fprintf(stderr, "%s: %s:%llu: warning: %s\n", progname, name,
-	    (unsigned long long)line, why);
-	progress_resume();
+	report_row(r, &r->hidden_odd, name, line, "warning: ", why);
 }
 
 /* After each input: what was hidden, then the summary lines. */
@@ -198,27 +201,18 @@ open_one(const char *path, int *fd, const struct rs_load_opts *lo,
 	return l;
 }
 
+/* The names of the inputs, for the metadata. */
 static char *
 join_inputs(char **paths, int n)
 {
-	size_t len = 1;
+	const char **names = xcalloc((size_t)n + 1, sizeof(*names));
 	char *s;
 	int i;
 
 	for (i = 0; i < n; i++)
-		len += strlen(input_name(paths[i])) + 1;
-	s = xmalloc(len);
-	s[0] = '\0';
-	len = 0;
-	for (i = 0; i < n; i++) {
-		const char *name = input_name(paths[i]);
-		size_t k = strlen(name);
-
-		if (i > 0)
-			s[len++] = ' ';
-		memcpy(s + len, name, k + 1);
-		len += k;
-	}
+		names[i] = input_name(paths[i]);
+	s = join_words(names, n);
+	free(names);
 	return s;
 }
 
@@ -227,15 +221,12 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
+		COMMON_LONGOPTS('V'),
 		{ NULL, 0, NULL, 0 }
 	};
 	static char dash[] = "-";

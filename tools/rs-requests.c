@@ -95,14 +95,11 @@ main(int argc, char **argv)
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "event", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "visitors", no_argument, NULL, OPT_VISITORS },
+		COMMON_LONGOPTS(OPT_VERSION),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rs_bound since = { 0, 0, 0 }, until = { 0, 0, 0 };
@@ -115,7 +112,7 @@ main(int argc, char **argv)
 	const struct rs_meta *meta;
 	struct rs_meta extra[5];
 	char sbuf[32], ubuf[32], abuf[32];
-	const char *output = NULL, *input = "-";
+	const char *output = NULL, *input;
 	int64_t s_ms, u_ms, a_ms;
 	size_t n, nq;
 	unsigned nmeta;
@@ -153,15 +150,13 @@ main(int argc, char **argv)
 			common_option(c, OPT_VERSION, help, usage_text);
 		}
 	}
-	if (argc - optind > 1)
-		usage_error(usage_text, "one event stream at most");
+	input = one_operand(argc - optind, argv + optind, "event stream",
+	    usage_text);
 	if (visitors && etype)
 		usage_error(usage_text, "--visitors takes every event type: "
 		    "no --event");
 	if (at.set && !visitors)
 		usage_error(usage_text, "--at goes with --visitors");
-	if (optind < argc)
-		input = argv[optind];
 	rs_interact_params_init(&ip);
 	ip.since = since;
 	ip.until = until;

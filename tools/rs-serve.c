@@ -104,7 +104,7 @@ help(void)
 	    "interval (default)\n"
 	    "                          or never\n"
 	    "  -t, --threads N         HTTP worker threads (default 2)\n"
-	    "  -v, --verbose           also log each reload's timings\n"
+	    "  -v, --verbose           also log every refused request\n"
 	    "  -w, --weights LIST      weight per event type (default\n"
 	    "                          view=1,addtocart=5,transaction=3)\n"
 	    "  -h, --help              this help\n"
@@ -428,6 +428,8 @@ respond_error(struct MHD_Connection *c, struct req *r, unsigned code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (verbosity > 0)
+		logmsg("%s: %u: %s", ep_name[r->ep], code, msg);
 	buf_str(&b, "{\"error\":");
 	buf_json_str(&b, msg);
 	buf_printf(&b, ",\"status\":%u}\n", code);
@@ -1462,12 +1464,32 @@ start_http(void)
 	return d;
 }
 
+/*
+ * The signals are blocked in every thread rs-serve starts and taken by
+ * sigtimedwait in the main thread; but a library may have started a
+ * thread before main could block them (OpenBLAS starts its thread pool
+ * when it is loaded), and a signal delivered there would take its
+ * default action: SIGHUP would end the process.  So they also have a
+ * handler, which only notes them for the main loop.
+ */
+static volatile sig_atomic_t got_hup, got_stop;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
 static int
 run(void)
 {
 	struct MHD_Daemon *d;
 	struct rs_error err;
 	struct timespec ts;
+	struct sigaction sa;
 	sigset_t set;
 	double next_sync;
 	int sig;
@@ -1480,6 +1502,12 @@ run(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	/* every thread started from here on inherits the mask */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -1493,8 +1521,13 @@ run(void)
 		ts.tv_nsec = (long)((O.poll - (double)ts.tv_sec) * 1e9);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
+			got_stop = 1;
+		else if (sig == SIGHUP)
+			got_hup = 1;
+		if (got_stop)
 			break;
-		if (sig == SIGHUP) {
+		if (got_hup) {
+			got_hup = 0;
 			logmsg("SIGHUP: reloading");
 			reload(1);
 		} else if (O.models != NULL) {

@@ -26,32 +26,42 @@ static char *argv_joined;
 void
 tool_init(int argc, char **argv)
 {
-	const char *slash;
-	size_t n = 1;
+	const char *slash, **w;
 	int i;
 
 	if (argc > 0 && argv[0] != NULL) {
 		slash = strrchr(argv[0], '/');
 		progname = slash ? slash + 1 : argv[0];
 	}
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	argv_joined = xmalloc(n);
-	argv_joined[0] = '\0';
-	n = 0;
-	for (i = 0; i < argc; i++) {
-		size_t k = strlen(argv[i]);
+	/* argv[0] as the program name only: paths differ by host. */
+	w = xcalloc((size_t)argc + 1, sizeof(*w));
+	w[0] = progname;
+	for (i = 1; i < argc; i++)
+		w[i] = argv[i];
+	argv_joined = join_words(w, argc);
+	free(w);
+}
 
-		/* argv[0] as the program name only: paths differ by host. */
-		const char *s = i == 0 ? progname : argv[i];
+char *
+join_words(const char *const *w, int n)
+{
+	size_t len = 1, k;
+	char *s;
+	int i;
 
-		k = strlen(s);
+	for (i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	s = xmalloc(len);
+	len = 0;
+	for (i = 0; i < n; i++) {
 		if (i > 0)
-			argv_joined[n++] = ' ';
-		memcpy(argv_joined + n, s, k);
-		n += k;
+			s[len++] = ' ';
+		k = strlen(w[i]);
+		memcpy(s + len, w[i], k);
+		len += k;
 	}
-	argv_joined[n] = '\0';
+	s[len] = '\0';
+	return s;
 }
 
 /* A message starts on a clean line, never after a progress line. */
@@ -291,6 +301,25 @@ parse_duration_opt(const char *opt, const char *arg, const char *usage_text)
 	if (rs_duration_parse(arg, &ms, &err) < 0)
 		usage_error(usage_text, "invalid %s: %s", opt, err.msg);
 	return ms;
+}
+
+void
+parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
+    unsigned *ks, unsigned max_n, unsigned *n, const char *usage_text)
+{
+	struct rs_error err;
+
+	if (rs_klist_parse(arg, max_k, ks, max_n, n, &err) < 0)
+		usage_error(usage_text, "invalid %s '%s': %s", opt, arg,
+		    err.msg);
+}
+
+const char *
+one_operand(int argc, char **argv, const char *what, const char *usage_text)
+{
+	if (argc > 1)
+		usage_error(usage_text, "one %s at most", what);
+	return argc == 1 ? argv[0] : "-";
 }
 
 int

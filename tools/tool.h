@@ -23,6 +23,9 @@ extern int tool_quiet;		/* -q */
 /* Records the program name and argv (for metadata); call first in main. */
 void tool_init(int argc, char **argv);
 
+/* The strings w[0..n) joined with single spaces, malloc'd. */
+char *join_words(const char *const *w, int n);
+
 /* "progname: message\n" on stderr, then exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* As die, appending ": strerror(errno)". */
@@ -56,6 +59,16 @@ void version_exit(void) __attribute__((noreturn));
  */
 void common_option(int c, int version_opt, void (*help)(void),
 	const char *usage_text);
+/*
+ * The long names of those options, for the end of a tool's getopt_long
+ * table (before its terminating entry); version is the tool's code for
+ * --version.
+ */
+#define COMMON_LONGOPTS(version) \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "version", no_argument, NULL, (version) }
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -85,6 +98,20 @@ void parse_weights_opt(const char *opt, const char *arg,
 	double w[RS_EV_NTYPES], const char *usage_text);
 /* A duration with its unit (14d, 36h, 500ms; rstime.h) in ms, the same way. */
 int64_t parse_duration_opt(const char *opt, const char *arg,
+	const char *usage_text);
+/*
+ * A K list (5,10,20; klist.h) into ks[0..*n), at most max_n values from 1
+ * to max_k, the same way.
+ */
+void parse_klist_opt(const char *opt, const char *arg, unsigned max_k,
+	unsigned *ks, unsigned max_n, unsigned *n, const char *usage_text);
+
+/*
+ * The one input operand argv[0..argc) may hold ("-" when none): after
+ * getopt, pass argc - optind and argv + optind.  More is a usage error,
+ * "one <what> at most".
+ */
+const char *one_operand(int argc, char **argv, const char *what,
 	const char *usage_text);
 
 /* Opens path for reading ("-" or NULL = stdin, not closed). Dies on error. */

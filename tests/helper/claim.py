@@ -3,11 +3,12 @@
 
     python3 claim.py IN OUT TABLE=NROWS ...
 
-IN is a raw rs stream (zstd -dc a compressed one first).  OUT is IN with
-the row count of each table TABLE (0-based) replaced by NROWS (decimal or
-0x hex) and the header's CRC-32C recomputed, so that readers get past the
-checksum and must judge the claims themselves.  The header layout is the one
-of man/rs-stream.5 (and lib/stream.h).
+IN is a raw rs stream (zstd -dc a compressed one first), of format 1.0
+or 2.0.  OUT is IN with the row count of each table TABLE (0-based)
+replaced by NROWS (decimal or 0x hex) and the header's CRC-32C
+recomputed, so that readers get past the checksum and must judge the
+claims themselves.  The header layout is the one of man/rs-stream.5 (and
+lib/stream.h); 2.0 adds a u16 layout after each table's row count.
 """
 import struct
 import sys
@@ -31,6 +32,7 @@ def main():
     b = bytearray(open(src, 'rb').read())
     if b[:4] != b'\x89RST':
         sys.exit('claim.py: %s: not a raw rs stream' % src)
+    (major,) = struct.unpack_from('<H', b, 8)
     hlen, ntables = struct.unpack_from('<II', b, 16)
     off = 28
     for t in range(ntables):
@@ -39,6 +41,8 @@ def main():
         if t in claims:
             struct.pack_into('<Q', b, off, claims[t])
         off += 8
+        if major >= 2:  # the table's layout
+            off += 2
         (ncols,) = struct.unpack_from('<H', b, off)
         off += 2
         for _ in range(ncols):

@@ -11,17 +11,9 @@ set -eu
 export OPENBLAS_NUM_THREADS=1
 fail() { echo "FAIL: $*"; exit 1; }
 
-rs-synth -q -s 0.03 -o gen
-rs-load -q -o ev.rse gen/events.csv
+. "$ROOT/tests/data/replay/generated.sh"
 rs-load -q -o p1.rse gen/item_properties_part1.csv
-rs-requests -q --since end-14d -o r.rsq ev.rse
-t=$(rs-cat -m since r.rsq)
-rs-knn-train -q --until "$t" -o k.rsk ev.rse
-rs-interactions -q --until "$t" -o tr.rsm ev.rse
-rs-als-train -q -f 8 -i 5 -o a.rsa tr.rsm
 rs-als-train -q -m popular -o p.rsa tr.rsm
-n=$(rs-cat -H r.rsq | wc -l)
-[ "$n" -gt 100 ] || fail "only $n requests"
 
 # rows of rank <= 10 of an answer file (CSV: request,visitor,item,rank,...)
 top10() { awk -F, 'NR == 1 || $4 <= 10' "$1"; }

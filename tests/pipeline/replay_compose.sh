@@ -11,15 +11,7 @@ set -eu
 export OPENBLAS_NUM_THREADS=1
 fail() { echo "FAIL: $*"; exit 1; }
 
-rs-synth -q -s 0.03 -o gen
-rs-load -q -o ev.rse gen/events.csv
-rs-requests -q --since end-14d -o r.rsq ev.rse
-t=$(rs-cat -m since r.rsq)
-rs-knn-train -q --until "$t" -o k.rsk ev.rse
-rs-interactions -q --until "$t" -o tr.rsm ev.rse
-rs-als-train -q -f 8 -i 5 -o a.rsa tr.rsm
-n=$(rs-cat -H r.rsq | wc -l)
-[ "$n" -gt 100 ] || fail "only $n requests"
+. "$ROOT/tests/data/replay/generated.sh"
 
 for b in recent:5,itemknn:5 recent:4,itemknn:3,als:3; do
 	rs-replay -q -k 10 --format csv -r r.rsq -H ev.rse -n k.rsk \

@@ -89,6 +89,15 @@ for name in ["r2", "r3", "r1", "r2", "r3"]:
     time.sleep(0.2)
 srv.signal(signal.SIGHUP)            # the same release, loaded again
 time.sleep(0.5)
+# a burst: most arrive while the main thread is busy reloading (a
+# signal then reaches another thread, e.g. OpenBLAS's, which must not
+# take SIGHUP's default action and end the process)
+for _ in range(20):
+    srv.signal(signal.SIGHUP)
+    time.sleep(0.01)
+time.sleep(0.5)
+if srv.p.poll() is not None:
+    fail("rs-serve ended during a burst of SIGHUP: %s" % srv.log())
 wait_for("r3")
 
 # a damaged release: truncated ALS model

@@ -1,6 +1,7 @@
 /*
  * test_crc32c.c - CRC-32C against published check values (RFC 3720
- * appendix B.4 vectors and the "123456789" check), and piecewise use.
+ * appendix B.4 vectors and the "123456789" check), piecewise use, and
+ * the hardware path against the tables.
  */
 #include "rs.h"
 #include "crc32c.h"
@@ -56,11 +57,51 @@ test_crc32c__piecewise_and_unaligned(void)
 	}
 }
 
+/*
+ * The three-chain hardware path against the table-driven one, on lengths
+ * around its piece sizes (3 x 256 and 3 x 8192 bytes) and every start
+ * alignment, piecewise too.
+ */
+static void
+test_crc32c__hw_matches_portable(void)
+{
+	static const size_t lens[] = {
+		0, 1, 7, 8, 767, 768, 769, 1000, 3 * 8192 - 1, 3 * 8192,
+		3 * 8192 + 1, 3 * 8192 + 3 * 256 + 9, 2 * 3 * 8192 + 5,
+		100000
+	};
+	unsigned char *buf = malloc(100000 + 16);
+	uint32_t x = 12345, c;
+	size_t i, a, bad = 0;
+
+	for (i = 0; i < 100000 + 16; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (a = 0; a < 9; a++) {
+			if (rs_crc32c(0, buf + a, lens[i]) !=
+			    rs_crc32c_portable(0, buf + a, lens[i]) ||
+			    rs_crc32c(0xdeadbeef, buf + a, lens[i]) !=
+			    rs_crc32c_portable(0xdeadbeef, buf + a, lens[i]))
+				bad++;
+			c = rs_crc32c(0, buf + a, lens[i] / 3);
+			c = rs_crc32c(c, buf + a + lens[i] / 3,
+			    lens[i] - lens[i] / 3);
+			if (c != rs_crc32c_portable(0, buf + a, lens[i]))
+				bad++;
+		}
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(rs_crc32c_portable(0, "123456789", 9), 0xE3069283u);
+	free(buf);
+}
+
 int
 main(void)
 {
 	RUN(test_crc32c__check_value);
 	RUN(test_crc32c__rfc3720_vectors);
 	RUN(test_crc32c__piecewise_and_unaligned);
+	RUN(test_crc32c__hw_matches_portable);
 	return tap_done();
 }

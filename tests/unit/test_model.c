@@ -1,12 +1,14 @@
 /*
  * test_model.c - model streams (ALS and popular round trips, metadata,
- * wrong kind), scoring against explicit dot products, the validation
- * metrics on a hand-checked case, and the input digest.
+ * wrong kind, format 2.0 and 1.0, damaged files), scoring against
+ * explicit dot products, the validation metrics on a hand-checked case,
+ * and the input digest.
  */
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "rs.h"
+#include "crc32c.h"
 #include "tap.h"
 
 static int
@@ -243,6 +245,279 @@ test_model__digest(void)
 	rs_csr_free(c);
 }
 
+/* ---- format 2.0 models, and 1.0 ones ---- */
+
+/* A model big enough that its user factors are mapped from a raw file. */
+enum { BU = 6000, BI = 700, BF = 64 };
+static uint64_t big_uids[BU], big_iids[BI];
+static float big_X[BU * BF], big_Y[BI * BF];
+
+static struct rs_model *
+big_view(void)
+{
+	struct rs_model *v;
+	size_t i;
+
+	for (i = 0; i < BU; i++)
+		big_uids[i] = 11 * (uint64_t)i + 3;
+	for (i = 0; i < BI; i++)
+		big_iids[i] = 5 * (uint64_t)i + 1;
+	for (i = 0; i < (size_t)BU * BF; i++)
+		big_X[i] = (float)(i % 1013) / 17 - 30;
+	for (i = 0; i < (size_t)BI * BF; i++)
+		big_Y[i] = 1 / (float)(i + 1);
+	CHECK(rs_model_als_view(&v, big_uids, BU, big_iids, BI, BF, big_X,
+	    big_Y, NULL) == 0);
+	return v;
+}
+
+static int
+same_as_big(const struct rs_model *m)
+{
+	return m != NULL && rs_model_kind(m) == RS_MODEL_ALS &&
+	    rs_model_nusers(m) == BU && rs_model_nitems(m) == BI &&
+	    rs_model_factors(m) == BF &&
+	    memcmp(rs_model_user_ids(m), big_uids, sizeof(big_uids)) == 0 &&
+	    memcmp(rs_model_item_ids(m), big_iids, sizeof(big_iids)) == 0 &&
+	    memcmp(rs_model_user_factors(m), big_X, sizeof(big_X)) == 0 &&
+	    memcmp(rs_model_item_factors(m), big_Y, sizeof(big_Y)) == 0;
+}
+
+/*
+ * The model as the 1.0 writer wrote it (rs_model_write before 2.0): the
+ * same tables in blocks of at most 1 MiB, zstd unless raw.  This is the
+ * documented way the tests make old files; tests/data/streams/1.0 holds
+ * ones the old writer made itself.
+ */
+static void
+write_v1(const struct rs_model *m, int fd, int raw)
+{
+	struct rs_column c_user = { "visitorid", RS_T_ID, 1, NULL, 0 };
+	struct rs_column c_item = { "itemid", RS_T_ID, 1, NULL, 0 };
+	struct rs_column c_fac = { "factors", RS_T_F32, BF, NULL, 0 };
+	struct rs_table_desc t[4] = {
+		{ "users", BU, 1, &c_user }, { "items", BI, 1, &c_item },
+		{ "user_factors", BU, 1, &c_fac },
+		{ "item_factors", BI, 1, &c_fac },
+	};
+	struct rs_meta meta[1] = { { "model", "als" } };
+	struct rs_stream_desc d = { RS_KIND_MODEL, 4, t, 1, meta };
+	const uint64_t *ids[2] = { rs_model_user_ids(m), rs_model_item_ids(m) };
+	const float *fac[2] = { rs_model_user_factors(m),
+	    rs_model_item_factors(m) };
+	uint32_t n[2] = { BU, BI }, i, k, j, per;
+	struct rs_writer_opts o;
+	struct rs_writer *w;
+	struct rs_error err;
+	unsigned char *buf = malloc(1u << 20);
+
+	rs_writer_opts_init(&o);
+	o.raw = raw;
+	CHECK(rs_writer_open(&w, fd, "v1", &d, &o, &err) == 0);
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < n[j]; i += k) {
+			k = n[j] - i < (1u << 17) ? n[j] - i : 1u << 17;
+			for (per = 0; per < k; per++)
+				rs_put_le64(buf + 8 * per, ids[j][i + per]);
+			CHECK(rs_writer_put_block(w, buf, 8 * k, k, &err) == 0);
+		}
+		CHECK(rs_writer_end_table(w, &err) == 0);
+	}
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < n[j]; i += k) {
+			k = n[j] - i < 1024 ? n[j] - i : 1024;
+			for (per = 0; per < k * BF; per++)
+				rs_put_f32(buf + 4 * per,
+				    fac[j][(size_t)i * BF + per]);
+			CHECK(rs_writer_put_block(w, buf, 4 * BF * k, k,
+			    &err) == 0);
+		}
+		CHECK(rs_writer_end_table(w, &err) == 0);
+	}
+	CHECK(rs_writer_finish(w, &err) == 0);
+	rs_writer_free(w);
+	free(buf);
+}
+
+/* Writes m raw (2.0, the default) or zstd into a new file at 0. */
+static int
+model_file(const struct rs_model *m, int raw)
+{
+	struct rs_meta meta[1] = { { "model", "als" } };
+	struct rs_writer_opts o;
+	struct rs_error err;
+	int fd = tmpfd();
+
+	rs_writer_opts_init(&o);
+	o.raw = raw;
+	CHECK(rs_model_write(m, fd, "t", meta, 1, raw ? NULL : &o, &err) == 0);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/*
+ * 2.0 models read the same raw (mapped) and zstd (copied), and 1.0
+ * models, raw and zstd, still read: the arrays are the same bits.
+ */
+static void
+test_model__versions_round_trip(void)
+{
+	struct rs_reader *r;
+	struct rs_model *v = big_view(), *m;
+	struct rs_error err;
+	int raw, fd;
+
+	for (raw = 0; raw <= 1; raw++) {
+		fd = model_file(v, raw);
+		CHECK(rs_reader_open(&r, fd, "t", &err) == 0);
+		CHECK_EQ_U64(rs_reader_major(r), 2);
+		CHECK_EQ_U64(rs_reader_layout(r, 3), RS_LAYOUT_EXTENT);
+		CHECK(rs_model_read(r, &m, &err) == 0);
+		CHECK(same_as_big(m));
+		rs_model_free(m);
+		rs_reader_free(r);
+		close(fd);
+
+		fd = tmpfd();
+		write_v1(v, fd, raw);
+		lseek(fd, 0, SEEK_SET);
+		CHECK(rs_reader_open(&r, fd, "v1", &err) == 0);
+		CHECK_EQ_U64(rs_reader_major(r), 1);
+		CHECK(rs_model_read(r, &m, &err) == 0);
+		CHECK(same_as_big(m));
+		rs_model_free(m);
+		rs_reader_free(r);
+		close(fd);
+	}
+	rs_model_free(v);
+}
+
+/* A copy of the file behind fd, its length in *len. */
+static unsigned char *
+slurp(int fd, size_t *len)
+{
+	unsigned char *b;
+
+	*len = (size_t)lseek(fd, 0, SEEK_END);
+	b = malloc(*len);
+	CHECK(pread(fd, b, *len, 0) == (ssize_t)*len);
+	return b;
+}
+
+/* Loads the len bytes at b as file "t.rsa": 0, or the error. */
+static int
+load_bytes(const unsigned char *b, size_t len, struct rs_error *err)
+{
+	struct rs_model *m = NULL;
+	int fd = tmpfd(), rc;
+
+	CHECK(write(fd, b, len) == (ssize_t)len);
+	lseek(fd, 0, SEEK_SET);
+	rc = rs_model_load(&m, fd, "t.rsa", err);
+	if (rc == 0)
+		CHECK(same_as_big(m));
+	rs_model_free(m);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The payload offset of table t's records in a raw 2.0 model, found by
+ * walking the extents (ids, ids, factors, factors) after the header.
+ */
+static size_t
+records_at(const unsigned char *b, unsigned t)
+{
+	const size_t w[4] = { 8, 8, 4 * BF, 4 * BF }, n[4] = { BU, BI, BU, BI };
+	size_t off = rs_get_le32(b + 16);
+	unsigned i;
+
+	for (i = 0;; i++) {
+		off = (off + RS_EXTENT_ALIGN - 1) &
+		    ~(size_t)(RS_EXTENT_ALIGN - 1);
+		if (i == t)
+			return off;
+		off += n[i] * w[i] + 20;
+	}
+}
+
+/*
+ * A damaged 2.0 model is refused with an error naming the file, never
+ * read as another model or crashing: cut short (in the factors and in
+ * the last trailer), a flipped byte among the factors, a header (with a
+ * valid CRC) claiming more users than the file holds, and a NaN or
+ * unordered ids whose CRC was made to fit.
+ */
+static void
+test_model__damaged(void)
+{
+	struct rs_model *v = big_view();
+	struct rs_error err;
+	unsigned char *b;
+	size_t len, uf, us, hlen, i;
+	uint64_t a;
+	int fd = model_file(v, 1);
+
+	b = slurp(fd, &len);
+	close(fd);
+	CHECK(load_bytes(b, len, &err) == 0);
+	uf = records_at(b, 2);
+	us = records_at(b, 0);
+	CHECK(rs_get_le64(b + us) == big_uids[0]);
+
+	/* Cut where the user factors' claim still fits the file. */
+	CHECK(load_bytes(b, uf + 4 * BF * (BU - 10), &err) == RS_ETRUNC);
+	CHECK_STR(err.msg, "t.rsa: truncated stream (input ends before the "
+	    "end marker)");
+	CHECK(load_bytes(b, len - 3, &err) == RS_ETRUNC);
+	/* Cut so short that it no longer does. */
+	CHECK(load_bytes(b, uf + 1000, &err) == RS_ECORRUPT);
+	CHECK_STR(err.msg, "t.rsa: table 'user_factors' claims 6000 rows of "
+	    "at least 256 bytes, more than the stream's 54952 bytes can hold");
+
+	b[uf + 4 * BF * 4000 + 5] ^= 0x40;
+	CHECK(load_bytes(b, len, &err) == RS_ECORRUPT);
+	CHECK_STR(err.msg, "t.rsa: corrupt stream (table 'user_factors' "
+	    "checksum mismatch)");
+	b[uf + 4 * BF * 4000 + 5] ^= 0x40;
+
+	/* The users' and user factors' row counts, CRC fixed. */
+	hlen = rs_get_le32(b + 16);
+	CHECK(memcmp(b + 30, "users", 5) == 0);
+	rs_put_le64(b + 35, (uint64_t)BU * 1000);
+	for (i = 0; i + 12 < hlen; i++)
+		if (memcmp(b + i, "user_factors", 12) == 0)
+			rs_put_le64(b + i + 12, (uint64_t)BU * 1000);
+	rs_put_le32(b + hlen - 4, rs_crc32c(0, b, hlen - 4));
+	CHECK(load_bytes(b, len, &err) == RS_ECORRUPT);
+	CHECK_STR(err.msg, "t.rsa: table 'users' claims 6000000 rows of at "
+	    "least 8 bytes, more than the stream's 1769236 bytes can hold");
+	free(b);
+
+	/* A NaN, and two ids swapped, with the tables' CRCs made to fit. */
+	fd = model_file(v, 1);
+	b = slurp(fd, &len);
+	close(fd);
+	rs_put_le32(b + uf + 4 * (BF * 17 + 3), 0x7fc00000u);
+	rs_put_le32(b + uf + 4 * BF * BU + 16,
+	    rs_crc32c(0, b + uf, 4 * (size_t)BF * BU));
+	CHECK(load_bytes(b, len, &err) == RS_ECORRUPT);
+	CHECK_STR(err.msg, "t.rsa: table 'user_factors' row 17: value is not "
+	    "finite");
+	free(b);
+	fd = model_file(v, 1);
+	b = slurp(fd, &len);
+	close(fd);
+	a = rs_get_le64(b + us + 8 * 100);
+	rs_put_le64(b + us + 8 * 100, rs_get_le64(b + us + 8 * 101));
+	rs_put_le64(b + us + 8 * 101, a);
+	rs_put_le32(b + us + 8 * BU + 16, rs_crc32c(0, b + us, 8 * BU));
+	CHECK(load_bytes(b, len, &err) == RS_ECORRUPT);
+	CHECK_STR(err.msg, "t.rsa: ids are not strictly ascending");
+	free(b);
+	rs_model_free(v);
+}
+
 int
 main(void)
 {
@@ -252,5 +527,7 @@ main(void)
 	RUN(test_model__score);
 	RUN(test_model__validate_by_hand);
 	RUN(test_model__digest);
+	RUN(test_model__versions_round_trip);
+	RUN(test_model__damaged);
 	return tap_done();
 }

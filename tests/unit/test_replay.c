@@ -249,6 +249,28 @@ test_replay__itemknn(void)
 	rs_itemknn_free(knn);
 }
 
+/*
+ * A replay of requests q[0..nq) over ev[0..nev) with the ALS model m,
+ * and two work areas: *w1 answers request by request, *w2 holds the
+ * prefetched lists of them all (nq <= RS_ENGINE_BATCH).
+ */
+static struct rs_replay *
+als_replay(const struct rs_event *ev, size_t nev, const struct rs_request *q,
+    size_t nq, const struct rs_replay_params *p, const struct rs_model *m,
+    struct rs_replay_work **w1, struct rs_replay_work **w2)
+{
+	struct rs_replay *r;
+	struct rs_error err;
+
+	CHECK(rs_replay_create(&r, ev, nev, p, &err) == 0);
+	CHECK(rs_replay_set_als(r, m, &err) == 0);
+	CHECK(rs_replay_prepare(r, q, nq, &err) == 0);
+	CHECK(rs_replay_work_create(w1, r, &err) == 0);
+	CHECK(rs_replay_work_create(w2, r, &err) == 0);
+	CHECK(rs_replay_prefetch(r, *w2, 0, nq, &err) == 0);
+	return r;
+}
+
 static void
 test_replay__metrics(void)
 {
@@ -304,12 +326,7 @@ test_replay__als_prefetch(void)
 
 	CHECK(rs_model_als_view(&m, users, 1, items, 8, 2, X, Y, &err) == 0);
 	rs_replay_params_init(&p);
-	CHECK(rs_replay_create(&r, evs, NEV, &p, &err) == 0);
-	CHECK(rs_replay_set_als(r, m, &err) == 0);
-	CHECK(rs_replay_prepare(r, reqs, NQ, &err) == 0);
-	CHECK(rs_replay_work_create(&w1, r, &err) == 0);
-	CHECK(rs_replay_work_create(&w2, r, &err) == 0);
-	CHECK(rs_replay_prefetch(r, w2, 0, NQ, &err) == 0);
+	r = als_replay(evs, NEV, reqs, NQ, &p, m, &w1, &w2);
 	for (i = 0; i < NQ; i++) {
 		na = answer(r, w1, i, "als", 5, a);
 		nb = answer(r, w2, i, "als", 5, b);
@@ -656,12 +673,7 @@ test_replay__als_ties(void)
 	CHECK(rs_model_als_view(&m, users, NU, items, NI, F, X, Y, &err) == 0);
 	rs_replay_params_init(&p);
 	p.fold_in = 0;
-	CHECK(rs_replay_create(&r, ev, NU, &p, &err) == 0);
-	CHECK(rs_replay_set_als(r, m, &err) == 0);
-	CHECK(rs_replay_prepare(r, q, NU, &err) == 0);
-	CHECK(rs_replay_work_create(&w1, r, &err) == 0);
-	CHECK(rs_replay_work_create(&w2, r, &err) == 0);
-	CHECK(rs_replay_prefetch(r, w2, 0, NU, &err) == 0);
+	r = als_replay(ev, NU, q, NU, &p, m, &w1, &w2);
 	for (u = 0; u < NU; u++) {
 		na = answer(r, w1, u, "als", 20, a);
 		nb = answer(r, w2, u, "als", 20, b);

@@ -11,6 +11,7 @@
 #include "rs.h"
 #include "replayout.h"
 #include "tap.h"
+#include "render.h"
 #include "banned.h"
 
 static const struct rs_request req = { 7, 42, 1000, 300 };
@@ -34,27 +35,6 @@ metrics(struct rs_textout *t)
 {
 	rs_replayout_metrics_header(t, fmt, ks, 2);
 	rs_replayout_metrics(t, fmt, "recent:5,als:5", 1, ks, 2, mt);
-}
-
-static void
-render(void (*fn)(struct rs_textout *), char *out, size_t n)
-{
-	struct rs_textout t;
-	struct rs_error err;
-	FILE *f = tmpfile();
-	size_t k;
-
-	out[0] = '\0';
-	if (f == NULL)
-		return;
-	CHECK(rs_textout_init(&t, fileno(f), "tmp") == 0);
-	fn(&t);
-	CHECK(rs_textout_flush(&t, &err) == 0);
-	rs_textout_release(&t);
-	rewind(f);
-	k = fread(out, 1, n - 1, f);
-	out[k] = '\0';
-	fclose(f);
 }
 
 static void

@@ -3,7 +3,10 @@
  * variable-width records, several tables, metadata), and every way a
  * reader must refuse input: not a stream, newer major, header checksum,
  * truncation at every byte, flipped bytes, trailing data, wrong kind.
+ * Extent tables (format 2.0) the same, read whole (mapped or copied) and
+ * as blocks, plus the writer's and the header's rules for them.
  */
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "rs.h"
+#include "crc32c.h"
 #include "tap.h"
 
 static const char *const labels[] = { "red", "green" };
@@ -195,7 +199,9 @@ test_stream__round_trip(void)
 		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
 		CHECK(rs_reader_open(&r, fd, "mem", &err) == 0);
 		CHECK_EQ_U64(rs_reader_kind(r), 5);
-		CHECK_EQ_U64(rs_reader_major(r), RS_STREAM_MAJOR);
+		/* No extent: still written as 1.0, for older readers. */
+		CHECK_EQ_U64(rs_reader_major(r), 1);
+		CHECK_EQ_U64(rs_reader_layout(r, 0), RS_LAYOUT_BLOCKS);
 		CHECK_EQ_U64(rs_reader_ntables(r), 2);
 		CHECK_STR(rs_reader_table(r, 0)->name, "a");
 		CHECK_STR(rs_reader_table(r, 0)->cols[1].labels[1], "green");
@@ -273,7 +279,7 @@ test_stream__newer_major(void)
 	buf = make_stream(1, &len, 10, 0);
 	rs_put_le16(buf + 8, RS_STREAM_MAJOR + 1);
 	CHECK(read_all(buf, len, &err, &rows, &sum) == RS_EVERSION);
-	CHECK(strstr(err.msg, "version 2.0 is newer than this program's 1.0")
+	CHECK(strstr(err.msg, "version 3.0 is newer than this program's 2.0")
 	    != NULL);
 	free(buf);
 }
@@ -586,6 +592,508 @@ test_stream__prealloc_claim(void)
 	}
 }
 
+/* ---- extents (format 2.0) ---- */
+
+static const struct rs_column ext_id_cols[] = {
+	{ "id", RS_T_ID, 1, NULL, 0 },
+};
+static const struct rs_column ext_vec_cols[] = {
+	{ "vec", RS_T_F32, 3, NULL, 0 },
+};
+static const struct rs_column ext_str_cols[] = {
+	{ "s", RS_T_STR, 1, NULL, 0 },
+};
+
+/*
+ * What ext_read sums over an extent's or a block's records: the ids and
+ * the floats' bit patterns, as integers, so any cut gives the same sum.
+ */
+static uint64_t
+ext_sum(unsigned table, const unsigned char *p, size_t len)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	if (table == 0)
+		for (i = 0; i < len; i += 8)
+			s += rs_get_le64(p + i);
+	else if (table == 2)
+		for (i = 0; i < len; i += 4)
+			s += rs_get_le32(p + i);
+	return s;
+}
+
+/*
+ * A stream of an extent of n0 ids, a table of blocks (two strings) and an
+ * extent of n2 f32[3] records, the extents written in uneven pieces; raw
+ * or zstd, in memory.  *sum gets what ext_read sums.
+ */
+static unsigned char *
+ext_stream(int raw, uint32_t n0, uint32_t n2, size_t *len, uint64_t *sum)
+{
+	struct rs_table_desc t[3] = {
+		{ "ids", 0, 1, ext_id_cols },
+		{ "notes", 2, 1, ext_str_cols },
+		{ "vecs", 0, 1, ext_vec_cols },
+	};
+	struct rs_stream_desc d = { 5, 3, t, 1, meta };
+	struct rs_writer_opts o;
+	struct rs_writer *w;
+	struct rs_error err;
+	unsigned char *rec, *buf;
+	char path[] = "/tmp/rs-test-ext.XXXXXX";
+	uint32_t i, k;
+	int fd;
+	FILE *f;
+
+	t[0].nrows = n0;
+	t[2].nrows = n2;
+	rec = malloc(12 * (size_t)(n0 > n2 ? n0 : n2) + 16);
+	*sum = 0;
+	fd = mkstemp(path);
+	rs_writer_opts_init(&o);
+	o.raw = raw;
+	o.extents = 1 | 4;
+	CHECK(rs_writer_open(&w, fd, path, &d, &o, &err) == 0);
+	for (i = 0; i < n0; i++)
+		rs_put_le64(rec + 8 * (size_t)i, 7 * (uint64_t)i + 1);
+	*sum += ext_sum(0, rec, 8 * (size_t)n0);
+	for (i = 0; i < n0; i += k) {
+		k = n0 - i < 1 + i % 97 ? n0 - i : 1 + i % 97;
+		CHECK(rs_writer_put_extent(w, rec + 8 * (size_t)i, 8 * k,
+		    &err) == 0);
+	}
+	CHECK(rs_writer_end_table(w, &err) == 0);
+	rs_put_le32(rec, 1);
+	rec[4] = 'x';
+	CHECK(rs_writer_put(w, rec, 5, &err) == 0);
+	rs_put_le32(rec, 0);
+	CHECK(rs_writer_put(w, rec, 4, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == 0);
+	for (i = 0; i < n2; i++) {
+		rs_put_f32(rec + 12 * (size_t)i, (float)i * 0.25f);
+		rs_put_f32(rec + 12 * (size_t)i + 4, -(float)i);
+		rs_put_f32(rec + 12 * (size_t)i + 8, 1.0f / (float)(i + 1));
+	}
+	*sum += ext_sum(2, rec, 12 * (size_t)n2);
+	CHECK(rs_writer_put_extent(w, rec, 12 * (size_t)n2, &err) == 0);
+	CHECK(rs_writer_finish(w, &err) == 0);
+	CHECK_EQ_U64(rs_writer_rows(w, 2), n2);
+	rs_writer_free(w);
+	free(rec);
+	f = fdopen(fd, "rb");
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*len + 1);
+	CHECK(fread(buf, 1, *len, f) == *len);
+	fclose(f);
+	unlink(path);
+	return buf;
+}
+
+struct ext_seen {
+	size_t bytes;
+};
+
+static void
+ext_count(void *ctx, const unsigned char *p, size_t n)
+{
+	struct ext_seen *s = ctx;
+
+	(void)p;
+	s->bytes += n;
+}
+
+/* How ext_read reads: extents whole from a file, from a pipe, or blocks. */
+enum { EXT_WHOLE, EXT_PIPE, EXT_BLOCKS, EXT_COPY };
+
+/*
+ * Reads the first len bytes of buf as a stream, extents by
+ * rs_reader_extent (or every table by rs_reader_next), summing the
+ * values; *mapped counts the extents that came mapped.  0 or the error.
+ */
+static int
+ext_read(const unsigned char *buf, size_t len, int how, struct rs_error *err,
+    uint64_t *sum, int *mapped)
+{
+	struct rs_reader *r = NULL;
+	struct rs_extent e;
+	struct ext_seen seen;
+	struct rs_block b;
+	char path[] = "/tmp/rs-test-ext.XXXXXX";
+	unsigned cur = 0;
+	int fd, p[2], rc;
+	pid_t pid = -1;
+
+	*sum = 0;
+	*mapped = 0;
+	if (how == EXT_PIPE) {
+		if (pipe(p) < 0)
+			return -100;
+		if ((pid = fork()) == 0) {
+			close(p[0]);
+			if (len && write(p[1], buf, len) != (ssize_t)len)
+				_exit(1);
+			_exit(0);
+		}
+		close(p[1]);
+		fd = p[0];
+	} else {
+		fd = mkstemp(path);
+		if (len && write(fd, buf, len) != (ssize_t)len)
+			return -100;
+		lseek(fd, 0, SEEK_SET);
+		unlink(path);
+	}
+	rc = rs_reader_open(&r, fd, "ext.rs", err);
+	while (rc == 0 && !rs_reader_done(r)) {
+		if (how != EXT_BLOCKS &&
+		    rs_reader_layout(r, cur) == RS_LAYOUT_EXTENT) {
+			seen.bytes = 0;
+			rc = rs_reader_extent(r, how == EXT_COPY ?
+			    RS_EXTENT_COPY : 0, ext_count, &seen, &e, err);
+			if (rc < 0)
+				break;
+			CHECK_EQ_U64(seen.bytes, e.len);
+			CHECK(((uintptr_t)e.data & (RS_EXTENT_ALIGN - 1)) == 0);
+			*mapped += e.maplen > 0;
+			*sum += ext_sum(cur++, e.data, e.len);
+			rs_extent_release(&e);
+			continue;
+		}
+		rc = rs_reader_next(r, &b, err);
+		if (rc == 1)
+			*sum += ext_sum(b.table, b.data, b.len);
+		else if (rc == 0)
+			cur++;
+		if (rc > 0)
+			rc = 0;
+	}
+	rs_reader_free(r);
+	close(fd);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return rc;
+}
+
+/*
+ * Extents in every way of reading: whole from a raw file (mapped when
+ * not already in the reader's buffer, which holds the first MiB), from a
+ * pipe or zstd (read or decompressed straight into place), copies asked
+ * for, and as blocks; small and big streams.
+ */
+static void
+test_stream__extent_round_trip(void)
+{
+	struct rs_error err;
+	unsigned char *buf;
+	uint64_t want, sum;
+	size_t len;
+	int raw, how, mapped, big;
+
+	for (big = 0; big <= 1; big++)
+		for (raw = 0; raw <= 1; raw++) {
+			buf = ext_stream(raw, 1000, big ? 200000 : 50, &len,
+			    &want);
+			for (how = EXT_WHOLE; how <= EXT_COPY; how++) {
+				mapped = -1;
+				CHECK(ext_read(buf, len, how, &err, &sum,
+				    &mapped) == 0);
+				CHECK_EQ_U64(sum, want);
+				/* Only the big raw file's vectors, read whole. */
+				CHECK_EQ_U64(mapped, big && raw &&
+				    how == EXT_WHOLE);
+			}
+			free(buf);
+		}
+}
+
+/* The 2.0 header: version, layouts, and the records' aligned place. */
+static void
+test_stream__extent_header(void)
+{
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned char *buf;
+	uint64_t want;
+	size_t len, hlen, off, i;
+	char path[] = "/tmp/rs-test-ext.XXXXXX";
+	int fd;
+
+	buf = ext_stream(1, 3, 2, &len, &want);
+	CHECK_EQ_U64(rs_get_le16(buf + 8), 2);
+	CHECK_EQ_U64(rs_get_le16(buf + 10), 0);
+	hlen = rs_get_le32(buf + 16);
+	off = (hlen + RS_EXTENT_ALIGN - 1) & ~(size_t)(RS_EXTENT_ALIGN - 1);
+	for (i = hlen; i < off; i++)
+		CHECK(buf[i] == 0);
+	CHECK_EQ_U64(rs_get_le64(buf + off), 1);	/* the first id */
+	CHECK_EQ_U64(rs_get_le64(buf + off + 16), 15);	/* the third */
+	CHECK_EQ_U64(rs_get_le32(buf + off + 24), 0);	/* the trailer */
+	CHECK_EQ_U64(rs_get_le64(buf + off + 32), 3);
+	CHECK_EQ_U64(rs_get_le32(buf + off + 40), rs_crc32c(0, buf + off, 24));
+	fd = mkstemp(path);
+	CHECK(write(fd, buf, len) == (ssize_t)len);
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	CHECK(rs_reader_open(&r, fd, "x", &err) == 0);
+	CHECK_EQ_U64(rs_reader_major(r), 2);
+	CHECK_EQ_U64(rs_reader_layout(r, 0), RS_LAYOUT_EXTENT);
+	CHECK_EQ_U64(rs_reader_layout(r, 1), RS_LAYOUT_BLOCKS);
+	CHECK_EQ_U64(rs_reader_layout(r, 2), RS_LAYOUT_EXTENT);
+	CHECK_EQ_U64(rs_reader_layout(r, 3), RS_LAYOUT_BLOCKS);
+	rs_reader_free(r);
+	close(fd);
+	free(buf);
+}
+
+/*
+ * Every prefix of a small extent stream fails, read whole or as blocks;
+ * every flipped bit fails (raw), or decodes to the same data (zstd).
+ */
+static void
+test_stream__extent_truncated_and_flipped(void)
+{
+	struct rs_error err;
+	unsigned char *buf;
+	uint64_t want, sum;
+	size_t len, i;
+	int raw, how, mapped, bad = 0, rc;
+
+	for (raw = 0; raw <= 1; raw++) {
+		buf = ext_stream(raw, 20, 30, &len, &want);
+		for (how = EXT_WHOLE; how <= EXT_BLOCKS; how += 2) {
+			for (i = 0; i < len; i++)
+				if (ext_read(buf, i, how, &err, &sum,
+				    &mapped) >= 0) {
+					printf("#   raw=%d how=%d prefix %zu of "
+					    "%zu read as ok\n", raw, how, i,
+					    len);
+					bad++;
+				}
+			for (i = 0; i < len; i++) {
+				buf[i] ^= (unsigned char)(1u << (i % 8));
+				rc = ext_read(buf, len, how, &err, &sum,
+				    &mapped);
+				buf[i] ^= (unsigned char)(1u << (i % 8));
+				if (rc >= 0 && (raw || sum != want)) {
+					printf("#   raw=%d how=%d flip at %zu "
+					    "read as other data\n", raw, how,
+					    i);
+					bad++;
+				}
+			}
+		}
+		free(buf);
+	}
+	CHECK(bad == 0);
+}
+
+/*
+ * The mapped path refuses what the copying one does: a file cut anywhere
+ * (at the ends of the vectors and within them), a flipped byte among the
+ * mapped records, nonzero padding, and a file that shrinks after the
+ * reader opened it, which must be an error and not SIGBUS.
+ */
+static void
+test_stream__extent_mapped_damage(void)
+{
+	struct rs_reader *r;
+	struct rs_extent e;
+	struct rs_error err;
+	struct rs_block b;
+	unsigned char *buf;
+	uint64_t want, sum;
+	size_t len, cuts[8], i, hlen;
+	char path[] = "/tmp/rs-test-ext.XXXXXX";
+	int mapped, fd, rc;
+
+	buf = ext_stream(1, 1000, 200000, &len, &want);
+	/* Cut in the trailer, or among the records, still mapped. */
+	cuts[0] = len - 1, cuts[1] = len - 20, cuts[2] = len - 21;
+	cuts[3] = len - 4, cuts[4] = len - 24, cuts[5] = len - 4096;
+	for (i = 0; i < 6; i++) {
+		CHECK(ext_read(buf, cuts[i], EXT_WHOLE, &err, &sum,
+		    &mapped) == RS_ETRUNC);
+		CHECK(strstr(err.msg, "ext.rs: truncated stream") == err.msg);
+	}
+	/* Cut so short that the vectors' claim no longer fits the file. */
+	cuts[6] = len / 2, cuts[7] = (1u << 20) + 1;
+	for (i = 6; i < 8; i++) {
+		CHECK(ext_read(buf, cuts[i], EXT_WHOLE, &err, &sum,
+		    &mapped) == RS_ECORRUPT);
+		CHECK(strstr(err.msg, "ext.rs: table 'vecs' claims 200000 rows")
+		    == err.msg);
+	}
+	buf[len / 2] ^= 0x10;
+	CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK_STR(err.msg, "ext.rs: corrupt stream (table 'vecs' checksum "
+	    "mismatch)");
+	buf[len / 2] ^= 0x10;
+	hlen = rs_get_le32(buf + 16);
+	if (hlen % RS_EXTENT_ALIGN != 0) {
+		buf[hlen] = 1;		/* padding before the ids */
+		CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) ==
+		    RS_ECORRUPT);
+		CHECK_STR(err.msg, "ext.rs: corrupt stream (table 'ids': "
+		    "padding is not zero)");
+		buf[hlen] = 0;
+	}
+	CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) == 0);
+	CHECK_EQ_U64(sum, want);
+	CHECK_EQ_U64(mapped, 1);
+	/* Bytes after the end, past a mapped extent. */
+	buf = realloc(buf, len + 5);
+	memcpy(buf + len, "junk!", 5);
+	CHECK(ext_read(buf, len + 5, EXT_WHOLE, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK_STR(err.msg, "ext.rs: unexpected data after the end of the "
+	    "stream");
+	/* The file shrinks between opening and mapping. */
+	fd = mkstemp(path);
+	CHECK(write(fd, buf, len) == (ssize_t)len);
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	CHECK(rs_reader_open(&r, fd, "x.rs", &err) == 0);
+	CHECK(rs_reader_extent(r, 0, NULL, NULL, &e, &err) == 0);
+	rs_extent_release(&e);
+	while ((rc = rs_reader_next(r, &b, &err)) > 0)
+		;
+	CHECK(rc == 0);
+	CHECK(ftruncate(fd, (off_t)(len - 30)) == 0);
+	CHECK(rs_reader_extent(r, 0, NULL, NULL, &e, &err) == RS_ETRUNC);
+	CHECK_STR(err.msg, "x.rs: truncated stream (input ends before the end "
+	    "marker)");
+	CHECK(e.data == NULL && e.base == NULL);
+	rs_reader_free(r);
+	close(fd);
+	free(buf);
+}
+
+/*
+ * A header claiming more rows than the file holds: refused at once from
+ * a file, without a big allocation; through a pipe the reader grows from
+ * its cap and meets the end of the input.
+ */
+static void
+test_stream__extent_claim(void)
+{
+	struct rs_table_desc t[3] = {
+		{ "ids", 4, 1, ext_id_cols },
+		{ "notes", 0, 1, ext_str_cols },
+		{ "vecs", (uint64_t)1 << 40, 1, ext_vec_cols },
+	};
+	struct rs_stream_desc d = { 5, 3, t, 0, NULL };
+	struct rs_writer_opts o;
+	struct rs_writer *w;
+	struct rs_error err;
+	unsigned char rec[48];
+	char path[] = "/tmp/rs-test-ext.XXXXXX";
+	unsigned char *buf;
+	uint64_t sum;
+	ssize_t n;
+	int fd, mapped;
+
+	memset(rec, 0, sizeof(rec));
+	fd = mkstemp(path);
+	rs_writer_opts_init(&o);
+	o.raw = 1;
+	o.extents = 1 | 4;
+	CHECK(rs_writer_open(&w, fd, path, &d, &o, &err) == 0);
+	CHECK(rs_writer_put_extent(w, rec, 32, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == 0);
+	CHECK(rs_writer_put_extent(w, rec, 48, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == RS_EARG);	/* 4 of 2^40 */
+	CHECK(strstr(err.msg, "table 'vecs': 4 of 1099511627776 rows") !=
+	    NULL);
+	rs_writer_free(w);
+	buf = malloc(4096);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, 4096);
+	CHECK(n > 0 && n < 4096);
+	close(fd);
+	unlink(path);
+	CHECK(ext_read(buf, (size_t)n, EXT_WHOLE, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK(strstr(err.msg, "ext.rs: table 'vecs' claims 1099511627776 rows "
+	    "of at least 12 bytes, more than the stream's ") == err.msg);
+	CHECK(ext_read(buf, (size_t)n, EXT_BLOCKS, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK(ext_read(buf, (size_t)n, EXT_PIPE, &err, &sum, &mapped) ==
+	    RS_ETRUNC);
+	free(buf);
+}
+
+/* What writers must refuse, and headers readers must. */
+static void
+test_stream__extent_rules(void)
+{
+	struct rs_table_desc t[3] = {
+		{ "ids", 2, 1, ext_id_cols },
+		{ "notes", 2, 1, ext_str_cols },
+		{ "vecs", 1, 1, ext_vec_cols },
+	};
+	struct rs_stream_desc d = { 5, 3, t, 0, NULL };
+	struct rs_writer_opts o;
+	struct rs_writer *w;
+	struct rs_error err;
+	unsigned char rec[24], *buf;
+	uint64_t want, sum;
+	size_t len, hlen;
+	int fd, mapped;
+
+	memset(rec, 0, sizeof(rec));
+	fd = open("/dev/null", O_WRONLY);
+	rs_writer_opts_init(&o);
+	o.raw = 1;
+	o.extents = 2;			/* a str column */
+	CHECK(rs_writer_open(&w, fd, "x", &d, &o, &err) == RS_EARG);
+	CHECK_STR(err.msg, "x: table 'notes' cannot be an extent (it needs a "
+	    "row count and fixed-width records)");
+	o.extents = 8;			/* no table 3 */
+	CHECK(rs_writer_open(&w, fd, "x", &d, &o, &err) == RS_EARG);
+	t[0].nrows = RS_NROWS_UNKNOWN;
+	o.extents = 1;
+	CHECK(rs_writer_open(&w, fd, "x", &d, &o, &err) == RS_EARG);
+	t[0].nrows = 2;
+	o.extents = 1 | 4;
+	CHECK(rs_writer_open(&w, fd, "x", &d, &o, &err) == 0);
+	CHECK(rs_writer_put(w, rec, 8, &err) == RS_EARG);
+	CHECK(rs_writer_put_block(w, rec, 8, 1, &err) == RS_EARG);
+	CHECK(rs_writer_put_extent(w, rec, 12, &err) == RS_EARG);
+	CHECK(rs_writer_put_extent(w, rec, 24, &err) == RS_EARG);
+	CHECK(rs_writer_put_extent(w, rec, 8, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == RS_EARG);	/* 1 of 2 */
+	CHECK(rs_writer_put_extent(w, rec, 8, &err) == 0);
+	CHECK(rs_writer_end_table(w, &err) == 0);
+	CHECK(rs_writer_put_extent(w, rec, 4, &err) == RS_EARG);
+	rs_writer_free(w);
+	close(fd);
+
+	/* A layout other than 0 and 1, or an extent of strings. */
+	buf = ext_stream(1, 2, 2, &len, &want);
+	hlen = rs_get_le32(buf + 16);
+	CHECK(memcmp(buf + 30, "ids", 3) == 0 && rs_get_le16(buf + 41) == 1);
+	rs_put_le16(buf + 41, 2);
+	rs_put_le32(buf + hlen - 4, rs_crc32c(0, buf, hlen - 4));
+	CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK_STR(err.msg, "ext.rs: corrupt stream header (unknown table "
+	    "layout)");
+	rs_put_le16(buf + 41, 1);
+	CHECK(memcmp(buf + 56, "notes", 5) == 0 && rs_get_le16(buf + 69) == 0);
+	rs_put_le16(buf + 69, 1);
+	rs_put_le32(buf + hlen - 4, rs_crc32c(0, buf, hlen - 4));
+	CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) ==
+	    RS_ECORRUPT);
+	CHECK_STR(err.msg, "ext.rs: corrupt stream header (extent table "
+	    "'notes' without a row count or fixed-width records)");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -603,5 +1111,11 @@ main(void)
 	RUN(test_stream__sniff);
 	RUN(test_stream__raw_records);
 	RUN(test_stream__prealloc_claim);
+	RUN(test_stream__extent_round_trip);
+	RUN(test_stream__extent_header);
+	RUN(test_stream__extent_truncated_and_flipped);
+	RUN(test_stream__extent_mapped_damage);
+	RUN(test_stream__extent_claim);
+	RUN(test_stream__extent_rules);
 	return tap_done();
 }

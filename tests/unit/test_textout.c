@@ -7,24 +7,7 @@
 
 #include "rs.h"
 #include "tap.h"
-
-static void
-render(void (*fn)(struct rs_textout *), char *out, size_t n)
-{
-	struct rs_textout t;
-	struct rs_error err;
-	FILE *f = tmpfile();
-	size_t k;
-
-	rs_textout_init(&t, fileno(f), "tmp");
-	fn(&t);
-	CHECK(rs_textout_flush(&t, &err) == 0);
-	rs_textout_release(&t);
-	rewind(f);
-	k = fread(out, 1, n - 1, f);
-	out[k] = '\0';
-	fclose(f);
-}
+#include "render.h"
 
 static void
 numbers(struct rs_textout *t)

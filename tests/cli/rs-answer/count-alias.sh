@@ -1,8 +1,6 @@
 # --count, rs-recommend -r's name for -k, still works: the same bytes
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-answer -k 1 -r r.rsq -H ev.rse -o k.csv
 rs-answer --count 1 -r r.rsq -H ev.rse -o count.csv
 cmp k.csv count.csv

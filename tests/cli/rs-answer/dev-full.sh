@@ -1,6 +1,4 @@
 # a full disk is an error (exit 1)
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-answer -r r.rsq -H ev.rse >/dev/full

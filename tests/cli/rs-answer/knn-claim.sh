@@ -8,9 +8,7 @@ set -u
 # The byte count in the message follows the metadata; it is normalised.
 norm() { sed "s/stream's [0-9]* bytes/stream's N bytes/"; }
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not found" >&2; exit 77; }
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-knn-train -q -o k.rsk ev.rse
 zstd -qdc k.rsk >k.raw
 python3 "$ROOT/tests/helper/claim.py" k.raw nbr.raw 1=0xFFFFFFFF

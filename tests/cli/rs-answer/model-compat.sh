@@ -3,9 +3,7 @@
 # model, as -m and -p; both the same bytes, and other bytes than the
 # causal counts
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 . "$ROOT/tests/data/recommend/setup.sh" >/dev/null
 rs-answer -k 3 -b popular -p pop.rsa -r r.rsq -H ev.rse -o p.csv
 rs-answer -k 3 -b popular -m pop.rsa -r r.rsq -H ev.rse -o m.csv

@@ -1,8 +1,6 @@
 # -r with -o on a full disk: exit 1 and no MLflow run is logged.
 set -u
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-recommend -k 3 -r r.rsq -H ev.rse -o ans.csv
 rs-eval -q -k 3 -o /dev/full --mlflow ml -r r.rsq -H ev.rse ans.csv
 echo "exit $?"

@@ -1,7 +1,5 @@
 # an item repeated within one request
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 printf '{"request":3,"item":201,"rank":1}\n{"request":3,"item":200,"rank":2}\n{"request":3,"item":201,"rank":3}\n' >a.jsonl
 rs-eval -r r.rsq -H ev.rse a.jsonl

@@ -1,8 +1,6 @@
 # -r with --mlflow: one run per file, its params and metrics
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-answer -k 3 -r r.rsq -H ev.rse -o ans.csv
 out=$(mktemp -d "${TMPDIR:-/tmp}/rs-eval-mlflow.XXXXXX")
 trap 'rm -rf "$out"' EXIT

@@ -1,7 +1,5 @@
 # a rank out of order (2 before 1)
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 printf 'request\titem\trank\n2\t100\t2\n2\t101\t1\n' >a.tsv
 rs-eval -r r.rsq -H ev.rse a.tsv

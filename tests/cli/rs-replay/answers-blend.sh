@@ -1,8 +1,6 @@
 # blend answers: dedup, quotas, back-fill, source per row
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-knn-train -q --until 5000 -o k.rsk ev.rse
 rs-replay -q -k 4 -r r.rsq -H ev.rse -n k.rsk -b recent:1,itemknn:1 -a a.csv >/dev/null
 cat a.csv

@@ -1,9 +1,7 @@
 # outputs are committed all or none: when the answers cannot be written,
 # the table given with -o is not replaced either
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 echo old >t.txt
 status=0
 rs-replay -q -r r.rsq -H ev.rse -a /dev/full -o t.txt || status=$?

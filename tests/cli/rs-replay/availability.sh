@@ -1,8 +1,6 @@
 # -A: availability as of each request, from two interleaved property files
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 # 100: gone at 1000, back at 4999 (available for the request at 5000);
 # 101: gone at 4000; 104: 0 at exactly 5500, not yet seen at 5500;
 # 200: gone at 5000, the most popular item for the later requests

@@ -1,6 +1,4 @@
 # JSON lines
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-replay -q -k 5 -r r.rsq -H ev.rse --format json | head -3

@@ -1,7 +1,5 @@
 # --knn-daily trains on the days before each request
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-replay -q -k 5 -r r.rsq -H ev.rse --knn-daily -a a.csv --answers-of itemknn --format csv
 cat a.csv

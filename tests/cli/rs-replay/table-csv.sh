@@ -1,7 +1,5 @@
 # the metric table as CSV: all and discovery targets
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-knn-train -q --until 5000 -o k.rsk ev.rse
 rs-replay -q -k 1,5 -r r.rsq -H ev.rse -n k.rsk --format csv

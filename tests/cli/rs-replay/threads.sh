@@ -1,8 +1,6 @@
 # threads do not change the output
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-knn-train -q -o k.rsk ev.rse
 rs-replay -q -r r.rsq -H ev.rse -n k.rsk --format csv >1.csv
 rs-replay -q -t 3 -r r.rsq -H ev.rse -n k.rsk --format csv >3.csv

@@ -1,6 +1,4 @@
 # events where requests are expected
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-replay -r ev.rse -H ev.rse

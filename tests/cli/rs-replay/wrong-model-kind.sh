@@ -1,8 +1,6 @@
 # -m takes an ALS model and -p a popular one: the other kind is named
 set -eu
-D=$ROOT/tests/data/replay
-rs-load -q -o ev.rse $D/events.csv
-rs-requests -q -o r.rsq ev.rse
+. "$ROOT/tests/data/replay/setup.sh"
 rs-interactions -q -o m.rsm ev.rse
 rs-als-train -q -m popular -o pop.rsa m.rsm
 rs-als-train -q -f 2 -i 1 -o als.rsa m.rsm
