@@ -39,10 +39,14 @@
  * is their mean, ord[] the model rows by descending |y - mu| (ties by
  * row), pos[] its inverse, norm[] those distances rounded up to float,
  * Ys (nals x f, ld f) row j = y_ord[j], mu_norm = |mu|, ymax the largest
- * |y|.  Ys is the only copy: model row i is Ys row pos[i].
+ * |y|.  Ys is the only copy: model row i is Ys row pos[i].  gpos[j] is
+ * the engine index of Ys row j and blk[j] its blocked flag, so that the
+ * scan reads what it checks for a candidate in order, not at random.
  */
 struct space {
 	uint32_t *ord, *pos;	/* pos[ord[j]] = j */
+	uint32_t *gpos;		/* als2g[ord[j]] */
+	uint8_t *blk;		/* blocked[gpos[j]] */
 	float *norm, *Ys, *mu;
 	double mu_norm, ymax;
 	size_t spare;		/* ALS_SPARE or COS_SPARE */
@@ -461,11 +465,18 @@ cmp_pop_q(const void *a, const void *b)
 	return cmp_pop(a, b, sort_sc, sort_id);
 }
 
+/* 1 if the availability timeline says item g is out at time t. */
+static inline int
+timeline_out(const struct rs_engine *e, uint32_t g, int64_t t)
+{
+	return e->g2av != NULL && e->g2av[g] >= 0 &&
+	    !rs_avail_at_index(e->avail, (size_t)e->g2av[g], t);
+}
+
 int
 rs_engine_unavailable(const struct rs_engine *e, uint32_t g, int64_t t)
 {
-	return e->blocked[g] || (e->g2av != NULL && e->g2av[g] >= 0 &&
-	    !rs_avail_at_index(e->avail, (size_t)e->g2av[g], t));
+	return e->blocked[g] || timeline_out(e, g, t);
 }
 
 double
@@ -585,9 +596,28 @@ space_build(struct rs_engine *e, struct space *r, space_row *row,
 	return 0;
 }
 
+/* gpos[] and blk[] of space r, once blocked[] is known. */
+static int
+space_index(struct rs_engine *e, struct space *r, struct rs_error *err)
+{
+	size_t j;
+
+	r->gpos = malloc(((size_t)e->nals + 1) * sizeof(*r->gpos));
+	r->blk = malloc((size_t)e->nals + 1);
+	if (r->gpos == NULL || r->blk == NULL)
+		return nomem(err);
+	for (j = 0; j < e->nals; j++) {
+		r->gpos[j] = e->als2g[r->ord[j]];
+		r->blk[j] = e->blocked[r->gpos[j]];
+	}
+	return 0;
+}
+
 static void
 space_free(struct space *s)
 {
+	free(s->gpos);
+	free(s->blk);
 	free(s->ord);
 	free(s->pos);
 	free(s->norm);
@@ -610,9 +640,13 @@ unit_of(const struct rs_engine *e, int32_t i)
 static int
 unit_space(struct rs_engine *e, struct rs_error *err)
 {
+	int rc;
+
 	e->cos_sp.spare = COS_SPARE;
 	e->cos_sp.chunk = COS_CHUNK;
-	return space_build(e, &e->cos_sp, unit_row, err);
+	if ((rc = space_build(e, &e->cos_sp, unit_row, err)) < 0)
+		return rc;
+	return space_index(e, &e->cos_sp, err);
 }
 
 int
@@ -705,7 +739,8 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 			r->G[k * f + k] += r->lambda;
 		r->als_sp.spare = ALS_SPARE;
 		r->als_sp.chunk = ALS_CHUNK;
-		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0)
+		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0 ||
+		    (rc = space_index(r, &r->als_sp, err)) < 0)
 			return rc;
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
@@ -1105,41 +1140,69 @@ cmp_cand_desc(const void *a, const void *b)
 
 /*
  * The rare case where the scan's candidates cannot prove their order
- * (more near-ties at the cut than the heap's spare room, e.g. items whose factors
- * point the same way): every unfiltered model item of query q whose
- * float score (one sgemm per chunk, into tmp) reaches cut is scored
- * canonically, the best L into out.  Any float computation of x . y
- * keeps the error bound of als_lists, so no item of the canonical top L
- * falls below cut there either.
+ * (more near-ties at the cut than the heap's spare room, e.g. items
+ * whose factors point the same way, as items with the same few visitors
+ * have): for each of the nf queries qs[fq[i]], whose factors are rows
+ * xr[i] of w->pf_x, every unfiltered model item whose float score
+ * reaches cut[i] is scored canonically, the best L into its list at
+ * lists + fq[i] L (model rows) and its count into cnt.  Any float
+ * computation of x . y keeps the error bound of als_lists, so no item of
+ * the canonical top L falls below the cut there either.  The queries
+ * are rescanned together, one sgemm per chunk (S, nf x cn, ld cn, =
+ * Xa Ys_c^T with Xa = w->pf_xa their factors, nf x f, ld f): the items
+ * stream from memory once for all of them, not once each.
  */
-static uint32_t
-als_full_scan(const struct rs_engine *r, const struct space *sp,
-    const struct rs_engine_query *q, const float *x, double cut,
-    float *tmp, struct cand *out, size_t L)
+static void
+als_full_scan(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct space *sp, const struct rs_engine_query *qs,
+    const uint32_t *fq, const uint32_t *xr, const double *cut, size_t nf,
+    struct cand *lists, uint32_t *cnt, size_t L)
 {
 	const size_t f = r->f;
-	size_t c0, t, hn = 0;
+	size_t hn[RS_ENGINE_BATCH], c0, t, i;
 
+	for (i = 0; i < nf; i++) {
+		memcpy(w->pf_xa + i * f, w->pf_x + (size_t)xr[i] * f,
+		    f * sizeof(float));
+		hn[i] = 0;
+	}
 	for (c0 = 0; c0 < r->nals; c0 += sp->chunk) {
 		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
 		    sp->chunk;
 
-		rs_dense_sgemm(0, 1, 1, cn, f, 1, x, f, sp->Ys + c0 * f, f, 0,
-		    tmp, cn);
-		for (t = 0; t < cn; t++) {
-			uint32_t g;
+		rs_dense_sgemm(0, 1, nf, cn, f, 1, w->pf_xa, f, sp->Ys + c0 * f,
+		    f, 0, w->pf_s, cn);
+		w->als_scored += (uint64_t)nf * cn;
+		for (i = 0; i < nf; i++) {
+			const struct rs_engine_query *q = &qs[fq[i]];
+			const float *sc = w->pf_s + i * cn, *x = w->pf_xa + i * f;
+			struct cand *out = lists + fq[i] * L;
 
-			if ((double)tmp[t] < cut)
-				continue;
-			g = r->als2g[sp->ord[c0 + t]];
-			if (unavailable(r, g, q->t) || excluded(r, q, g))
-				continue;
-			heap_push(out, &hn, L, (struct cand){ sp->ord[c0 + t],
-			    canon_score(x, sp->Ys + (c0 + t) * f, f) });
+			for (t = 0; t < cn; t++) {
+				uint32_t g;
+
+				if (t % 64 == 0 && t + 64 <= cn &&
+				    (double)block_max(sc + t) < cut[i]) {
+					t += 63;
+					continue;
+				}
+				if ((double)sc[t] < cut[i])
+					continue;
+				g = sp->gpos[c0 + t];
+				if (sp->blk[c0 + t] || timeline_out(r, g, q->t) ||
+				    excluded(r, q, g))
+					continue;
+				heap_push(out, &hn[i], L, (struct cand){
+				    sp->ord[c0 + t], canon_score(x,
+				    sp->Ys + (c0 + t) * f, f) });
+			}
 		}
 	}
-	qsort(out, hn, sizeof(*out), cmp_cand_desc);
-	return (uint32_t)hn;
+	for (i = 0; i < nf; i++) {
+		qsort(lists + fq[i] * L, hn[i], sizeof(struct cand),
+		    cmp_cand_desc);
+		cnt[fq[i]] = (uint32_t)hn[i];
+	}
 }
 
 /* The list of a zero query vector (als_lists): rows in order, score 0. */
@@ -1193,8 +1256,9 @@ zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
  * s~ >= tau - D.  The heap holds every such item when its worst entry is
  * below tau - D (or it is not full: then the scan saw every item); the
  * candidates at or above tau - D are rescored canonically and the best L
- * kept.  Otherwise the request is rescored by a full exact scan
- * (w->als_full counts them).  So the list depends on the query alone.
+ * kept.  Otherwise the request is rescored by a full exact scan, with the
+ * batch's other such requests (als_full_scan; w->als_full counts them).
+ * So the list depends on the query alone.
  */
 static int
 als_lists(const struct rs_engine *r, struct rs_engine_work *w,
@@ -1205,8 +1269,10 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 	const size_t f = r->f, H = L + sp->spare;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
 	uint32_t idx[RS_ENGINE_BATCH], act[RS_ENGINE_BATCH], m = 0, na, jj;
+	uint32_t fq[RS_ENGINE_BATCH], xr[RS_ENGINE_BATCH], nf = 0;
 	int32_t row_of[RS_ENGINE_BATCH];
 	double nx[RS_ENGINE_BATCH], xmu[RS_ENGINE_BATCH];
+	double fcut[RS_ENGINE_BATCH];
 	size_t hn[RS_ENGINE_BATCH], j, c0, t, a;
 	int rc;
 
@@ -1296,8 +1362,8 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				c = (struct cand){ sp->ord[c0 + t], sc[t] };
 				if (hn[q] == H && !worse(&h[0], &c))
 					continue;
-				g = r->als2g[c.g];
-				if (unavailable(r, g, tq) ||
+				g = sp->gpos[c0 + t];
+				if (sp->blk[c0 + t] || timeline_out(r, g, tq) ||
 				    excluded(r, &qs[q], g))
 					continue;
 				heap_push(h, &hn[q], H, c);
@@ -1325,10 +1391,12 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 			const double cut = (double)h[L - 1].s - D;
 
 			if (hn[j] == H && (double)h[H - 1].s >= cut) {
+				/* rescanned below, with the others */
 				w->als_full++;
-				cnt[j] = als_full_scan(r, sp, &qs[j], x, cut,
-				    w->pf_s, out, L);
-				goto rows;
+				fq[nf] = (uint32_t)j;
+				xr[nf] = (uint32_t)row_of[j];
+				fcut[nf++] = cut;
+				continue;
 			}
 			while (nc > L && (double)h[nc - 1].s < cut)
 				nc--;
@@ -1340,7 +1408,14 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		qsort(h, nc, sizeof(*h), cmp_cand_desc);
 		cnt[j] = (uint32_t)(nc < L ? nc : L);
 		memcpy(out, h, cnt[j] * sizeof(*out));
-rows:
+	}
+	if (nf > 0)
+		als_full_scan(r, w, sp, qs, fq, xr, fcut, nf, lists, cnt, L);
+	for (j = 0; j < n; j++) {
+		struct cand *out = lists + j * L;
+
+		if (row_of[j] < 0)
+			continue;
 		for (t = 0; t < cnt[j]; t++)
 			out[t].g = r->als2g[out[t].g];
 	}
