@@ -15,6 +15,9 @@
  *             row als_ord[j]).
  *   filters   blocked[g] (item table), g2av[g] (availability timeline
  *             index, -1: always available).
+ *   table     nbt, the similar-items table (rs_engine_set_neighbors):
+ *             row i's list is model row i's best nbt_n items by the
+ *             cosine scan without filters, as model rows.
  * Invariant: after rs_engine_prepare nothing in e changes, so threads
  * share it; all per-query scratch lives in struct rs_engine_work, whose
  * marks use a tick that grows with every answer, so nothing is cleared
@@ -27,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+#include "crc32c.h"
 #include "dense.h"
 #include "engine.h"
 #include "hugemem.h"
@@ -78,6 +83,8 @@ struct rs_engine {
 	int has_only;
 	struct space als_sp;	/* x . y_i: the als source */
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
+	const struct rs_itemknn *nbt;	/* similar-items table, or NULL */
+	uint32_t nbt_n;		/* its N */
 	int prepared;
 };
 
@@ -128,6 +135,7 @@ struct rs_engine_work {
 	uint64_t als_scored;	/* (query, item) scores of the ALS scan */
 	uint64_t als_full;	/* queries rescored by a full exact scan */
 	uint64_t nfolded, ntrained;	/* als vectors by fold-in, trained */
+	uint64_t sim_table, sim_scan;	/* similar lists: table, scanned */
 	uint32_t *exbuf;	/* online: q's exclusions and the item */
 	size_t exbuf_cap;
 	uint32_t *rec;		/* online: recent_n items */
@@ -443,6 +451,89 @@ rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
 		return rs_error_set(err, RS_EARG, "engine: already prepared");
 	e->avail = a;
 	return 0;
+}
+
+/*
+ * CRC-32C of what the similar items of an ALS model depend on: the item
+ * count and factor count (u32 each), the item ids (u64) and the item
+ * factors (f32, row after row), all little-endian.
+ */
+uint32_t
+rs_engine_similar_digest(const struct rs_model *m)
+{
+	const uint64_t *ids = rs_model_item_ids(m);
+	const float *y = rs_model_item_factors(m);
+	const size_t n = rs_model_nitems(m), ny = n * rs_model_factors(m);
+	unsigned char buf[4096];
+	uint32_t crc;
+	size_t i, b;
+
+	rs_put_le32(buf, (uint32_t)n);
+	rs_put_le32(buf + 4, rs_model_factors(m));
+	crc = rs_crc32c(0, buf, 8);
+	for (i = 0; i < n; crc = rs_crc32c(crc, buf, b))
+		for (b = 0; i < n && b + 8 <= sizeof(buf); i++, b += 8)
+			rs_put_le64(buf + b, ids[i]);
+	for (i = 0; i < ny; crc = rs_crc32c(crc, buf, b))
+		for (b = 0; i < ny && b + 4 <= sizeof(buf); i++, b += 4)
+			rs_put_f32(buf + b, y[i]);
+	return crc;
+}
+
+int
+rs_engine_set_neighbors(struct rs_engine *e, const struct rs_itemknn *t,
+    struct rs_error *err)
+{
+	const char *kind = rs_itemknn_meta(t, "model");
+	const char *nv = rs_itemknn_meta(t, "neighbors");
+	const char *dv = rs_itemknn_meta(t, "als_digest");
+	const uint32_t ni = rs_itemknn_nitems(t);
+	const uint32_t *nb;
+	const float *sc;
+	unsigned long n;
+	char want[16], *end;
+	uint32_t i, j, c;
+
+	if (e->prepared || e->als == NULL)
+		return rs_error_set(err, RS_EARG, "engine: a neighbours table "
+		    "goes after the ALS model, before prepare");
+	if (kind == NULL || strcmp(kind, "similar") != 0)
+		return rs_error_set(err, RS_EFORMAT, "not a similar-items "
+		    "table (metadata model is '%s')", kind ? kind : "unset");
+	if (nv == NULL || *nv < '1' || *nv > '9' ||
+	    (n = strtoul(nv, &end, 10), *end != '\0') || n > RS_ENGINE_MAX_K)
+		return rs_error_set(err, RS_EFORMAT, "bad or missing metadata "
+		    "'neighbors' ('%s')", nv ? nv : "unset");
+	snprintf(want, sizeof(want), "%08x", rs_engine_similar_digest(e->als));
+	if (dv == NULL || strcmp(dv, want) != 0 ||
+	    ni != rs_model_nitems(e->als))
+		return rs_error_set(err, RS_EFORMAT, "built from another ALS "
+		    "model (its als_digest %s, the model's %s)",
+		    dv ? dv : "unset", want);
+	/*
+	 * The answers rely on each list being the scan's order; a list
+	 * that is not cannot be from the scan.
+	 */
+	for (i = 0; i < ni; i++) {
+		c = rs_itemknn_neighbors(t, i, &nb, &sc);
+		for (j = 1; j < c; j++)
+			if (!(sc[j - 1] > sc[j] || (sc[j - 1] == sc[j] &&
+			    nb[j - 1] < nb[j])))
+				break;
+		if (c > n || j < c)
+			return rs_error_set(err, RS_EFORMAT, "item %llu: more "
+			    "than %lu neighbours, or not best first",
+			    (unsigned long long)rs_itemknn_item_ids(t)[i], n);
+	}
+	e->nbt = t;
+	e->nbt_n = (uint32_t)n;
+	return 0;
+}
+
+unsigned
+rs_engine_neighbors_n(const struct rs_engine *e)
+{
+	return e->nbt != NULL ? e->nbt_n : 0;
 }
 
 static int
@@ -1693,6 +1784,48 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 	return (int)n;
 }
 
+/*
+ * Similar items of model row `row' at time t from the neighbours table:
+ * its list without the items unavailable at t, cut at k, into rows
+ * (unless NULL).  The list is the scan's best N items with no filter, in
+ * the scan's order with its scores, and a filter only removes items, so
+ * the first k items left are the scan's answer when there are k of
+ * them, or when the list holds every other model item.  Returns their
+ * count, or -1 when the table cannot tell (no table, k > N, too few
+ * left).
+ */
+static int
+table_take(const struct rs_engine *e, int32_t row, int64_t t, unsigned k,
+    struct rs_row *rows)
+{
+	const uint32_t *nb;
+	const float *sc;
+	uint32_t c, i, n = 0;
+
+	if (e->nbt == NULL || k > e->nbt_n)
+		return -1;
+	c = rs_itemknn_neighbors(e->nbt, (uint32_t)row, &nb, &sc);
+	for (i = 0; i < c && n < k; i++) {
+		const uint32_t g = e->als2g[nb[i]];
+
+		if (unavailable(e, g, t))
+			continue;
+		if (rows != NULL)
+			rows[n] = (struct rs_row){ e->gid[g], sc[i],
+			    RS_SRC_ALS };
+		n++;
+	}
+	return n == k || c == e->nals - 1 ? (int)n : -1;
+}
+
+void
+rs_engine_similar_counts(const struct rs_engine_work *w, uint64_t *table,
+    uint64_t *scanned)
+{
+	*table = w->sim_table;
+	*scanned = w->sim_scan;
+}
+
 int
 rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
     uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
@@ -1725,6 +1858,11 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 			    RS_SRC_POPULAR };
 		return (int)j;
 	}
+	if ((rc = table_take(e, row, t, k, rows)) >= 0) {
+		w->sim_table++;
+		return rc;
+	}
+	w->sim_scan++;
 	for (j = 0; w->pf_similar && j < w->pf_n; j++)
 		if (w->pf_key[j] == item + 1 && w->pf_t == t) {
 			l = w->pf_list + j * Ls;
@@ -1759,10 +1897,14 @@ rs_engine_similar_prefetch(const struct rs_engine *e,
 		    "similar items");
 	if (n > RS_ENGINE_BATCH)
 		return rs_error_set(err, RS_EARG, "engine: bad prefetch");
-	/* the items the model knows; the others get the popular list */
+	/*
+	 * The items the model knows and the table (if any) cannot answer
+	 * for kmax rows; the others get the popular list or the table's.
+	 */
 	for (j = 0; j < n; j++) {
 		if ((g = rs_engine_find(e, items[j])) < 0 ||
-		    e->g2als[g] < 0)
+		    e->g2als[g] < 0 ||
+		    table_take(e, e->g2als[g], t, e->p.kmax, NULL) >= 0)
 			continue;
 		memset(&q[m], 0, sizeof(q[m]));
 		q[m].key = items[j] + 1;
