@@ -1230,6 +1230,28 @@ cmp_cand_desc(const void *a, const void *b)
 }
 
 /*
+ * S (m x cn, row-major, ld cn) = X Yc^T for the scans, X m x f and Yc
+ * cn x f (both row-major, ld f): one sgemm, but for a single query (a
+ * server's lone question, an online source's recent item) cn dot
+ * products, since OpenBLAS packs the chunk's items before an sgemm,
+ * which costs more than the products when there is one row to multiply.
+ * Any float order of a length-f dot product keeps the scans' error bound.
+ */
+static void
+chunk_scores(const float *X, size_t m, const float *Yc, size_t cn, size_t f,
+    float *S)
+{
+	size_t t;
+
+	if (m == 1) {
+		for (t = 0; t < cn; t++)
+			S[t] = rs_dense_dot(X, Yc + t * f, f);
+		return;
+	}
+	rs_dense_sgemm(0, 1, m, cn, f, 1, X, f, Yc, f, 0, S, cn);
+}
+
+/*
  * The rare case where the scan's candidates cannot prove their order
  * (more near-ties at the cut than the heap's spare room, e.g. items
  * whose factors point the same way, as items with the same few visitors
@@ -1261,9 +1283,7 @@ als_full_scan(const struct rs_engine *r, struct rs_engine_work *w,
 		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
 		    sp->chunk;
 
-		rs_dense_sgemm(0, 1, nf, cn, f, 1, w->pf_xa, f, sp->Ys + c0 * f,
-		    f, 0, w->pf_s, cn);
-		w->als_scored += (uint64_t)nf * cn;
+		chunk_scores(w->pf_xa, nf, sp->Ys + c0 * f, cn, f, w->pf_s);
 		for (i = 0; i < nf; i++) {
 			const struct rs_engine_query *q = &qs[fq[i]];
 			const float *sc = w->pf_s + i * cn, *x = w->pf_xa + i * f;
@@ -1426,8 +1446,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				    f * sizeof(*X));
 			X = w->pf_xa;
 		}
-		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, sp->Ys + c0 * f, f, 0,
-		    w->pf_s, cn);
+		chunk_scores(X, na, sp->Ys + c0 * f, cn, f, w->pf_s);
 		w->als_scored += (uint64_t)na * cn;
 		for (jj = 0; jj < na; jj++) {
 			const size_t q = idx[act[jj]];
