@@ -347,7 +347,8 @@ same_rows(const struct rs_row *a, int na, const struct rs_row *b, int nb)
  * remove some of the listed items (availability at t, an item list), so
  * that some lists run short and the scan answers them; for k below N, at
  * N and above N; with and without a prefetch; for exact ties, a zero
- * vector and an item the model does not know.
+ * vector, an item the model does not know and one the table has no list
+ * for.
  */
 static void
 test_engine__neighbors_table(void)
@@ -357,7 +358,7 @@ test_engine__neighbors_table(void)
 	struct rs_engine_work *ws, *wt;
 	struct rs_engine *es, *et;
 	struct rs_model *m, *pop;
-	struct rs_itemknn *t;
+	struct rs_itemknn *t, *part, *back;
 	struct rs_avail *av;
 	struct rs_error err;
 	struct rs_row a[N + 5], b[N + 5];
@@ -420,10 +421,38 @@ test_engine__neighbors_table(void)
 	nb = rs_engine_similar(et, wt, 1020, 50, 3, b, &err);
 	CHECK(nb == 3 && b[0].item == 1021 && b[1].item == 1022);
 	CHECK(memcmp(&b[0].score, &b[1].score, sizeof(float)) == 0);
+	rs_engine_work_free(wt);
+	rs_engine_free(et);
+
+	/* an item without a list (1017) is scanned, the others are not */
+	CHECK(rs_itemknn_create(&part, items, NI, &err) == 0);
+	for (j = 0; j < NI; j++) {
+		const uint32_t *pn;
+		const float *psc;
+		const uint32_t c = rs_itemknn_neighbors(t, (uint32_t)j, &pn,
+		    &psc);
+
+		if (j != 17)
+			CHECK(rs_itemknn_add(part, (uint32_t)j, pn, psc, c,
+			    &err) == 0);
+	}
+	CHECK(through_stream(part, "similar", N, rs_engine_similar_digest(m),
+	    &back, &err) == 0);
+	et = query_engine(m, pop, av, back, N + 5);
+	CHECK(rs_engine_work_create(&wt, et, &err) == 0);
+	for (j = 1015; j < 1020; j++) {
+		na = rs_engine_similar(es, ws, j, 50, 4, a, &err);
+		nb = rs_engine_similar(et, wt, j, 50, 4, b, &err);
+		CHECK(na == 4 && same_rows(a, na, b, nb));
+	}
+	rs_engine_similar_counts(wt, &table, &scanned);
+	CHECK(table == 4 && scanned == 1);
 	rs_engine_work_free(ws);
 	rs_engine_work_free(wt);
 	rs_engine_free(es);
 	rs_engine_free(et);
+	rs_itemknn_free(part);
+	rs_itemknn_free(back);
 	rs_itemknn_free(t);
 	rs_model_free(m);
 	rs_model_free(pop);
