@@ -13,8 +13,11 @@
 # (computed, and "effective": the products a full scan would take, which
 # the norm-bound early stop skips, per CPU second) beside the same run's
 # sgemm rate for the kernel's shape (the unit-test
-# binary's sgemm-rate helper), then the latency of a single visitor once
-# the model is loaded (its latency helper).  With BEFORE=/path/to/an
+# binary's sgemm-rate helper).  Then the model's neighbours table
+# (rs-recommend --similar -a -f rsk -t 2, timed, kept as rec-similar.rsk
+# while newer than the model) and --similar answered from it, and the
+# latency of a single visitor and of a single similar-items query, with
+# and without the table, once the model is loaded (its latency helper).  With BEFORE=/path/to/an
 # older rs-recommend, its runs are interleaved with ours (RUNS each,
 # default 3) and both medians printed.  Reference (implicit 0.7.3,
 # same kind of machine): 4.7 s and 5.3 s; goal 1.7x faster, single
@@ -106,7 +109,17 @@ run "visitors --exclude-bought -t1" --exclude-bought "$dir/train.rsm" "$w/users.
 run "visitors --exclude-bought -t2" --exclude-bought "$dir/train.rsm" -t 2 "$w/users.txt"
 run "similar -t1" --similar "$w/items.txt"
 run "similar -t2" --similar -t 2 "$w/items.txt"
-[ -x "$helper" ] && "$helper" latency "$m"
+if [ ! "$dir/rec-similar.rsk" -nt "$m" ]; then
+	/usr/bin/time -f "neighbours table, -f rsk -t 2: %e s wall, %U s user, peak %M KB" \
+	    "$bin/rs-recommend" -q --similar -a -f rsk -t 2 -m "$m" \
+	    -o "$dir/rec-similar.rsk"
+fi
+before=${BEFORE:-}
+BEFORE=		# an older rs-recommend may not know --similar-table
+run "similar -t1 --similar-table" --similar \
+    --similar-table "$dir/rec-similar.rsk" "$w/items.txt"
+BEFORE=$before
+[ -x "$helper" ] && "$helper" latency "$m" "$dir/rec-similar.rsk"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "reference implicit 0.7.3: 4.7 s visitors, 5.3 s similar (floor about 2.3 s);" \
     "goal: 2.76 s and 3.12 s, a single visitor under 3 ms"

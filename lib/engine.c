@@ -15,6 +15,9 @@
  *             row als_ord[j]).
  *   filters   blocked[g] (item table), g2av[g] (availability timeline
  *             index, -1: always available).
+ *   table     nbt, the similar-items table (rs_engine_set_neighbors):
+ *             row i's list is model row i's best nbt_n items by the
+ *             cosine scan without filters, as model rows.
  * Invariant: after rs_engine_prepare nothing in e changes, so threads
  * share it; all per-query scratch lives in struct rs_engine_work, whose
  * marks use a tick that grows with every answer, so nothing is cleared
@@ -27,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+#include "crc32c.h"
 #include "dense.h"
 #include "engine.h"
 #include "hugemem.h"
@@ -39,10 +44,14 @@
  * is their mean, ord[] the model rows by descending |y - mu| (ties by
  * row), pos[] its inverse, norm[] those distances rounded up to float,
  * Ys (nals x f, ld f) row j = y_ord[j], mu_norm = |mu|, ymax the largest
- * |y|.  Ys is the only copy: model row i is Ys row pos[i].
+ * |y|.  Ys is the only copy: model row i is Ys row pos[i].  gpos[j] is
+ * the engine index of Ys row j and blk[j] its blocked flag, so that the
+ * scan reads what it checks for a candidate in order, not at random.
  */
 struct space {
 	uint32_t *ord, *pos;	/* pos[ord[j]] = j */
+	uint32_t *gpos;		/* als2g[ord[j]] */
+	uint8_t *blk;		/* blocked[gpos[j]] */
 	float *norm, *Ys, *mu;
 	double mu_norm, ymax;
 	size_t spare;		/* ALS_SPARE or COS_SPARE */
@@ -74,6 +83,8 @@ struct rs_engine {
 	int has_only;
 	struct space als_sp;	/* x . y_i: the als source */
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
+	const struct rs_itemknn *nbt;	/* similar-items table, or NULL */
+	uint32_t nbt_n;		/* its N */
 	int prepared;
 };
 
@@ -87,8 +98,10 @@ struct cand {
  * early on trained models, so short chunks (a 128 KB score tile for a
  * batch of 512) let it stop soon; the cosine scan of similar items
  * rarely stops, and longer chunks spare OpenBLAS part of its per-call
- * packing.  Measured at scale 1 (f = 64): 22 000 visitors/s, 1 100
- * similar-items queries/s on one core.
+ * packing (128 and 256 were no faster at scale 1).  Measured at scale 1
+ * (f = 64): 22 000 visitors/s, 1 650 similar-items queries/s (k 10) and
+ * 1 300 (k 50) on one core; a neighbours table answers most similar
+ * items without a scan.
  */
 #define ALS_CHUNK 64
 #define COS_CHUNK 512
@@ -124,6 +137,7 @@ struct rs_engine_work {
 	uint64_t als_scored;	/* (query, item) scores of the ALS scan */
 	uint64_t als_full;	/* queries rescored by a full exact scan */
 	uint64_t nfolded, ntrained;	/* als vectors by fold-in, trained */
+	uint64_t sim_table, sim_scan;	/* similar lists: table, scanned */
 	uint32_t *exbuf;	/* online: q's exclusions and the item */
 	size_t exbuf_cap;
 	uint32_t *rec;		/* online: recent_n items */
@@ -448,6 +462,89 @@ rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
 	return 0;
 }
 
+/*
+ * CRC-32C of what the similar items of an ALS model depend on: the item
+ * count and factor count (u32 each), the item ids (u64) and the item
+ * factors (f32, row after row), all little-endian.
+ */
+uint32_t
+rs_engine_similar_digest(const struct rs_model *m)
+{
+	const uint64_t *ids = rs_model_item_ids(m);
+	const float *y = rs_model_item_factors(m);
+	const size_t n = rs_model_nitems(m), ny = n * rs_model_factors(m);
+	unsigned char buf[4096];
+	uint32_t crc;
+	size_t i, b;
+
+	rs_put_le32(buf, (uint32_t)n);
+	rs_put_le32(buf + 4, rs_model_factors(m));
+	crc = rs_crc32c(0, buf, 8);
+	for (i = 0; i < n; crc = rs_crc32c(crc, buf, b))
+		for (b = 0; i < n && b + 8 <= sizeof(buf); i++, b += 8)
+			rs_put_le64(buf + b, ids[i]);
+	for (i = 0; i < ny; crc = rs_crc32c(crc, buf, b))
+		for (b = 0; i < ny && b + 4 <= sizeof(buf); i++, b += 4)
+			rs_put_f32(buf + b, y[i]);
+	return crc;
+}
+
+int
+rs_engine_set_neighbors(struct rs_engine *e, const struct rs_itemknn *t,
+    struct rs_error *err)
+{
+	const char *kind = rs_itemknn_meta(t, "model");
+	const char *nv = rs_itemknn_meta(t, "neighbors");
+	const char *dv = rs_itemknn_meta(t, "als_digest");
+	const uint32_t ni = rs_itemknn_nitems(t);
+	const uint32_t *nb;
+	const float *sc;
+	unsigned long n;
+	char want[16], *end;
+	uint32_t i, j, c;
+
+	if (e->prepared || e->als == NULL)
+		return rs_error_set(err, RS_EARG, "engine: a neighbours table "
+		    "goes after the ALS model, before prepare");
+	if (kind == NULL || strcmp(kind, "similar") != 0)
+		return rs_error_set(err, RS_EFORMAT, "not a similar-items "
+		    "table (metadata model is '%s')", kind ? kind : "unset");
+	if (nv == NULL || *nv < '1' || *nv > '9' ||
+	    (n = strtoul(nv, &end, 10), *end != '\0') || n > RS_ENGINE_MAX_K)
+		return rs_error_set(err, RS_EFORMAT, "bad or missing metadata "
+		    "'neighbors' ('%s')", nv ? nv : "unset");
+	snprintf(want, sizeof(want), "%08x", rs_engine_similar_digest(e->als));
+	if (dv == NULL || strcmp(dv, want) != 0 ||
+	    ni != rs_model_nitems(e->als))
+		return rs_error_set(err, RS_EFORMAT, "built from another ALS "
+		    "model (its als_digest %s, the model's %s)",
+		    dv ? dv : "unset", want);
+	/*
+	 * The answers rely on each list being the scan's order; a list
+	 * that is not cannot be from the scan.
+	 */
+	for (i = 0; i < ni; i++) {
+		c = rs_itemknn_neighbors(t, i, &nb, &sc);
+		for (j = 1; j < c; j++)
+			if (!(sc[j - 1] > sc[j] || (sc[j - 1] == sc[j] &&
+			    nb[j - 1] < nb[j])))
+				break;
+		if (c > n || j < c)
+			return rs_error_set(err, RS_EFORMAT, "item %llu: more "
+			    "than %lu neighbours, or not best first",
+			    (unsigned long long)rs_itemknn_item_ids(t)[i], n);
+	}
+	e->nbt = t;
+	e->nbt_n = (uint32_t)n;
+	return 0;
+}
+
+unsigned
+rs_engine_neighbors_n(const struct rs_engine *e)
+{
+	return e->nbt != NULL ? e->nbt_n : 0;
+}
+
 static int
 cmp_pop(const void *a, const void *b, const float *sc, const uint64_t *id)
 {
@@ -468,11 +565,18 @@ cmp_pop_q(const void *a, const void *b)
 	return cmp_pop(a, b, sort_sc, sort_id);
 }
 
+/* 1 if the availability timeline says item g is out at time t. */
+static inline int
+timeline_out(const struct rs_engine *e, uint32_t g, int64_t t)
+{
+	return e->g2av != NULL && e->g2av[g] >= 0 &&
+	    !rs_avail_at_index(e->avail, (size_t)e->g2av[g], t);
+}
+
 int
 rs_engine_unavailable(const struct rs_engine *e, uint32_t g, int64_t t)
 {
-	return e->blocked[g] || (e->g2av != NULL && e->g2av[g] >= 0 &&
-	    !rs_avail_at_index(e->avail, (size_t)e->g2av[g], t));
+	return e->blocked[g] || timeline_out(e, g, t);
 }
 
 double
@@ -592,9 +696,28 @@ space_build(struct rs_engine *e, struct space *r, space_row *row,
 	return 0;
 }
 
+/* gpos[] and blk[] of space r, once blocked[] is known. */
+static int
+space_index(struct rs_engine *e, struct space *r, struct rs_error *err)
+{
+	size_t j;
+
+	r->gpos = malloc(((size_t)e->nals + 1) * sizeof(*r->gpos));
+	r->blk = malloc((size_t)e->nals + 1);
+	if (r->gpos == NULL || r->blk == NULL)
+		return nomem(err);
+	for (j = 0; j < e->nals; j++) {
+		r->gpos[j] = e->als2g[r->ord[j]];
+		r->blk[j] = e->blocked[r->gpos[j]];
+	}
+	return 0;
+}
+
 static void
 space_free(struct space *s)
 {
+	free(s->gpos);
+	free(s->blk);
 	free(s->ord);
 	free(s->pos);
 	free(s->norm);
@@ -617,9 +740,13 @@ unit_of(const struct rs_engine *e, int32_t i)
 static int
 unit_space(struct rs_engine *e, struct rs_error *err)
 {
+	int rc;
+
 	e->cos_sp.spare = COS_SPARE;
 	e->cos_sp.chunk = COS_CHUNK;
-	return space_build(e, &e->cos_sp, unit_row, err);
+	if ((rc = space_build(e, &e->cos_sp, unit_row, err)) < 0)
+		return rc;
+	return space_index(e, &e->cos_sp, err);
 }
 
 int
@@ -712,7 +839,8 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 			r->G[k * f + k] += r->lambda;
 		r->als_sp.spare = ALS_SPARE;
 		r->als_sp.chunk = ALS_CHUNK;
-		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0)
+		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0 ||
+		    (rc = space_index(r, &r->als_sp, err)) < 0)
 			return rc;
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
@@ -1111,42 +1239,90 @@ cmp_cand_desc(const void *a, const void *b)
 }
 
 /*
- * The rare case where the scan's candidates cannot prove their order
- * (more near-ties at the cut than the heap's spare room, e.g. items whose factors
- * point the same way): every unfiltered model item of query q whose
- * float score (one sgemm per chunk, into tmp) reaches cut is scored
- * canonically, the best L into out.  Any float computation of x . y
- * keeps the error bound of als_lists, so no item of the canonical top L
- * falls below cut there either.
+ * S (m x cn, row-major, ld cn) = X Yc^T for the scans, X m x f and Yc
+ * cn x f (both row-major, ld f): one sgemm, but for a single query (a
+ * server's lone question, an online source's recent item) cn dot
+ * products, since OpenBLAS packs the chunk's items before an sgemm,
+ * which costs more than the products when there is one row to multiply.
+ * Any float order of a length-f dot product keeps the scans' error bound.
  */
-static uint32_t
-als_full_scan(const struct rs_engine *r, const struct space *sp,
-    const struct rs_engine_query *q, const float *x, double cut,
-    float *tmp, struct cand *out, size_t L)
+static void
+chunk_scores(const float *X, size_t m, const float *Yc, size_t cn, size_t f,
+    float *S)
+{
+	size_t t;
+
+	if (m == 1) {
+		for (t = 0; t < cn; t++)
+			S[t] = rs_dense_dot(X, Yc + t * f, f);
+		return;
+	}
+	rs_dense_sgemm(0, 1, m, cn, f, 1, X, f, Yc, f, 0, S, cn);
+}
+
+/*
+ * The rare case where the scan's candidates cannot prove their order
+ * (more near-ties at the cut than the heap's spare room, e.g. items
+ * whose factors point the same way, as items with the same few visitors
+ * have): for each of the nf queries qs[fq[i]], whose factors are rows
+ * xr[i] of w->pf_x, every unfiltered model item whose float score
+ * reaches cut[i] is scored canonically, the best L into its list at
+ * lists + fq[i] L (model rows) and its count into cnt.  Any float
+ * computation of x . y keeps the error bound of als_lists, so no item of
+ * the canonical top L falls below the cut there either.  The queries
+ * are rescanned together, one sgemm per chunk (S, nf x cn, ld cn, =
+ * Xa Ys_c^T with Xa = w->pf_xa their factors, nf x f, ld f): the items
+ * stream from memory once for all of them, not once each.
+ */
+static void
+als_full_scan(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct space *sp, const struct rs_engine_query *qs,
+    const uint32_t *fq, const uint32_t *xr, const double *cut, size_t nf,
+    struct cand *lists, uint32_t *cnt, size_t L)
 {
 	const size_t f = r->f;
-	size_t c0, t, hn = 0;
+	size_t hn[RS_ENGINE_BATCH], c0, t, i;
 
+	for (i = 0; i < nf; i++) {
+		memcpy(w->pf_xa + i * f, w->pf_x + (size_t)xr[i] * f,
+		    f * sizeof(float));
+		hn[i] = 0;
+	}
 	for (c0 = 0; c0 < r->nals; c0 += sp->chunk) {
 		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
 		    sp->chunk;
 
-		rs_dense_sgemm(0, 1, 1, cn, f, 1, x, f, sp->Ys + c0 * f, f, 0,
-		    tmp, cn);
-		for (t = 0; t < cn; t++) {
-			uint32_t g;
+		chunk_scores(w->pf_xa, nf, sp->Ys + c0 * f, cn, f, w->pf_s);
+		for (i = 0; i < nf; i++) {
+			const struct rs_engine_query *q = &qs[fq[i]];
+			const float *sc = w->pf_s + i * cn, *x = w->pf_xa + i * f;
+			struct cand *out = lists + fq[i] * L;
 
-			if ((double)tmp[t] < cut)
-				continue;
-			g = r->als2g[sp->ord[c0 + t]];
-			if (unavailable(r, g, q->t) || excluded(r, q, g))
-				continue;
-			heap_push(out, &hn, L, (struct cand){ sp->ord[c0 + t],
-			    canon_score(x, sp->Ys + (c0 + t) * f, f) });
+			for (t = 0; t < cn; t++) {
+				uint32_t g;
+
+				if (t % 64 == 0 && t + 64 <= cn &&
+				    (double)block_max(sc + t) < cut[i]) {
+					t += 63;
+					continue;
+				}
+				if ((double)sc[t] < cut[i])
+					continue;
+				g = sp->gpos[c0 + t];
+				if (sp->blk[c0 + t] || timeline_out(r, g, q->t) ||
+				    excluded(r, q, g))
+					continue;
+				heap_push(out, &hn[i], L, (struct cand){
+				    sp->ord[c0 + t], canon_score(x,
+				    sp->Ys + (c0 + t) * f, f) });
+			}
 		}
 	}
-	qsort(out, hn, sizeof(*out), cmp_cand_desc);
-	return (uint32_t)hn;
+	for (i = 0; i < nf; i++) {
+		qsort(lists + fq[i] * L, hn[i], sizeof(struct cand),
+		    cmp_cand_desc);
+		cnt[fq[i]] = (uint32_t)hn[i];
+	}
 }
 
 /* The list of a zero query vector (als_lists): rows in order, score 0. */
@@ -1200,8 +1376,9 @@ zero_list(const struct rs_engine *r, const struct rs_engine_query *q,
  * s~ >= tau - D.  The heap holds every such item when its worst entry is
  * below tau - D (or it is not full: then the scan saw every item); the
  * candidates at or above tau - D are rescored canonically and the best L
- * kept.  Otherwise the request is rescored by a full exact scan
- * (w->als_full counts them).  So the list depends on the query alone.
+ * kept.  Otherwise the request is rescored by a full exact scan, with the
+ * batch's other such requests (als_full_scan; w->als_full counts them).
+ * So the list depends on the query alone.
  */
 static int
 als_lists(const struct rs_engine *r, struct rs_engine_work *w,
@@ -1212,8 +1389,10 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 	const size_t f = r->f, H = L + sp->spare;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
 	uint32_t idx[RS_ENGINE_BATCH], act[RS_ENGINE_BATCH], m = 0, na, jj;
+	uint32_t fq[RS_ENGINE_BATCH], xr[RS_ENGINE_BATCH], nf = 0;
 	int32_t row_of[RS_ENGINE_BATCH];
 	double nx[RS_ENGINE_BATCH], xmu[RS_ENGINE_BATCH];
+	double fcut[RS_ENGINE_BATCH];
 	size_t hn[RS_ENGINE_BATCH], j, c0, t, a;
 	int rc;
 
@@ -1276,8 +1455,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				    f * sizeof(*X));
 			X = w->pf_xa;
 		}
-		rs_dense_sgemm(0, 1, na, cn, f, 1, X, f, sp->Ys + c0 * f, f, 0,
-		    w->pf_s, cn);
+		chunk_scores(X, na, sp->Ys + c0 * f, cn, f, w->pf_s);
 		w->als_scored += (uint64_t)na * cn;
 		for (jj = 0; jj < na; jj++) {
 			const size_t q = idx[act[jj]];
@@ -1303,8 +1481,8 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				c = (struct cand){ sp->ord[c0 + t], sc[t] };
 				if (hn[q] == H && !worse(&h[0], &c))
 					continue;
-				g = r->als2g[c.g];
-				if (unavailable(r, g, tq) ||
+				g = sp->gpos[c0 + t];
+				if (sp->blk[c0 + t] || timeline_out(r, g, tq) ||
 				    excluded(r, &qs[q], g))
 					continue;
 				heap_push(h, &hn[q], H, c);
@@ -1332,10 +1510,12 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 			const double cut = (double)h[L - 1].s - D;
 
 			if (hn[j] == H && (double)h[H - 1].s >= cut) {
+				/* rescanned below, with the others */
 				w->als_full++;
-				cnt[j] = als_full_scan(r, sp, &qs[j], x, cut,
-				    w->pf_s, out, L);
-				goto rows;
+				fq[nf] = (uint32_t)j;
+				xr[nf] = (uint32_t)row_of[j];
+				fcut[nf++] = cut;
+				continue;
 			}
 			while (nc > L && (double)h[nc - 1].s < cut)
 				nc--;
@@ -1347,7 +1527,14 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		qsort(h, nc, sizeof(*h), cmp_cand_desc);
 		cnt[j] = (uint32_t)(nc < L ? nc : L);
 		memcpy(out, h, cnt[j] * sizeof(*out));
-rows:
+	}
+	if (nf > 0)
+		als_full_scan(r, w, sp, qs, fq, xr, fcut, nf, lists, cnt, L);
+	for (j = 0; j < n; j++) {
+		struct cand *out = lists + j * L;
+
+		if (row_of[j] < 0)
+			continue;
 		for (t = 0; t < cnt[j]; t++)
 			out[t].g = r->als2g[out[t].g];
 	}
@@ -1631,6 +1818,48 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 	return (int)n;
 }
 
+/*
+ * Similar items of model row `row' at time t from the neighbours table:
+ * its list without the items unavailable at t, cut at k, into rows
+ * (unless NULL).  The list is the scan's best N items with no filter, in
+ * the scan's order with its scores, and a filter only removes items, so
+ * the first k items left are the scan's answer when there are k of
+ * them, or when the list holds every other model item.  Returns their
+ * count, or -1 when the table cannot tell (no table, k > N, too few
+ * left).
+ */
+static int
+table_take(const struct rs_engine *e, int32_t row, int64_t t, unsigned k,
+    struct rs_row *rows)
+{
+	const uint32_t *nb;
+	const float *sc;
+	uint32_t c, i, n = 0;
+
+	if (e->nbt == NULL || k > e->nbt_n)
+		return -1;
+	c = rs_itemknn_neighbors(e->nbt, (uint32_t)row, &nb, &sc);
+	for (i = 0; i < c && n < k; i++) {
+		const uint32_t g = e->als2g[nb[i]];
+
+		if (unavailable(e, g, t))
+			continue;
+		if (rows != NULL)
+			rows[n] = (struct rs_row){ e->gid[g], sc[i],
+			    RS_SRC_ALS };
+		n++;
+	}
+	return n == k || c == e->nals - 1 ? (int)n : -1;
+}
+
+void
+rs_engine_similar_counts(const struct rs_engine_work *w, uint64_t *table,
+    uint64_t *scanned)
+{
+	*table = w->sim_table;
+	*scanned = w->sim_scan;
+}
+
 int
 rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
     uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
@@ -1663,6 +1892,11 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 			    RS_SRC_POPULAR };
 		return (int)j;
 	}
+	if ((rc = table_take(e, row, t, k, rows)) >= 0) {
+		w->sim_table++;
+		return rc;
+	}
+	w->sim_scan++;
 	for (j = 0; w->pf_similar && j < w->pf_n; j++)
 		if (w->pf_key[j] == item + 1 && w->pf_t == t) {
 			l = w->pf_list + j * Ls;
@@ -1697,10 +1931,14 @@ rs_engine_similar_prefetch(const struct rs_engine *e,
 		    "similar items");
 	if (n > RS_ENGINE_BATCH)
 		return rs_error_set(err, RS_EARG, "engine: bad prefetch");
-	/* the items the model knows; the others get the popular list */
+	/*
+	 * The items the model knows and the table (if any) cannot answer
+	 * for kmax rows; the others get the popular list or the table's.
+	 */
 	for (j = 0; j < n; j++) {
 		if ((g = rs_engine_find(e, items[j])) < 0 ||
-		    e->g2als[g] < 0)
+		    e->g2als[g] < 0 ||
+		    table_take(e, e->g2als[g], t, e->p.kmax, NULL) >= 0)
 			continue;
 		memset(&q[m], 0, sizeof(q[m]));
 		q[m].key = items[j] + 1;

@@ -10,7 +10,8 @@
  *   rs_engine_create(&e, &p, &err);
  *   rs_engine_intern(e, id) for every item the caller will name (the
  *       items of its events), then rs_engine_set_popular / _set_itemknn
- *       / _set_als / _set_items / _set_avail              (all optional)
+ *       / _set_als / _set_items / _set_avail, and after _set_als
+ *       _set_neighbors                                    (all optional)
  *   rs_engine_prepare(e, &err);                 e is then read-only
  *   per thread: rs_engine_work_create(&w, e, &err);
  *   per question: fill a struct rs_engine_query, then
@@ -277,10 +278,16 @@ int rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
  * Similar items (needs params.similar and an ALS model): the k items of
  * highest cosine cos(y_q, y_i) (0 when a vector is zero) with the query
  * item, never the query item itself, each available at t; the score is
- * the canonical dot product of the unit vectors; source als.  An item
- * the model does not know gets the popular model's list (source
- * popular), or no rows without one.  Returns the row count or a
- * negative code.
+ * the canonical dot product of the unit vectors; source als.  Ties go to
+ * the lower model row (the lower item id).  An item the model does not
+ * know gets the popular model's list (source popular), or no rows
+ * without one.  Returns the row count or a negative code.
+ *
+ * With a neighbours table (rs_engine_set_neighbors) and k <= its N, the
+ * query item's list there, without the items unavailable at t, gives the
+ * first k rows when k of them are left (or when the list holds every
+ * other model item); otherwise the scan answers as without a table.
+ * The rows are the same either way, byte for byte.
  */
 int rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	uint64_t item, int64_t t, unsigned k, struct rs_row *rows,
@@ -290,12 +297,48 @@ int rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
  * Optional speed-up for similar items: the lists of the n <=
  * RS_ENGINE_BATCH items at time t at once (one sgemm per chunk), kept
  * in w for the following rs_engine_similar calls on them with the same
- * t (until the next prefetch of either kind).  The same rows as without
+ * t (until the next prefetch of either kind).  Items the neighbours
+ * table answers for kmax rows are left to it.  The same rows as without
  * it.
  */
 int rs_engine_similar_prefetch(const struct rs_engine *e,
 	struct rs_engine_work *w, const uint64_t *items, size_t n, int64_t t,
 	struct rs_error *err);
+
+/*
+ * The neighbours table (borrowed, must outlive e): for every item of the
+ * ALS model, its N most similar items as rs_engine_similar's scan gives
+ * them with no filter at all (no item table, availability or item
+ * lists): same items, order and canonical scores.  It is an item-kNN
+ * stream (itemknn.h) with metadata model=similar, its items the ALS
+ * model's items (rows are model rows), and the metadata
+ *   neighbors    N, 1 .. RS_ENGINE_MAX_K
+ *   als_digest   rs_engine_similar_digest of the model, 8 hex digits
+ * An item may have no list (the scan answers it).  Call after
+ * rs_engine_set_als and before rs_engine_prepare.  RS_EFORMAT when the
+ * metadata lack these keys, the digest is not this model's ("built from
+ * another ALS model (its als_digest X, the model's Y)") or a list is
+ * longer than N or not best first; RS_EARG when called out of order.
+ */
+int rs_engine_set_neighbors(struct rs_engine *e, const struct rs_itemknn *t,
+	struct rs_error *err);
+
+/* N of the neighbours table, 0 without one. */
+unsigned rs_engine_neighbors_n(const struct rs_engine *e);
+
+/*
+ * CRC-32C of an ALS model's item count, factor count, item ids and item
+ * factors (little-endian u32, u32, u64s, f32s): what similar items
+ * depend on, and a neighbours table's als_digest.
+ */
+uint32_t rs_engine_similar_digest(const struct rs_model *m);
+
+/*
+ * Similar-items lists w answered from the neighbours table, and those it
+ * scanned (with or without a prefetch), so far.
+ */
+void rs_engine_similar_counts(const struct rs_engine_work *w,
+	uint64_t *table, uint64_t *scanned);
 
 /*
  * (query, model item) scores the als source computed with w so far; a

@@ -11,7 +11,10 @@
  *            fills up it is sorted and equal keys merged in place, so it
  *            holds at most the distinct pairs plus one chunk.
  * The model: ids[nitems] ascending; off[nitems + 1] into nbr[] / score[]
- * (CSR by item row).
+ * (CSR by item row).  A model being filled by rs_itemknn_add has final
+ * lists for rows below `filled' only; off[] beyond filled is not set
+ * yet, and every accessor reads those rows as empty (nnz_of).  Metadata
+ * read from a stream is kept as key/value copies (rs_itemknn_meta).
  */
 #include <math.h>
 #include <stdint.h>
@@ -25,10 +28,14 @@
 
 struct rs_itemknn {
 	uint32_t nitems;
+	uint32_t filled;	/* rows whose lists are final */
 	uint64_t *ids;
 	uint64_t *off;		/* nitems + 1 */
 	uint32_t *nbr;
 	float *score;
+	uint64_t ncap, scap;	/* of nbr and score (rs_itemknn_add) */
+	char **meta;		/* key, value, key, value, ... (read) */
+	unsigned nmeta;
 };
 
 struct kev {
@@ -158,11 +165,23 @@ pair_add(struct pairbuf *b, uint32_t i, uint32_t j, double v)
 	return 0;
 }
 
+/* Rows of the "neighbors" table, lists not yet filled left out. */
+static uint64_t
+nnz_of(const struct rs_itemknn *m)
+{
+	return m->off[m->filled];
+}
+
 void
 rs_itemknn_free(struct rs_itemknn *m)
 {
+	unsigned i;
+
 	if (m == NULL)
 		return;
+	for (i = 0; i < 2 * m->nmeta; i++)
+		free(m->meta[i]);
+	free(m->meta);
 	free(m->ids);
 	free(m->off);
 	free(m->nbr);
@@ -229,6 +248,7 @@ build(struct rs_itemknn *m, const struct pair *pr, size_t np,
 		}
 	}
 	m->off[m->nitems] = out;
+	m->filled = m->nitems;
 	free(all);
 	free(deg);
 	return 0;
@@ -389,7 +409,7 @@ rs_itemknn_write(const struct rs_itemknn *m, int fd, const char *name,
 	int rc;
 
 	t[0] = (struct rs_table_desc){ "items", m->nitems, 1, items_cols };
-	t[1] = (struct rs_table_desc){ "neighbors", m->off[m->nitems], 3,
+	t[1] = (struct rs_table_desc){ "neighbors", nnz_of(m), 3,
 	    nbr_cols };
 	d = (struct rs_stream_desc){ RS_KIND_MODEL, 2, t, nmeta, meta };
 	if ((rc = rs_writer_open(&w, fd, name, &d, opts, err)) < 0)
@@ -401,7 +421,7 @@ rs_itemknn_write(const struct rs_itemknn *m, int fd, const char *name,
 	}
 	if ((rc = rs_writer_end_table(w, err)) < 0)
 		goto out;
-	for (i = 0; i < m->nitems; i++)
+	for (i = 0; i < m->filled; i++)
 		for (e = m->off[i]; e < m->off[i + 1]; e++) {
 			rs_put_le32(rec, i);
 			rs_put_le32(rec + 4, m->nbr[e]);
@@ -438,9 +458,36 @@ grow_to(void **p, uint64_t *cap, uint64_t need, size_t size)
  * off is sized once the items table is complete (tables come in header
  * order, and the reader checks each table's count at its trailer).
  */
+/* Copies r's metadata into m (rs_itemknn_meta). */
+static int
+copy_meta(struct rs_itemknn *m, const struct rs_reader *r)
+{
+	const unsigned n = rs_reader_nmeta(r);
+	const char *k, *v;
+	unsigned i;
+
+	if ((m->meta = calloc(2 * (size_t)n + 1, sizeof(*m->meta))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rs_reader_meta_at(r, i, &k, &v);
+		m->nmeta = i + 1;
+		if ((m->meta[2 * i] = strdup(k)) == NULL ||
+		    (m->meta[2 * i + 1] = strdup(v)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int
 rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
     struct rs_error *err)
+{
+	return rs_itemknn_read_as(r, "itemknn", out, err);
+}
+
+int
+rs_itemknn_read_as(struct rs_reader *r, const char *model,
+    struct rs_itemknn **out, struct rs_error *err)
 {
 	const char *name = rs_reader_name(r), *kind;
 	const struct rs_table_desc *t0, *t1;
@@ -454,9 +501,9 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 	if ((rc = rs_reader_expect(r, RS_KIND_MODEL, err)) < 0)
 		return rc;
 	kind = rs_reader_meta(r, "model");
-	if (kind == NULL || strcmp(kind, "itemknn") != 0)
+	if (kind == NULL || strcmp(kind, model) != 0)
 		return rs_error_set(err, RS_EFORMAT, "%s: is a '%s' model, "
-		    "expected 'itemknn'", name, kind ? kind : "unknown");
+		    "expected '%s'", name, kind ? kind : "unknown", model);
 	if (rs_reader_ntables(r) != 2 ||
 	    !rs_table_matches(t0 = rs_reader_table(r, 0), "items",
 	    items_cols, 1) ||
@@ -475,6 +522,8 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 		return rs_error_set(err, RS_ENOMEM, "%s: out of memory", name);
 	m->nitems = (uint32_t)t0->nrows;
 	nrow = t1->nrows;
+	if (copy_meta(m, r) < 0)
+		goto nomem;
 	ncap2 = ++ncap;		/* nbr and score grow in step */
 	icap++;
 	m->ids = malloc((size_t)icap * sizeof(*m->ids));
@@ -536,6 +585,7 @@ rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 		goto nomem;
 	for (j = 0; j < m->nitems; j++)
 		m->off[j + 1] += m->off[j];
+	m->filled = m->nitems;
 	*out = m;
 	return 0;
 grow_failed:
@@ -576,7 +626,7 @@ uint32_t
 rs_itemknn_neighbors(const struct rs_itemknn *m, uint32_t row,
     const uint32_t **nbr, const float **score)
 {
-	if (row >= m->nitems)
+	if (row >= m->filled)
 		return 0;
 	if (nbr != NULL)
 		*nbr = m->nbr + m->off[row];
@@ -588,5 +638,70 @@ rs_itemknn_neighbors(const struct rs_itemknn *m, uint32_t row,
 uint64_t
 rs_itemknn_nnz(const struct rs_itemknn *m)
 {
-	return m->off[m->nitems];
+	return nnz_of(m);
+}
+
+const char *
+rs_itemknn_meta(const struct rs_itemknn *m, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nmeta; i++)
+		if (strcmp(m->meta[2 * i], key) == 0)
+			return m->meta[2 * i + 1];
+	return NULL;
+}
+
+int
+rs_itemknn_create(struct rs_itemknn **out, const uint64_t *ids,
+    uint32_t nitems, struct rs_error *err)
+{
+	struct rs_itemknn *m;
+	uint32_t i;
+
+	*out = NULL;
+	for (i = 1; i < nitems; i++)
+		if (ids[i] <= ids[i - 1])
+			return rs_error_set(err, RS_EARG, "item-knn: item ids "
+			    "do not ascend");
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->ids = malloc(((size_t)nitems + 1) * sizeof(*m->ids))) ==
+	    NULL ||
+	    (m->off = calloc((size_t)nitems + 1, sizeof(*m->off))) == NULL) {
+		rs_itemknn_free(m);
+		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
+	}
+	memcpy(m->ids, ids, (size_t)nitems * sizeof(*ids));
+	m->nitems = nitems;
+	*out = m;
+	return 0;
+}
+
+int
+rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
+    const float *score, uint32_t n, struct rs_error *err)
+{
+	const uint64_t at = nnz_of(m);
+	uint32_t i;
+
+	if (row >= m->nitems || row < m->filled)
+		return rs_error_set(err, RS_EARG, "item-knn: list of row %u "
+		    "out of order", row);
+	for (i = 0; i < n; i++)
+		if (nbr[i] >= m->nitems || nbr[i] == row || !isfinite(score[i]))
+			return rs_error_set(err, RS_EARG, "item-knn: bad "
+			    "neighbour of row %u", row);
+	if ((at + n > m->ncap && grow_to((void **)&m->nbr, &m->ncap, at + n,
+	    sizeof(*m->nbr)) < 0) || (at + n > m->scap &&
+	    grow_to((void **)&m->score, &m->scap, at + n,
+	    sizeof(*m->score)) < 0))
+		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
+	/* the rows skipped since the last list have none */
+	for (i = m->filled; i < row; i++)
+		m->off[i + 1] = at;
+	memcpy(m->nbr + at, nbr, (size_t)n * sizeof(*nbr));
+	memcpy(m->score + at, score, (size_t)n * sizeof(*score));
+	m->off[row + 1] = at + n;
+	m->filled = row + 1;
+	return 0;
 }

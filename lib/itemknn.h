@@ -32,6 +32,13 @@
  * Metadata: session_gap, half_life, window, neighbors, shrink (ms and
  * plain numbers as text), weights, until, events, sessions, pairs.
  *
+ * The same layout holds other "similar items" lists under another model
+ * name: model=similar is the ALS similar-items table (engine.h,
+ * rs_engine_set_neighbors), whose scores are cosines (any finite value,
+ * ties by lower row as here) and whose items are the ALS model's.
+ * rs_itemknn_read_as reads it; rs_itemknn_create and rs_itemknn_add
+ * build one in memory for rs_itemknn_write.
+ *
  * Memory in training: 40 bytes an event (copy and sort order), 12 bytes a
  * distinct co-occurring pair (sorted and merged in chunks), and the
  * model.  Time: O(E log E + P log P) for E events and P pair updates.
@@ -88,6 +95,31 @@ int rs_itemknn_write(const struct rs_itemknn *m, int fd, const char *name,
 int rs_itemknn_read(struct rs_reader *r, struct rs_itemknn **out,
 	struct rs_error *err);
 
+/*
+ * As rs_itemknn_read, for a stream of this layout whose metadata key
+ * model is the given name (e.g. "similar"): RS_EFORMAT "NAME: is a 'x'
+ * model, expected 'similar'" otherwise.  Scores need only be finite.
+ */
+int rs_itemknn_read_as(struct rs_reader *r, const char *model,
+	struct rs_itemknn **out, struct rs_error *err);
+
+/*
+ * An empty model over nitems item ids (ascending, copied; RS_EARG
+ * otherwise), to fill with rs_itemknn_add.
+ */
+int rs_itemknn_create(struct rs_itemknn **out, const uint64_t *ids,
+	uint32_t nitems, struct rs_error *err);
+
+/*
+ * Appends the list of item row: n neighbour rows nbr[] with their
+ * scores, best first (copied).  Lists come in ascending row order, each
+ * row at most once; a row skipped has no neighbours.  RS_EARG for a row
+ * out of order, a neighbour out of range or the row itself, a score that
+ * is not finite; RS_ENOMEM.
+ */
+int rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
+	const float *score, uint32_t n, struct rs_error *err);
+
 uint32_t rs_itemknn_nitems(const struct rs_itemknn *m);
 /* Item ids by row, ascending; borrowed. */
 const uint64_t *rs_itemknn_item_ids(const struct rs_itemknn *m);
@@ -101,6 +133,11 @@ uint32_t rs_itemknn_neighbors(const struct rs_itemknn *m, uint32_t row,
 	const uint32_t **nbr, const float **score);
 /* Rows of the "neighbors" table. */
 uint64_t rs_itemknn_nnz(const struct rs_itemknn *m);
+/*
+ * Metadata value of a model read from a stream, or NULL (always NULL
+ * for a trained or created one); borrowed.
+ */
+const char *rs_itemknn_meta(const struct rs_itemknn *m, const char *key);
 
 void rs_itemknn_free(struct rs_itemknn *m);
 

@@ -27,7 +27,7 @@ struct rs_release {
 	char dir[PATH_MAX];
 	int64_t created;
 	struct rs_model *als, *pop;
-	struct rs_itemknn *knn;
+	struct rs_itemknn *knn, *similar;
 	struct rs_items *items;
 	struct rs_avail *avail;
 	struct rs_engine *e;
@@ -82,6 +82,19 @@ read_knn(const char *path, struct rs_itemknn **m, struct rs_error *err)
 	if ((rc = open_reader(path, &r, &fd, err)) < 0)
 		return rc;
 	rc = rs_itemknn_read(r, m, err);
+	close_reader(r, fd);
+	return rc;
+}
+
+static int
+read_similar(const char *path, struct rs_itemknn **m, struct rs_error *err)
+{
+	struct rs_reader *r;
+	int fd, rc;
+
+	if ((rc = open_reader(path, &r, &fd, err)) < 0)
+		return rc;
+	rc = rs_itemknn_read_as(r, "similar", m, err);
 	close_reader(r, fd);
 	return rc;
 }
@@ -245,9 +258,9 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
     struct rs_session *sess, struct rs_error *err)
 {
 	struct rs_release *r;
-	char path[PATH_MAX + 32], fp[4][PATH_MAX + 32], envblend[256] = "";
+	char path[PATH_MAX + 32], fp[5][PATH_MAX + 32], envblend[256] = "";
 	const char *dir = s->dir, *als = s->als, *pop = s->popular,
-	    *knn = s->knn, *items = s->items, *p;
+	    *knn = s->knn, *items = s->items, *sim = s->similar, *p;
 	struct rs_engine_params ep = s->params;
 	int rc;
 
@@ -285,6 +298,8 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 		    NULL;
 		items = has_file(dir, "items.rse", fp[3], sizeof(fp[3])) ?
 		    fp[3] : NULL;
+		sim = has_file(dir, "similar.rsk", fp[4], sizeof(fp[4])) ?
+		    fp[4] : NULL;
 	}
 	if (als == NULL && pop == NULL && knn == NULL) {
 		rc = rs_error_set(err, RS_EARG, "%s%s: no model (als.rsa, "
@@ -295,12 +310,18 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	if ((als != NULL && (rc = read_model(als, &r->als, err)) < 0) ||
 	    (pop != NULL && (rc = read_model(pop, &r->pop, err)) < 0) ||
 	    (knn != NULL && (rc = read_knn(knn, &r->knn, err)) < 0) ||
+	    (sim != NULL && (rc = read_similar(sim, &r->similar, err)) < 0) ||
 	    (items != NULL && (rc = read_items(items, &r->items, err)) < 0) ||
 	    (s->navail > 0 && (rc = read_avail(s->avail, s->navail,
 	    &r->avail, err)) < 0))
 		goto fail;
 	if (r->als != NULL && rs_model_kind(r->als) != RS_MODEL_ALS) {
 		rc = rs_error_set(err, RS_EINPUT, "%s: not an als model", als);
+		goto fail;
+	}
+	if (r->similar != NULL && r->als == NULL) {
+		rc = rs_error_set(err, RS_EINPUT, "%s: a neighbours table "
+		    "without the ALS model it was built from", sim);
 		goto fail;
 	}
 	if (r->pop != NULL && rs_model_kind(r->pop) != RS_MODEL_POPULAR) {
@@ -317,6 +338,8 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	    err)) < 0) ||
 	    (r->als != NULL && (rc = rs_engine_set_als(r->e, r->als,
 	    err)) < 0) ||
+	    (r->similar != NULL && (rc = rs_engine_set_neighbors(r->e,
+	    r->similar, err)) < 0) ||
 	    (r->knn != NULL && (rc = rs_engine_set_itemknn(r->e, r->knn,
 	    err)) < 0) ||
 	    (r->items != NULL && (rc = rs_engine_set_items(r->e, r->items,
@@ -406,6 +429,7 @@ rs_release_free(struct rs_release *r)
 	rs_model_free(r->als);
 	rs_model_free(r->pop);
 	rs_itemknn_free(r->knn);
+	rs_itemknn_free(r->similar);
 	rs_items_free(r->items);
 	rs_avail_free(r->avail);
 	pthread_mutex_destroy(&r->lock);

@@ -8,6 +8,8 @@
  *   als.rsa      ALS model (the als and online sources, similar items)
  *   popular.rsa  popular model (the popular source)
  *   knn.rsk      item-kNN model (the itemknn source)
+ *   similar.rsk  the neighbours table of als.rsa (rs-recommend -f rsk):
+ *                similar items without a scan
  *   items.rse    item table (never recommend an item unavailable in it)
  *   release.env  key=value lines; name= and blend= are used, created=
  *                (seconds since the epoch) gives the release's age
@@ -31,6 +33,7 @@
 struct rs_release_spec {
 	const char *dir;		/* a release directory, or NULL: */
 	const char *als, *popular, *knn, *items;	/* files; any NULL */
+	const char *similar;		/* neighbours table of als, or NULL */
 	const char *avail[RS_RELEASE_MAX_AVAIL];	/* property streams */
 	unsigned navail;
 	const char *blend;		/* NULL: release.env's, else default */

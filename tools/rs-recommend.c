@@ -12,6 +12,10 @@
  * queries, runs batches on threads in rounds and prints the rows in input
  * order.
  *
+ * --similar --all -f rsk writes the same lists, of every model item with
+ * no filter, as the neighbours table (engine.h, rs_engine_set_neighbors)
+ * that --similar-table gives the engine back.
+ *
  * The requests of a replay are rs-answer's; for the command lines written
  * before it existed, rs-recommend -r/-H runs rs-answer (answer_alias).
  */
@@ -35,7 +39,8 @@ static const char usage_text[] =
     "       [--exclude-seen matrix] [--fallback model] [--items items]\n"
     "       [--only-items file] [--recent events] [--recent-n n] "
     "[--shard i/n]\n"
-    "       [--train matrix] [--users-from matrix] -m model [ids]\n";
+    "       [--similar-table table] [--train matrix] [--users-from matrix]\n"
+    "       -m model [ids]\n";
 
 static void
 help(void)
@@ -60,11 +65,15 @@ help(void)
 	    "      --fold-in            recompute a visitor's factors from "
 	    "--train\n"
 	    "                           history plus --recent events\n"
-	    "  -f, --format FMT         csv (default), tsv or jsonl\n"
+	    "  -f, --format FMT         csv (default), tsv or jsonl; rsk: "
+	    "with --similar\n"
+	    "                           --all, the neighbours table "
+	    "(a stream)\n"
 	    "      --items ITEMS        only items available in this item "
 	    "table\n"
 	    "  -k, --k K                rows per visitor, 1 to 10000 "
-	    "(default 10)\n"
+	    "(default 10;\n"
+	    "                           50 with -f rsk)\n"
 	    "  -m, --model MODEL        the model (als or popular)\n"
 	    "      --only-items FILE    recommend only these item ids\n"
 	    "  -o, --output FILE        write to FILE (atomically), not "
@@ -79,6 +88,10 @@ help(void)
 	    "(0 <= I < N)\n"
 	    "      --similar            ids are items: print their most "
 	    "similar items\n"
+	    "      --similar-table T    answer --similar from the neighbours "
+	    "table T\n"
+	    "                           (-f rsk), scanning only where it "
+	    "cannot\n"
 	    "  -t, --threads N          worker threads (default 1)\n"
 	    "      --train M            visitor history for --fold-in\n"
 	    "      --users-from M       the visitors are the rows of matrix "
@@ -97,13 +110,13 @@ help(void)
 	exit(0);
 }
 
-enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL };
+enum fmt { FMT_CSV, FMT_TSV, FMT_JSONL, FMT_RSK };
 
 enum {
 	OPT_AT = 256, OPT_EXCLUDE_BOUGHT, OPT_EXCLUDE_ITEMS, OPT_EXCLUDE_SEEN,
 	OPT_FALLBACK, OPT_FOLD_IN, OPT_ITEMS, OPT_ONLY_ITEMS, OPT_RECENT,
-	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_TRAIN, OPT_USERS_FROM,
-	OPT_VERSION
+	OPT_RECENT_N, OPT_SHARD, OPT_SIMILAR, OPT_SIMILAR_TABLE, OPT_TRAIN,
+	OPT_USERS_FROM, OPT_VERSION
 };
 
 struct opts {
@@ -114,7 +127,8 @@ struct opts {
 	const char *model, *fallback, *items, *only_items;
 	const char *exclude_items, *bought, *seen, *recent, *train;
 	const char *users_from, *ids, *output;
-	unsigned k;			/* rows per visitor; 10 */
+	const char *table;		/* --similar-table */
+	unsigned k;			/* rows per visitor; 10 (rsk: 50) */
 	unsigned recent_n;		/* --recent-n; 5 */
 	double weights[RS_EV_NTYPES];
 	struct rs_bound at;		/* --at; unset: the end of time */
@@ -441,26 +455,56 @@ print_rows(struct rs_textout *t, const struct opts *o, uint64_t who,
 /* What the visitors' answers were made of (verbose summary). */
 struct vstats {
 	uint64_t known, folded, cold, blended, empty, scored, full;
+	uint64_t table, scanned;	/* similar lists */
 };
+
+/*
+ * The rows r[0..n) of query item id as its list in the neighbours table
+ * tab, as model rows (nb and sc: room for n).
+ */
+static void
+add_list(struct rs_itemknn *tab, const struct rs_model *m, uint64_t id,
+    const struct rs_row *r, size_t n, uint32_t *nb, float *sc)
+{
+	struct rs_error err;
+	int64_t row = rs_model_find_item(m, id), nrow;
+	size_t i;
+
+	/* no filter, every query a model item: als rows only */
+	for (i = 0; i < n; i++) {
+		if (row < 0 || (nrow = rs_model_find_item(m, r[i].item)) < 0 ||
+		    r[i].source != RS_SRC_ALS)
+			die("item %llu: a list that is not the model's",
+			    (unsigned long long)id);
+		nb[i] = (uint32_t)nrow;
+		sc[i] = r[i].score;
+	}
+	if (rs_itemknn_add(tab, (uint32_t)row, nb, sc, (uint32_t)n, &err) < 0)
+		die_err(&err);
+}
 
 /*
  * Answers the queries in rounds of threads x 4 batches of
  * RS_ENGINE_BATCH: thread t takes batches t, t + threads, ...; the main
- * thread then prints the round in order.  An answer never depends on its
- * batch (engine.h), so neither does the output on the thread count.
+ * thread then prints the round in order (or, with tab, adds the lists
+ * of model m's items to the neighbours table).  An answer never depends
+ * on its batch (engine.h), so neither does the output on the thread
+ * count.
  */
 static void
 run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
     const struct rs_engine_query *q, size_t nq, struct rs_textout *t,
-    struct vstats *st)
+    struct rs_itemknn *tab, const struct rs_model *m, struct vstats *st)
 {
+	uint32_t *nb = xmalloc(o->k * sizeof(*nb));
+	float *sc = xmalloc(o->k * sizeof(*sc));
 	const size_t k = o->k, round = RS_ENGINE_BATCH * o->threads * 4;
 	size_t r0, n, i, c, cap = nq < round ? nq : round;
 	struct rs_row *rows = xmalloc((cap ? cap : 1) * k * sizeof(*rows));
 	size_t *counts = xmalloc((cap ? cap : 1) * sizeof(*counts));
 	struct job *jobs = xcalloc(o->threads, sizeof(*jobs));
 	struct rs_error err;
-	uint64_t folded, trained, full;
+	uint64_t folded, trained, full, table, scanned;
 	unsigned j;
 
 	memset(st, 0, sizeof(*st));
@@ -469,7 +513,8 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 			die_err(&err);
 	progress_start("recommending", o->similar ? "items" : "visitors", nq,
 	    -1);
-	print_header(t, o);
+	if (tab == NULL)
+		print_header(t, o);
 	for (r0 = 0; r0 < nq; r0 += n) {
 		n = nq - r0 < round ? nq - r0 : round;
 		for (j = 0; j < o->threads; j++) {
@@ -494,7 +539,12 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 			const struct rs_row *r = rows + i * k;
 			int on = 0, pop = 0;
 
-			print_rows(t, o, q[r0 + i].visitor, r, counts[i]);
+			if (tab != NULL)
+				add_list(tab, m, q[r0 + i].visitor, r,
+				    counts[i], nb, sc);
+			else
+				print_rows(t, o, q[r0 + i].visitor, r,
+				    counts[i]);
 			for (c = 0; c < counts[i]; c++) {
 				on |= r[c].source == RS_SRC_ONLINE;
 				pop |= r[c].source == RS_SRC_POPULAR;
@@ -503,7 +553,7 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 			st->cold += (uint64_t)pop;
 			st->empty += counts[i] == 0;
 		}
-		if (t->err == 0 && t->len > (1u << 20) &&
+		if (tab == NULL && t->err == 0 && t->len > (1u << 20) &&
 		    rs_textout_flush(t, &err) < 0)
 			die_err(&err);
 	}
@@ -514,8 +564,13 @@ run(const struct opts *o, const struct rs_engine *e, const struct rs_blend *b,
 		st->folded += folded;
 		st->known += folded + trained;
 		st->scored += rs_engine_als_scored(jobs[j].w);
+		rs_engine_similar_counts(jobs[j].w, &table, &scanned);
+		st->table += table;
+		st->scanned += scanned;
 		rs_engine_work_free(jobs[j].w);
 	}
+	free(nb);
+	free(sc);
 	free(rows);
 	free(counts);
 	free(jobs);
@@ -601,6 +656,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "recent-n", required_argument, NULL, OPT_RECENT_N },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "similar", no_argument, NULL, OPT_SIMILAR },
+		{ "similar-table", required_argument, NULL,
+		    OPT_SIMILAR_TABLE },
 		{ "threads", required_argument, NULL, 't' },
 		{ "train", required_argument, NULL, OPT_TRAIN },
 		{ "users-from", required_argument, NULL, OPT_USERS_FROM },
@@ -609,7 +666,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, sources;
+	int c, sources, k_set = 0;
 
 	while ((c = getopt_long(argc, argv, "af:hk:m:o:qt:vw:",
 	    longopts, NULL)) != -1) {
@@ -642,9 +699,11 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->fmt = FMT_TSV;
 			else if (strcmp(optarg, "jsonl") == 0)
 				o->fmt = FMT_JSONL;
+			else if (strcmp(optarg, "rsk") == 0)
+				o->fmt = FMT_RSK;
 			else
 				usage_error(usage_text, "invalid --format "
-				    "'%s': use csv, tsv or jsonl", optarg);
+				    "'%s': use csv, tsv, jsonl or rsk", optarg);
 			break;
 		case OPT_ITEMS:
 			o->items = optarg;
@@ -652,6 +711,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'k':
 			o->k = (unsigned)parse_u64("--k", optarg, 1,
 			    RS_ENGINE_MAX_K, usage_text);
+			k_set = 1;
 			break;
 		case 'm':
 			if (o->model != NULL)
@@ -676,6 +736,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_SIMILAR:
 			o->similar = 1;
+			break;
+		case OPT_SIMILAR_TABLE:
+			o->table = optarg;
 			break;
 		case 't':
 			o->threads = (unsigned)parse_u64("--threads", optarg,
@@ -716,6 +779,18 @@ parse_args(int argc, char **argv, struct opts *o)
 		    "--recent");
 	if (o->train && !o->fold_in)
 		usage_error(usage_text, "--train is the history of --fold-in");
+	if (o->table && !o->similar)
+		usage_error(usage_text, "--similar-table answers --similar");
+	if (o->fmt == FMT_RSK && !(o->similar && o->all))
+		usage_error(usage_text, "-f rsk writes the neighbours table of "
+		    "every model item: give --similar and --all");
+	/* the table holds the lists with no filter, of every item */
+	if (o->fmt == FMT_RSK && (o->items || o->only_items ||
+	    o->exclude_items || o->shard_n > 1 || o->table))
+		usage_error(usage_text, "-f rsk takes no --items, "
+		    "--only-items, --exclude-items, --shard or --similar-table");
+	if (o->fmt == FMT_RSK && !k_set)
+		o->k = 50;
 }
 
 /*
@@ -818,6 +893,58 @@ build_queries(const struct opts *o, struct rs_engine *e, struct inputs *in,
 	}
 }
 
+/* A neighbours table (-f rsk) from path; dies on error. */
+static struct rs_itemknn *
+load_table(const char *path)
+{
+	struct rs_reader *r;
+	struct rs_itemknn *k;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_itemknn_read_as(r, "similar", &k, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return k;
+}
+
+/*
+ * Writes the neighbours table tab of model m to out (-f rsk), with the
+ * metadata rs_engine_set_neighbors checks, and what made it.
+ */
+static void
+write_table(const struct opts *o, const struct rs_itemknn *tab,
+    const struct rs_model *m, struct rs_outfile *out)
+{
+	static const char *const copied[] = { "input_digest", "seed",
+	    "factors" };
+	char nbuf[32], dbuf[16], keys[3][32];
+	struct rs_meta extra[8];
+	const struct rs_meta *meta;
+	struct rs_error err;
+	unsigned ne = 0, nmeta, i;
+	const char *v;
+
+	snprintf(nbuf, sizeof(nbuf), "%u", o->k);
+	snprintf(dbuf, sizeof(dbuf), "%08x", rs_engine_similar_digest(m));
+	extra[ne++] = (struct rs_meta){ "model", "similar" };
+	extra[ne++] = (struct rs_meta){ "input", input_name(o->model) };
+	extra[ne++] = (struct rs_meta){ "similarity", "cosine" };
+	extra[ne++] = (struct rs_meta){ "neighbors", nbuf };
+	extra[ne++] = (struct rs_meta){ "als_digest", dbuf };
+	/* for people: which training run the model came from */
+	for (i = 0; i < 3; i++)
+		if ((v = rs_model_meta(m, copied[i])) != NULL) {
+			snprintf(keys[i], sizeof(keys[i]), "als_%s", copied[i]);
+			extra[ne++] = (struct rs_meta){ keys[i], v };
+		}
+	meta = tool_meta(extra, ne, &nmeta);
+	if (rs_itemknn_write(tab, rs_outfile_fd(out), rs_outfile_name(out),
+	    meta, nmeta, NULL, &err) < 0)
+		die_abort(out, &err);
+}
+
 /*
  * The blend of the visitor mode: the model's list (als, or popular for a
  * popular model); with --recent, online rows alternate with it; with
@@ -848,6 +975,7 @@ main(int argc, char **argv)
 	struct rs_model *m, *fb = NULL;
 	struct rs_csr *bought = NULL, *seen = NULL, *train = NULL;
 	struct rs_items *items = NULL;
+	struct rs_itemknn *table = NULL, *tab = NULL;
 	struct rs_engine *e;
 	struct rs_blend b;
 	struct rs_engine_query *q;
@@ -890,6 +1018,15 @@ main(int argc, char **argv)
 	if ((rs_model_kind(m) == RS_MODEL_ALS ? rs_engine_set_als(e, m, &err) :
 	    rs_engine_set_popular(e, m, &err)) < 0)
 		die("%s: %s", o.model, err.msg);
+	if (o.table) {
+		table = load_table(o.table);
+		if (rs_engine_set_neighbors(e, table, &err) < 0)
+			die("%s: %s", o.table, err.msg);
+		if (o.k > rs_engine_neighbors_n(e))
+			warnx("%s: lists of %u items, fewer than -k %u: every "
+			    "item is scanned", o.table,
+			    rs_engine_neighbors_n(e), o.k);
+	}
 	if (o.fallback) {
 		fb = load_model(o.fallback);
 		if (rs_model_kind(fb) != RS_MODEL_POPULAR ||
@@ -956,19 +1093,31 @@ main(int argc, char **argv)
 	build_queries(&o, e, &in, ids, nq, q);
 	free(ids);
 
-	out = open_text_output(o.output);
-	if (rs_textout_init(&t, rs_outfile_fd(out), rs_outfile_name(out)) < 0)
-		die("out of memory");
+	if (o.fmt == FMT_RSK) {
+		out = open_binary_output(o.output);
+		if (rs_itemknn_create(&tab, rs_model_item_ids(m),
+		    rs_model_nitems(m), &err) < 0)
+			die_abort(out, &err);
+	} else {
+		out = open_text_output(o.output);
+		if (rs_textout_init(&t, rs_outfile_fd(out),
+		    rs_outfile_name(out)) < 0)
+			die("out of memory");
+	}
 	t1 = wall_seconds();
 	c1 = cpu_seconds();
-	run(&o, e, &b, q, nq, &t, &st);
+	run(&o, e, &b, q, nq, tab ? NULL : &t, tab, m, &st);
 	t2 = wall_seconds();
 	c2 = cpu_seconds();
-	if (rs_textout_flush(&t, &err) < 0) {
-		rs_outfile_abort(out);
-		die_err(&err);
+	if (tab != NULL) {
+		write_table(&o, tab, m, out);
+	} else {
+		if (rs_textout_flush(&t, &err) < 0) {
+			rs_outfile_abort(out);
+			die_err(&err);
+		}
+		rs_textout_release(&t);
 	}
-	rs_textout_release(&t);
 	commit_output(out);
 
 	if (st.empty > 0 && !o.similar)
@@ -991,6 +1140,14 @@ main(int argc, char **argv)
 	verbose("score products: %llu (query, item) scores; %llu lists "
 	    "settled by a full exact scan", (unsigned long long)st.scored,
 	    (unsigned long long)st.full);
+	if (o.similar)
+		verbose("similar items: %llu lists from the table, %llu "
+		    "scanned", (unsigned long long)st.table,
+		    (unsigned long long)st.scanned);
+	if (tab != NULL)
+		verbose("table: %u items, %llu neighbours each at most %u",
+		    rs_itemknn_nitems(tab),
+		    (unsigned long long)rs_itemknn_nnz(tab), o.k);
 	free(q);
 	free(in.rc.ev);
 	free(in.exmap[0]);
@@ -1002,6 +1159,8 @@ main(int argc, char **argv)
 	free(in.hitem);
 	free(in.hw);
 	rs_engine_free(e);
+	rs_itemknn_free(table);
+	rs_itemknn_free(tab);
 	rs_items_free(items);
 	rs_csr_free(bought);
 	rs_csr_free(seen);

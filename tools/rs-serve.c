@@ -51,9 +51,9 @@ static const char usage_text[] =
     "[--keep-bought]\n"
     "       [--knn-context n] [--knn-decay x] [--max-body bytes] "
     "[--max-k k]\n"
-    "       [--no-fold-in] [--poll seconds] [--rotate-size bytes] "
-    "[--sync mode]\n"
-    "       [--release dir | --models dir]\n";
+    "       [--no-fold-in] [--poll seconds] [--rotate-size bytes]\n"
+    "       [--similar-table file] [--sync mode] "
+    "[--release dir | --models dir]\n";
 
 static void
 help(void)
@@ -100,6 +100,10 @@ help(void)
 	    "      --release DIR       serve the release in DIR\n"
 	    "      --rotate-size BYTES begin a new log file past this size "
 	    "(64 MiB)\n"
+	    "      --similar-table FILE\n"
+	    "                          neighbours table of the ALS model "
+	    "(rs-recommend\n"
+	    "                          -f rsk): /similar without a scan\n"
 	    "      --sync MODE         event log durability: always, "
 	    "interval (default)\n"
 	    "                          or never\n"
@@ -121,13 +125,14 @@ help(void)
 enum {
 	OPT_ACCESS_LOG = 256, OPT_EVENT_LOG, OPT_KEEP_BOUGHT, OPT_KNN_CONTEXT,
 	OPT_KNN_DECAY, OPT_MAX_BODY, OPT_MAX_K, OPT_MODELS, OPT_NO_FOLD_IN,
-	OPT_POLL, OPT_RELEASE, OPT_ROTATE_SIZE, OPT_SYNC, OPT_VERSION
+	OPT_POLL, OPT_RELEASE, OPT_ROTATE_SIZE, OPT_SIMILAR_TABLE, OPT_SYNC,
+	OPT_VERSION
 };
 
 struct opts {
 	const char *listen, *history, *event_log, *access_log;
 	const char *release, *models, *blend;
-	const char *als, *popular, *knn, *items;
+	const char *als, *popular, *knn, *items, *similar;
 	const char *avail[RS_RELEASE_MAX_AVAIL];
 	unsigned navail;
 	unsigned threads, k, max_k, knn_context;
@@ -1222,6 +1227,7 @@ release_spec(struct rs_release_spec *sp, const char *dir)
 	sp->popular = O.popular;
 	sp->knn = O.knn;
 	sp->items = O.items;
+	sp->similar = O.similar;
 	for (i = 0; i < O.navail; i++)
 		sp->avail[i] = O.avail[i];
 	sp->navail = O.navail;
@@ -1579,6 +1585,8 @@ parse_args(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+		{ "similar-table", required_argument, NULL,
+		    OPT_SIMILAR_TABLE },
 		{ "sync", required_argument, NULL, OPT_SYNC },
 		{ "threads", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1671,6 +1679,9 @@ parse_args(int argc, char **argv)
 			O.log.rotate_bytes = parse_u64("--rotate-size", optarg,
 			    0, UINT64_MAX, usage_text);
 			break;
+		case OPT_SIMILAR_TABLE:
+			O.similar = optarg;
+			break;
 		case OPT_SYNC:
 			if (rs_sync_parse(optarg, &O.log.sync, &err) < 0)
 				usage_error(usage_text, "invalid --sync: %s",
@@ -1698,8 +1709,9 @@ parse_args(int argc, char **argv)
 		usage_error(usage_text, "--release and --models exclude each "
 		    "other");
 	if ((O.release != NULL || O.models != NULL) &&
-	    (O.als || O.popular || O.knn || O.items))
-		usage_error(usage_text, "model files (-m, -p, -n, -i) come "
+	    (O.als || O.popular || O.knn || O.items || O.similar))
+		usage_error(usage_text, "model files (-m, -p, -n, -i, "
+		    "--similar-table) come "
 		    "from the release with --%s", O.release ? "release" :
 		    "models");
 	if (O.release == NULL && O.models == NULL && O.als == NULL &&

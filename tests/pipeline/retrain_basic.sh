@@ -13,7 +13,7 @@ write_conf c.conf "$PWD/models" "keep = 2"
 [ ! -s out1 ] || fail "a successful run printed: $(cat out1)"
 check_current models || fail "first release"
 first=$(readlink models/current)
-for f in als.rsa popular.rsa items.rse metrics.csv release.env run.log COMPLETE; do
+for f in als.rsa popular.rsa similar.rsk items.rse metrics.csv release.env run.log COMPLETE; do
 	[ -f "models/current/$f" ] || fail "release lacks $f"
 done
 grep -q '^rs_retrain_success 1$' rs-retrain.prom || fail "prom: no success"
@@ -36,6 +36,12 @@ awk -F, 'NR > 1 { n[$2]++ } END { for (v in n) if (n[v] > 10) exit 1; exit NR < 
     fail "recs.csv lists"
 rs-cat --info models/current/knn.rsk >/dev/null ||
     fail "the release lacks knn.rsk"
+# the neighbours table belongs to the release's model and answers as its scan
+rs-recommend -q --similar -a -k 5 -m models/current/als.rsa >scan.csv
+rs-recommend -q --similar -a -k 5 -m models/current/als.rsa \
+    --similar-table models/current/similar.rsk >table.csv ||
+    fail "the release's similar.rsk does not load with its als.rsa"
+cmp -s scan.csv table.csv || fail "similar.rsk answers differ from the scan"
 n=$(ls models/releases | wc -l)
 [ "$n" -eq 2 ] || fail "keep = 2 left $n releases"
 [ ! -d "models/$first" ] || fail "oldest release not pruned"

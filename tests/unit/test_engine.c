@@ -3,12 +3,14 @@
  * use it: queries built by hand (visible events, exclusion lists), and
  * similar items against a brute-force cosine scan on random factors,
  * with the query item excluded, availability at t, and the popular list
- * for an item the model does not know.
+ * for an item the model does not know; the neighbours table against the
+ * scan, row for row, and the tables it refuses.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "rng.h"
 #include "rs.h"
@@ -188,10 +190,366 @@ test_engine__exclude(void)
 	rs_model_free(m);
 }
 
+/*
+ * Factors with exact ties: items 21 and 22 point the way item 20 does
+ * (22 twice as long, so its unit vector is the same to the bit), and
+ * item 7 is a zero vector.
+ */
+static void
+make_tied_factors(void)
+{
+	size_t a;
+
+	make_factors();
+	for (a = 0; a < F; a++) {
+		Y[21 * F + a] = Y[20 * F + a];
+		Y[22 * F + a] = 2 * Y[20 * F + a];
+	}
+}
+
+/*
+ * Writes table t with the metadata of a neighbours table (neighbors n,
+ * als_digest dg) to a stream and reads it back as model=similar.
+ * Returns the read code; *out the table.
+ */
+static int
+through_stream(const struct rs_itemknn *t, const char *model, unsigned n,
+    uint32_t dg, struct rs_itemknn **out, struct rs_error *err)
+{
+	char path[] = "/tmp/test_engine_XXXXXX", nb[16], db[16];
+	struct rs_meta meta[3];
+	struct rs_reader *r;
+	int fd, rc;
+
+	snprintf(nb, sizeof(nb), "%u", n);
+	snprintf(db, sizeof(db), "%08x", dg);
+	meta[0] = (struct rs_meta){ "model", model };
+	meta[1] = (struct rs_meta){ "neighbors", nb };
+	meta[2] = (struct rs_meta){ "als_digest", db };
+	*out = NULL;
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(rs_itemknn_write(t, fd, path, meta, 3, NULL, err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_reader_open(&r, fd, path, err) == 0);
+	rc = rs_itemknn_read_as(r, "similar", out, err);
+	rs_reader_free(r);
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * The neighbours table of model m with lists of n, made as rs-recommend
+ * -f rsk makes it: an engine without any filter answers every model item
+ * at the end of time, in prefetched batches, and the lists go through a
+ * stream and back.
+ */
+static struct rs_itemknn *
+build_table(const struct rs_model *m, unsigned n)
+{
+	const uint64_t *ids = rs_model_item_ids(m);
+	const size_t ni = rs_model_nitems(m);
+	struct rs_engine_params p;
+	struct rs_engine_work *w;
+	struct rs_engine *e;
+	struct rs_itemknn *t, *back;
+	struct rs_error err;
+	struct rs_row rows[64];
+	uint32_t nb[64];
+	float sc[64];
+	size_t s, j, c, bn;
+	int got;
+
+	rs_engine_params_init(&p);
+	p.similar = 2;
+	p.kmax = n;
+	CHECK(rs_engine_create(&e, &p, &err) == 0);
+	CHECK(rs_engine_set_als(e, m, &err) == 0);
+	CHECK(rs_engine_prepare(e, &err) == 0);
+	CHECK(rs_engine_work_create(&w, e, &err) == 0);
+	CHECK(rs_itemknn_create(&t, ids, (uint32_t)ni, &err) == 0);
+	for (s = 0; s < ni; s += RS_ENGINE_BATCH) {
+		bn = ni - s < RS_ENGINE_BATCH ? ni - s : RS_ENGINE_BATCH;
+		CHECK(rs_engine_similar_prefetch(e, w, ids + s, bn, INT64_MAX,
+		    &err) == 0);
+		for (j = s; j < s + bn; j++) {
+			got = rs_engine_similar(e, w, ids[j], INT64_MAX, n, rows,
+			    &err);
+			CHECK(got == (int)(n < ni - 1 ? n : ni - 1));
+			for (c = 0; c < (size_t)got; c++) {
+				nb[c] = (uint32_t)rs_model_find_item(m,
+				    rows[c].item);
+				sc[c] = rows[c].score;
+			}
+			CHECK(rs_itemknn_add(t, (uint32_t)j, nb, sc,
+			    (uint32_t)got, &err) == 0);
+		}
+	}
+	CHECK(through_stream(t, "similar", n, rs_engine_similar_digest(m),
+	    &back, &err) == 0);
+	rs_itemknn_free(t);
+	rs_engine_work_free(w);
+	rs_engine_free(e);
+	return back;
+}
+
+/*
+ * An engine for similar items of m with lists up to kmax, the popular
+ * model pop, availability av, items 1000 + 10 j never recommended, and
+ * the neighbours table t (NULL: none).
+ */
+static struct rs_engine *
+query_engine(const struct rs_model *m, const struct rs_model *pop,
+    const struct rs_avail *av, const struct rs_itemknn *t, unsigned kmax)
+{
+	struct rs_engine_params p;
+	struct rs_engine *e;
+	struct rs_error err;
+	uint64_t deny[NI / 10];
+	size_t j;
+
+	rs_engine_params_init(&p);
+	p.similar = 2;
+	p.kmax = kmax;
+	for (j = 0; j < NI / 10; j++)
+		deny[j] = 1000 + 10 * j;
+	CHECK(rs_engine_create(&e, &p, &err) == 0);
+	CHECK(rs_engine_set_als(e, m, &err) == 0);
+	CHECK(rs_engine_set_popular(e, pop, &err) == 0);
+	CHECK(rs_engine_set_avail(e, av, &err) == 0);
+	CHECK(rs_engine_set_item_list(e, 0, deny, NI / 10, &err) == 0);
+	if (t != NULL && rs_engine_set_neighbors(e, t, &err) < 0) {
+		printf("# %s\n", err.msg);
+		CHECK(!"rs_engine_set_neighbors");
+	}
+	CHECK(rs_engine_prepare(e, &err) == 0);
+	return e;
+}
+
+/* 1 if the rows are the same, byte for byte (scores by their bits). */
+static int
+same_rows(const struct rs_row *a, int na, const struct rs_row *b, int nb)
+{
+	int j;
+
+	if (na != nb)
+		return 0;
+	for (j = 0; j < na; j++)
+		if (a[j].item != b[j].item || a[j].source != b[j].source ||
+		    memcmp(&a[j].score, &b[j].score, sizeof(float)) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The table's answers are the scan's, row for row, with filters that
+ * remove some of the listed items (availability at t, an item list), so
+ * that some lists run short and the scan answers them; for k below N, at
+ * N and above N; with and without a prefetch; for exact ties, a zero
+ * vector, an item the model does not know and one the table has no list
+ * for.
+ */
+static void
+test_engine__neighbors_table(void)
+{
+	enum { N = 10 };
+	static const unsigned ks[] = { 1, 4, N, N + 3 };
+	struct rs_engine_work *ws, *wt;
+	struct rs_engine *es, *et;
+	struct rs_model *m, *pop;
+	struct rs_itemknn *t, *part, *back;
+	struct rs_avail *av;
+	struct rs_error err;
+	struct rs_row a[N + 5], b[N + 5];
+	float ps[3] = { 1, 3, 2 };
+	uint64_t pid[3] = { 5, 1001, 1003 }, q[64], table, scanned, sc2;
+	size_t j, nq = 0, bad = 0, ti, ki, pf;
+	int na, nb;
+
+	make_tied_factors();
+	CHECK(rs_model_als_view(&m, users, NU, items, NI, F, X, Y, &err) == 0);
+	CHECK(rs_model_popular_view(&pop, pid, 3, ps, &err) == 0);
+	CHECK(rs_avail_create(&av, &err) == 0);
+	for (j = 0; j < NI; j += 3)
+		CHECK(rs_avail_add(av, items[j], 100, 0, &err) == 0);
+	CHECK(rs_avail_finish(av, &err) == 0);
+	t = build_table(m, N);
+	CHECK_EQ_U64(rs_itemknn_nnz(t), (uint64_t)NI * N);
+	es = query_engine(m, pop, av, NULL, N + 5);
+	et = query_engine(m, pop, av, t, N + 5);
+	CHECK_EQ_U64(rs_engine_neighbors_n(et), N);
+	CHECK(rs_engine_work_create(&ws, es, &err) == 0);
+	CHECK(rs_engine_work_create(&wt, et, &err) == 0);
+	q[nq++] = 1007;		/* the zero vector */
+	q[nq++] = 1020;		/* ties with 1021 and 1022 */
+	q[nq++] = 1021;
+	q[nq++] = 99;		/* unknown: the popular list */
+	for (j = 0; nq < 64; j++)
+		q[nq++] = items[j * 47 % NI];
+	for (pf = 0; pf < 2; pf++)
+		for (ti = 0; ti < 2; ti++) {
+			const int64_t tq = ti ? 200 : 50;
+
+			if (pf) {
+				CHECK(rs_engine_similar_prefetch(es, ws, q, nq,
+				    tq, &err) == 0);
+				CHECK(rs_engine_similar_prefetch(et, wt, q, nq,
+				    tq, &err) == 0);
+			}
+			for (j = 0; j < nq; j++)
+				for (ki = 0; ki < 4; ki++) {
+					na = rs_engine_similar(es, ws, q[j], tq,
+					    ks[ki], a, &err);
+					nb = rs_engine_similar(et, wt, q[j], tq,
+					    ks[ki], b, &err);
+					if (na < 0 || !same_rows(a, na, b, nb)) {
+						printf("# item %llu t %lld k %u "
+						    "differs\n", (unsigned long long)
+						    q[j], (long long)tq, ks[ki]);
+						bad++;
+					}
+				}
+		}
+	CHECK_EQ_U64(bad, 0);
+	/* both paths were taken, and the scan engine never used a table */
+	rs_engine_similar_counts(wt, &table, &scanned);
+	CHECK(table > 100 && scanned > 100);
+	rs_engine_similar_counts(ws, &table, &sc2);
+	CHECK_EQ_U64(table, 0);
+	/* the tied items come in row order */
+	nb = rs_engine_similar(et, wt, 1020, 50, 3, b, &err);
+	CHECK(nb == 3 && b[0].item == 1021 && b[1].item == 1022);
+	CHECK(memcmp(&b[0].score, &b[1].score, sizeof(float)) == 0);
+	rs_engine_work_free(wt);
+	rs_engine_free(et);
+
+	/* an item without a list (1017) is scanned, the others are not */
+	CHECK(rs_itemknn_create(&part, items, NI, &err) == 0);
+	for (j = 0; j < NI; j++) {
+		const uint32_t *pn;
+		const float *psc;
+		const uint32_t c = rs_itemknn_neighbors(t, (uint32_t)j, &pn,
+		    &psc);
+
+		if (j != 17)
+			CHECK(rs_itemknn_add(part, (uint32_t)j, pn, psc, c,
+			    &err) == 0);
+	}
+	CHECK(through_stream(part, "similar", N, rs_engine_similar_digest(m),
+	    &back, &err) == 0);
+	et = query_engine(m, pop, av, back, N + 5);
+	CHECK(rs_engine_work_create(&wt, et, &err) == 0);
+	for (j = 1015; j < 1020; j++) {
+		na = rs_engine_similar(es, ws, j, 50, 4, a, &err);
+		nb = rs_engine_similar(et, wt, j, 50, 4, b, &err);
+		CHECK(na == 4 && same_rows(a, na, b, nb));
+	}
+	rs_engine_similar_counts(wt, &table, &scanned);
+	CHECK(table == 4 && scanned == 1);
+	rs_engine_work_free(ws);
+	rs_engine_work_free(wt);
+	rs_engine_free(es);
+	rs_engine_free(et);
+	rs_itemknn_free(part);
+	rs_itemknn_free(back);
+	rs_itemknn_free(t);
+	rs_model_free(m);
+	rs_model_free(pop);
+	rs_avail_free(av);
+}
+
+/*
+ * A table is refused when it is from another model (one factor
+ * differs), lacks the metadata, has a list longer than its N or out of
+ * order, or comes after rs_engine_prepare.
+ */
+static void
+test_engine__neighbors_refused(void)
+{
+	static float Y2[NI * F];
+	struct rs_engine_params p;
+	struct rs_engine *e;
+	struct rs_model *m, *m2;
+	struct rs_itemknn *t, *bad, *back;
+	struct rs_error err;
+	const uint32_t *nb;
+	const float *sc;
+	uint32_t rnb[16], i, c, j;
+	float rsc[16];
+
+	make_factors();
+	memcpy(Y2, Y, sizeof(Y));
+	Y2[5 * F + 3] += 1e-6f;
+	CHECK(rs_model_als_view(&m, users, NU, items, NI, F, X, Y, &err) == 0);
+	CHECK(rs_model_als_view(&m2, users, NU, items, NI, F, X, Y2,
+	    &err) == 0);
+	CHECK(rs_engine_similar_digest(m) != rs_engine_similar_digest(m2));
+	t = build_table(m, 6);
+	rs_engine_params_init(&p);
+	p.similar = 2;
+	CHECK(rs_engine_create(&e, &p, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, t, &err) == RS_EARG);
+	CHECK(rs_engine_set_als(e, m2, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, t, &err) == RS_EFORMAT);
+	CHECK(strstr(err.msg, "built from another ALS model") != NULL);
+	rs_engine_free(e);
+
+	/* no metadata; the N of the metadata below the lists' */
+	CHECK(rs_engine_create(&e, &p, &err) == 0);
+	CHECK(rs_engine_set_als(e, m, &err) == 0);
+	CHECK(rs_itemknn_create(&bad, items, NI, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, bad, &err) == RS_EFORMAT);
+	CHECK(strstr(err.msg, "not a similar-items table") != NULL);
+	rs_itemknn_free(bad);
+	CHECK(through_stream(t, "similar", 5, rs_engine_similar_digest(m),
+	    &back, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, back, &err) == RS_EFORMAT);
+	CHECK(strstr(err.msg, "more than 5 neighbours") != NULL);
+	rs_itemknn_free(back);
+	CHECK(through_stream(t, "itemknn", 6, rs_engine_similar_digest(m),
+	    &back, &err) == RS_EFORMAT);
+	CHECK(strstr(err.msg, "is a 'itemknn' model, expected 'similar'") !=
+	    NULL);
+
+	/* item 1010's list with its first two swapped */
+	CHECK(rs_itemknn_create(&bad, items, NI, &err) == 0);
+	for (i = 0; i < NI; i++) {
+		c = rs_itemknn_neighbors(t, i, &nb, &sc);
+		for (j = 0; j < c; j++) {
+			rnb[j] = nb[j];
+			rsc[j] = sc[j];
+		}
+		if (i == 10) {
+			rnb[0] = nb[1], rnb[1] = nb[0];
+			rsc[0] = sc[1], rsc[1] = sc[0];
+		}
+		CHECK(rs_itemknn_add(bad, i, rnb, rsc, c, &err) == 0);
+	}
+	CHECK(through_stream(bad, "similar", 6, rs_engine_similar_digest(m),
+	    &back, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, back, &err) == RS_EFORMAT);
+	CHECK(strstr(err.msg, "item 1010: more than 6 neighbours, or not "
+	    "best first") != NULL);
+	rs_itemknn_free(back);
+	rs_itemknn_free(bad);
+
+	/* the right table is taken, but not once prepared */
+	CHECK(rs_engine_set_neighbors(e, t, &err) == 0);
+	CHECK(rs_engine_prepare(e, &err) == 0);
+	CHECK(rs_engine_set_neighbors(e, t, &err) == RS_EARG);
+	rs_engine_free(e);
+	rs_itemknn_free(t);
+	rs_model_free(m);
+	rs_model_free(m2);
+}
+
 int
 main(void)
 {
 	RUN(test_engine__similar_brute_force);
 	RUN(test_engine__exclude);
+	RUN(test_engine__neighbors_table);
+	RUN(test_engine__neighbors_refused);
 	return tap_done();
 }

@@ -1,7 +1,8 @@
 /*
  * test_itemknn.c - item-kNN similarities against a brute-force cosine
- * over session vectors, the session gap, the pair window, top-M and a
- * stream round trip.
+ * over session vectors, the session gap, the pair window, top-M, a
+ * stream round trip, and a model filled list by list under another model
+ * name (the similar-items table).
  */
 #include <math.h>
 #include <stdint.h>
@@ -218,6 +219,79 @@ test_itemknn__grows_through_pipe(void)
 	rs_itemknn_free(back);
 }
 
+/*
+ * A model filled list by list (rows skipped have no neighbours), written
+ * with model=similar and read back as such, scores of any sign, its
+ * metadata kept; rs_itemknn_read refuses it, and _add refuses lists out
+ * of order, the item itself, a neighbour out of range, a NaN.
+ */
+static void
+test_itemknn__create_add(void)
+{
+	static const uint64_t ids[4] = { 3, 8, 9, 20 }, down[3] = { 5, 4, 6 };
+	static const uint32_t n0[2] = { 2, 1 }, n2[3] = { 0, 3, 1 };
+	static const uint32_t far[2] = { 0, 4 };
+	static const float s0[2] = { 0.5f, -0.25f }, s2[3] = { 1, 0, -1 };
+	struct rs_itemknn *m, *back;
+	struct rs_reader *r;
+	struct rs_error err;
+	struct rs_meta meta[2] = { { "model", "similar" },
+	    { "neighbors", "3" } };
+	char path[] = "/tmp/test_itemknn_XXXXXX";
+	const uint32_t *nb;
+	const float *sc;
+	float nan = NAN;
+	int fd, pass;
+
+	CHECK(rs_itemknn_create(&m, ids, 4, &err) == 0);
+	CHECK(rs_itemknn_add(m, 0, n0, s0, 2, &err) == 0);
+	CHECK(rs_itemknn_add(m, 0, n0, s0, 2, &err) == RS_EARG);
+	CHECK(rs_itemknn_add(m, 2, n2, s2, 2, &err) == 0);
+	CHECK(rs_itemknn_neighbors(m, 2, NULL, NULL) == 2);
+	CHECK(rs_itemknn_neighbors(m, 3, NULL, NULL) == 0);
+	CHECK(rs_itemknn_add(m, 3, n0, s0, 1, &err) == 0);
+	CHECK(rs_itemknn_add(m, 3, n0, s0, 1, &err) == RS_EARG);
+	CHECK_EQ_U64(rs_itemknn_nnz(m), 5);
+	rs_itemknn_free(m);
+	CHECK(rs_itemknn_create(&m, ids, 4, &err) == 0);
+	CHECK(rs_itemknn_add(m, 1, n0 + 1, s0, 1, &err) == RS_EARG);
+	CHECK(rs_itemknn_add(m, 1, n0, &nan, 1, &err) == RS_EARG);
+	CHECK(rs_itemknn_add(m, 0, n0, s0, 2, &err) == 0);
+	CHECK(rs_itemknn_add(m, 2, far, s2, 2, &err) == RS_EARG);
+	CHECK(rs_itemknn_add(m, 2, n2, s2, 2, &err) == 0);
+	CHECK(rs_itemknn_meta(m, "model") == NULL);
+	CHECK(rs_itemknn_create(&back, down, 3, &err) == RS_EARG);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(rs_itemknn_write(m, fd, path, meta, 2, NULL, &err) == 0);
+	for (pass = 0; pass < 2; pass++) {
+		CHECK(lseek(fd, 0, SEEK_SET) == 0);
+		CHECK(rs_reader_open(&r, fd, path, &err) == 0);
+		if (pass == 0) {
+			CHECK(rs_itemknn_read(r, &back, &err) == RS_EFORMAT);
+			CHECK(strstr(err.msg, "is a 'similar' model, expected "
+			    "'itemknn'") != NULL);
+			rs_reader_free(r);
+			continue;
+		}
+		CHECK(rs_itemknn_read_as(r, "similar", &back, &err) == 0);
+		rs_reader_free(r);
+	}
+	CHECK_EQ_U64(rs_itemknn_nnz(back), 4);
+	CHECK_STR(rs_itemknn_meta(back, "neighbors"), "3");
+	CHECK(rs_itemknn_meta(back, "shrink") == NULL);
+	CHECK(rs_itemknn_neighbors(back, 0, &nb, &sc) == 2);
+	CHECK(nb[0] == 2 && nb[1] == 1 && sc[0] == 0.5f && sc[1] == -0.25f);
+	CHECK(rs_itemknn_neighbors(back, 1, &nb, &sc) == 0);
+	CHECK(rs_itemknn_neighbors(back, 2, &nb, &sc) == 2);
+	CHECK(nb[0] == 0 && nb[1] == 3 && sc[0] == 1 && sc[1] == 0);
+	CHECK(rs_itemknn_neighbors(back, 3, &nb, &sc) == 0);
+	close(fd);
+	unlink(path);
+	rs_itemknn_free(m);
+	rs_itemknn_free(back);
+}
+
 int
 main(void)
 {
@@ -225,5 +299,6 @@ main(void)
 	RUN(test_itemknn__gap_window_topm);
 	RUN(test_itemknn__round_trip);
 	RUN(test_itemknn__grows_through_pipe);
+	RUN(test_itemknn__create_add);
 	return tap_done();
 }

@@ -682,11 +682,15 @@ sgemm_rate(int argc, char **argv)
  * Per-request latency for bench/recommend.sh: loads MODEL, prepares an
  * engine (K = 10, similar items on), warms up, then times single answers
  * of the als source (and of similar items) over the first visitors and
- * items.  Prints milliseconds per call (CPU and wall).
+ * items.  Prints milliseconds per call (CPU and wall).  With TABLE (a
+ * neighbours table of MODEL, rs-recommend -f rsk), the similar items
+ * again with it.
  */
 static int
-latency(const char *path)
+latency(const char *path, const char *tpath)
 {
+	struct rs_itemknn *t = NULL;
+	struct rs_reader *r;
 	struct rs_model *m;
 	struct rs_engine_params p;
 	struct rs_engine *e;
@@ -703,6 +707,14 @@ latency(const char *path)
 	    rs_model_load(&m, fd, path, &err) < 0)
 		return 1;
 	close(fd);
+	if (tpath != NULL) {
+		if ((fd = open(tpath, O_RDONLY)) < 0 ||
+		    rs_reader_open(&r, fd, tpath, &err) < 0 ||
+		    rs_itemknn_read_as(r, "similar", &t, &err) < 0)
+			return 1;
+		rs_reader_free(r);
+		close(fd);
+	}
 	rs_engine_params_init(&p);
 	p.kmax = 10;
 	p.similar = 1;
@@ -714,7 +726,20 @@ latency(const char *path)
 	rs_blend_single(&b, RS_SRC_ALS);
 	memset(&q, 0, sizeof(q));
 	q.t = INT64_MAX;
-	for (kind = 0; kind < 2; kind++) {
+	for (kind = 0; kind < (t != NULL ? 3 : 2); kind++) {
+		if (kind == 2) {	/* the same engine, with the table */
+			rs_engine_work_free(w);
+			rs_engine_free(e);
+			if (rs_engine_create(&e, &p, &err) < 0 ||
+			    rs_engine_set_als(e, m, &err) < 0 ||
+			    rs_engine_set_neighbors(e, t, &err) < 0 ||
+			    rs_engine_prepare(e, &err) < 0 ||
+			    rs_engine_work_create(&w, e, &err) < 0) {
+				fprintf(stderr, "latency: %s: %s\n", tpath,
+				    err.msg);
+				return 1;
+			}
+		}
 		for (i = 0; i <= n; i++) {
 			if (i == 1) {	/* the first call warms up */
 				clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
@@ -734,7 +759,7 @@ latency(const char *path)
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 		clock_gettime(CLOCK_MONOTONIC, &w1);
 		printf("%s: %.3f ms cpu, %.3f ms wall per call\n",
-		    kind ? "similar" : "visitor",
+		    kind == 2 ? "similar (table)" : kind ? "similar" : "visitor",
 		    ((double)(c1.tv_sec - c0.tv_sec) * 1e3 +
 		    (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / (double)n,
 		    ((double)(w1.tv_sec - w0.tv_sec) * 1e3 +
@@ -742,6 +767,7 @@ latency(const char *path)
 	}
 	rs_engine_work_free(w);
 	rs_engine_free(e);
+	rs_itemknn_free(t);
 	rs_model_free(m);
 	return cnt > 10;
 }
@@ -749,8 +775,8 @@ latency(const char *path)
 int
 main(int argc, char **argv)
 {
-	if (argc == 3 && strcmp(argv[1], "latency") == 0)
-		return latency(argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "latency") == 0)
+		return latency(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 5 && strcmp(argv[1], "sgemm-rate") == 0)
 		return sgemm_rate(argc, argv);
 	if (argc == 3 && strcmp(argv[1], "mkmodel") == 0)
