@@ -202,5 +202,30 @@ for want in ['rs_serve_requests_total{endpoint="events",code="415"} 2',
     if want not in text:
         fail("metrics lack %r:\n%s" % (want, text))
 srv.stop()
+
+# ---- /similar from the neighbours table: the scan's rows exactly ----
+subprocess.run(["rs-recommend", "-q", "--similar", "-a", "-f", "rsk", "-k",
+                "8", "-m", "a.rsa", "-o", "sim.rsk"], check=True)
+args = ["-q", "-m", "a.rsa", "-p", "p.rsa", "-i", "items.rse"]
+scan = Server(args)
+table = Server(args + ["--similar-table", "sim.rsk"])
+its = sorted({r[3] for r in rows})[::max(1, len(rows) // 200)][:60] + \
+    [999999999]
+for it in its:
+    for k in (1, 5, 8, 12):
+        a = scan.get_json("/similar?item=%d&k=%d" % (it, k))["items"]
+        b = table.get_json("/similar?item=%d&k=%d" % (it, k))["items"]
+        if a != b:
+            fail("/similar?item=%d&k=%d: table %r, scan %r" % (it, k, b, a))
+scan.stop()
+table.stop()
+# a table of another model is refused at start
+subprocess.run(["rs-als-train", "-q", "-f", "4", "-i", "2", "-o", "b.rsa",
+                "tr.rsm"], check=True)
+p = subprocess.run(["rs-serve", "-l", "127.0.0.1:0", "-m", "b.rsa",
+                    "--similar-table", "sim.rsk"], stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE, timeout=120)
+if p.returncode != 1 or b"another ALS model" not in p.stderr:
+    fail("a table of another model: exit %d, %r" % (p.returncode, p.stderr))
 print("%d bad requests, %d raw ones: all answered as expected"
       % (len(cases), len(raw)))
