@@ -559,6 +559,32 @@ parse_k_at(const struct args *a, unsigned *k, int64_t *t, char *msg,
 	return NULL;
 }
 
+/*
+ * The query of /recommendations and /similar: only the allowed keys,
+ * the id named idkey (required), k and at.  NULL or the message.
+ */
+static const char *
+parse_query(const struct args *a, const char *const *allowed,
+    const char *idkey, const char *path, uint64_t *id, unsigned *k,
+    int64_t *t, char *msg, size_t n)
+{
+	const char *m, *s;
+
+	if ((m = check_args(a, allowed, msg, n)) != NULL ||
+	    (m = parse_k_at(a, k, t, msg, n)) != NULL)
+		return m;
+	if ((s = arg(a, idkey)) == NULL) {
+		snprintf(msg, n, "%s is missing (%s?%s=ID)", idkey, path,
+		    idkey);
+		return msg;
+	}
+	if (parse_id(s, id) < 0) {
+		snprintf(msg, n, "%s '%.32s' is not a decimal id", idkey, s);
+		return msg;
+	}
+	return NULL;
+}
+
 /* ---- endpoints ---- */
 
 /* The rows as the answer's JSON body. */
@@ -682,15 +708,9 @@ get_recommendations(struct MHD_Connection *c, struct req *r,
 	int n;
 	enum answer_how how;
 
-	if ((msg = check_args(a, allowed, mbuf, sizeof(mbuf))) != NULL ||
-	    (msg = parse_k_at(a, &k, &t, mbuf, sizeof(mbuf))) != NULL)
+	if ((msg = parse_query(a, allowed, "visitor", "/recommendations",
+	    &visitor, &k, &t, mbuf, sizeof(mbuf))) != NULL)
 		return respond_error(c, r, 400, NULL, "%s", msg);
-	if ((sv = arg(a, "visitor")) == NULL)
-		return respond_error(c, r, 400, NULL, "visitor is missing "
-		    "(/recommendations?visitor=ID)");
-	if (parse_id(sv, &visitor) < 0)
-		return respond_error(c, r, 400, NULL, "visitor '%.32s' is not "
-		    "a decimal id", sv);
 	if ((s = acquire()) == NULL)
 		return respond_error(c, r, 503, NULL, "no release loaded");
 	e = rs_release_engine(s->rel);
@@ -753,22 +773,16 @@ get_similar(struct MHD_Connection *c, struct req *r, const struct args *a)
 	struct rs_row rows[SERVE_MAX_K];
 	struct buf b = { NULL, 0, 0, 0 };
 	const struct rs_engine *e;
-	const char *msg, *si;
+	const char *msg;
 	char mbuf[RS_ERROR_MSG_MAX];
 	uint64_t item;
 	unsigned k;
 	int64_t t;
 	int n;
 
-	if ((msg = check_args(a, allowed, mbuf, sizeof(mbuf))) != NULL ||
-	    (msg = parse_k_at(a, &k, &t, mbuf, sizeof(mbuf))) != NULL)
+	if ((msg = parse_query(a, allowed, "item", "/similar", &item, &k, &t,
+	    mbuf, sizeof(mbuf))) != NULL)
 		return respond_error(c, r, 400, NULL, "%s", msg);
-	if ((si = arg(a, "item")) == NULL)
-		return respond_error(c, r, 400, NULL, "item is missing "
-		    "(/similar?item=ID)");
-	if (parse_id(si, &item) < 0)
-		return respond_error(c, r, 400, NULL, "item '%.32s' is not a "
-		    "decimal id", si);
 	if ((s = acquire()) == NULL)
 		return respond_error(c, r, 503, NULL, "no release loaded");
 	e = rs_release_engine(s->rel);
