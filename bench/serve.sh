@@ -3,7 +3,8 @@
 # in the same run, on loopback only:
 #   static   the ceiling: bench/serve_static.c, the same HTTP library and
 #            settings answering one fixed 10-item body
-#   rs-serve a scale-1 release (ALS f = 64, popular, item-kNN), the
+#   rs-serve a scale-1 release (ALS f = 64 with its neighbours table,
+#            popular, item-kNN), the
 #            history of every event, --event-log with --sync interval
 #   fastapi  the original project's design: FastAPI + uvicorn answering
 #            from precomputed lists in a dict (bench/serve_fastapi.py;
@@ -57,8 +58,12 @@ cut=$("$bin/rs-cat" -m until "$dir/train.rsm")
     -o "$dir/popular.rsa" "$dir/train.rsm"
 [ -f "$dir/knn.rsk" ] || "$bin/rs-knn-train" -q --until "$cut" \
     -o "$dir/knn.rsk" "$dir/events.rse"
+# the neighbours table rs-retrain puts in a release (similar.rsk)
+[ -f "$dir/rec-similar.rsk" ] || "$bin/rs-recommend" -q --similar -a -f rsk \
+    -t 2 -m "$dir/rec-model.rsa" -o "$dir/rec-similar.rsk"
 rel=$work/models/releases/bench
 mkdir -p "$rel"
+ln "$dir/rec-similar.rsk" "$rel/similar.rsk"
 ln "$dir/rec-model.rsa" "$rel/als.rsa"
 ln "$dir/popular.rsa" "$rel/popular.rsa"
 ln "$dir/knn.rsk" "$rel/knn.rsk"
@@ -92,7 +97,7 @@ echo "clients: $(wc -l <"$work/recs.paths") visitor paths ($(wc -l <"$work/visit
 awk -F, 'NR == FNR {want[$1] = 1; next} FNR == 1 || ($2 in want)' \
     "$work/visitors" "$work/all-recs.csv" >"$work/recs.csv"
 "$bin/rs-recommend" -q -t 2 -m "$rel/als.rsa" --similar -k 10 \
-    -o "$work/similar.csv" "$work/items"
+    --similar-table "$rel/similar.rsk" -o "$work/similar.csv" "$work/items"
 
 # ---- servers ----
 port_of() {	# waits for a server's URL line in file $1
