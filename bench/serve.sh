@@ -81,7 +81,7 @@ ln -s releases/bench "$work/models/current"
     $1 >= cut && rand() < 0.05 {print $4}' | sort -u | head -n 10000 >"$work/items"
 awk '{print "GET /recommendations?visitor=" $1 "&k=10"}
     END {for (i = 0; i < 2000; i++)
-        print "GET /recommendations?visitor=" 900000000000 + i "&k=10"}' \
+        printf "GET /recommendations?visitor=%.0f&k=10\n", 900000000000 + i}' \
     "$work/visitors" | awk 'BEGIN {srand(3)} {print rand() "\t" $0}' |
     sort -k1,1 | cut -f2 >"$work/recs.paths"
 awk '{print "GET /similar?item=" $1 "&k=10"}' "$work/items" >"$work/similar.paths"
