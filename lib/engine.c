@@ -1240,23 +1240,15 @@ cmp_cand_desc(const void *a, const void *b)
 
 /*
  * S (m x cn, row-major, ld cn) = X Yc^T for the scans, X m x f and Yc
- * cn x f (both row-major, ld f): one sgemm, but for a single query (a
- * server's lone question, an online source's recent item) cn dot
- * products, since OpenBLAS packs the chunk's items before an sgemm,
- * which costs more than the products when there is one row to multiply.
- * Any float order of a length-f dot product keeps the scans' error bound.
+ * cn x f (both row-major, ld f).  rs_dense_sgemm takes a single query
+ * (a server's lone question, an online source's recent item) as a
+ * matrix-vector product, without packing the chunk.  Any float order of
+ * a length-f dot product keeps the scans' error bound.
  */
 static void
 chunk_scores(const float *X, size_t m, const float *Yc, size_t cn, size_t f,
     float *S)
 {
-	size_t t;
-
-	if (m == 1) {
-		for (t = 0; t < cn; t++)
-			S[t] = rs_dense_dot(X, Yc + t * f, f);
-		return;
-	}
 	rs_dense_sgemm(0, 1, m, cn, f, 1, X, f, Yc, f, 0, S, cn);
 }
 
