@@ -254,6 +254,17 @@ static int quiet, verbosity;
 static double started;
 
 static void
+vlogline(const char *fmt, va_list ap)
+{
+	flockfile(stderr);
+	fprintf(stderr, "rs-serve: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+/* A line worth a person's attention; not with -q. */
+static void
 logmsg(const char *fmt, ...)
 {
 	va_list ap;
@@ -261,25 +272,18 @@ logmsg(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	flockfile(stderr);
-	fprintf(stderr, "rs-serve: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	funlockfile(stderr);
+	vlogline(fmt, ap);
 	va_end(ap);
 }
 
+/* An error: always. */
 static void
 errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	flockfile(stderr);
-	fprintf(stderr, "rs-serve: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	funlockfile(stderr);
+	vlogline(fmt, ap);
 	va_end(ap);
 }
 
