@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -24,10 +23,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_size, void **con_cls)
 {
 	(void)cls; (void)url; (void)method; (void)version; (void)upload;
-	if (*con_cls == NULL) {		/* headers: wait for a body */
-		*con_cls = body;
-		if (strcmp(method, "POST") == 0)
-			return MHD_YES;
+	if (*con_cls == NULL) {	/* headers only: answer on the next call, */
+		*con_cls = body;	/* or MHD closes the connection */
+		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		*upload_size = 0;

@@ -1163,6 +1163,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		}
 		if (is_post)
 			goto method;
+		/*
+		 * Answer on the next call, once MHD has read the whole
+		 * request: a response queued with the headers alone makes
+		 * it close the connection after it (Connection: close),
+		 * and a shop's front end then pays a TCP handshake and a
+		 * connection set-up per page view (measured: the static
+		 * server of bench/serve.sh did 9 000 requests/s that way,
+		 * 52 000 with keep-alive).
+		 */
+		return MHD_YES;
 	}
 	if (is_post && *upload_size > 0) {
 		if (r->body.n + *upload_size > O.max_body)
