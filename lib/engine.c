@@ -73,6 +73,7 @@ struct rs_engine {
 
 	const struct rs_model *pop;
 	uint32_t *pop_order, npop;
+	float *pop_score;	/* the popular model's score of pop_order[j] */
 	const struct rs_itemknn *knn;
 	uint32_t *knn2g;
 	int32_t *g2knn;
@@ -804,15 +805,21 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		/* pop_order holds g by model row; sort rows by score */
 		uint32_t *rows = malloc(((size_t)r->npop + 1) * sizeof(*rows));
 
-		if (rows == NULL)
+		r->pop_score = malloc(((size_t)r->npop + 1) *
+		    sizeof(*r->pop_score));
+		if (rows == NULL || r->pop_score == NULL) {
+			free(rows);
 			return nomem(err);
+		}
 		for (i = 0; i < r->npop; i++)
 			rows[i] = i;
 		sort_sc = rs_model_item_scores(r->pop);
 		sort_id = rs_model_item_ids(r->pop);
 		qsort(rows, r->npop, sizeof(*rows), cmp_pop_q);
-		for (i = 0; i < r->npop; i++)
+		for (i = 0; i < r->npop; i++) {
+			r->pop_score[i] = sort_sc[rows[i]];
 			rows[i] = r->pop_order[rows[i]];
+		}
 		free(r->pop_order);
 		r->pop_order = rows;
 	}
@@ -1811,20 +1818,11 @@ src_popular(const struct rs_engine *e, struct rs_engine_work *w,
 	size_t j, n = 0;
 
 	if (e->pop != NULL) {
-		const float *sc = rs_model_item_scores(e->pop);
-
 		for (j = 0; j < e->npop && n < L; j++) {
 			const uint32_t g = e->pop_order[j];
 
 			if (!filtered(e, w, g))
-				out[n++] = (struct cand){ g, 0 };
-		}
-		/* scores by model row: look the row up again */
-		for (j = 0; j < n; j++) {
-			const int64_t row = rs_model_find_item(e->pop,
-			    e->gid[out[j].g]);
-
-			out[j].s = row >= 0 ? sc[row] : 0;
+				out[n++] = (struct cand){ g, e->pop_score[j] };
 		}
 		return n;
 	}
@@ -2110,6 +2108,7 @@ rs_engine_free(struct rs_engine *e)
 		return;
 	rs_idmap_free(e->gmap);
 	free(e->pop_order);
+	free(e->pop_score);
 	free(e->knn2g);
 	free(e->g2knn);
 	free(e->als2g);

@@ -1485,13 +1485,18 @@ start_http(void)
 		    "with a numeric address", O.listen);
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/*
+	 * MHD clears a connection's memory after every request: 32 KiB
+	 * (its default) holds any sane request line and headers, and 64
+	 * KiB spent 3 % of the server's time in that memset.
+	 */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)O.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_END);
