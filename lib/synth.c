@@ -46,10 +46,10 @@
  * never carted: a viewed one ends the cart (the visitor leaves), a new
  * one is redrawn, up to eight draws, then no cart; the buying
  * propensities make up for the carts given up.  A carted item is, mostly,
- * redrawn when already in the cart.  A third of carts end in a transaction minutes to
- * hours later that buys most carted items (each once), sometimes with a
- * viewed item never carted, all rows sharing the timestamp and
- * transactionid.
+ * redrawn when already in the cart.  A third of carts end in a
+ * transaction minutes to hours later that buys most carted items (each
+ * once), sometimes with a viewed item never carted, all rows sharing the
+ * timestamp and transactionid.
  *
  * Events file.  All events are sorted by time, transaction ids assigned
  * in that order, then a few rows are swapped with near neighbours (the
@@ -874,8 +874,7 @@ session(struct model *m, struct rs_rng *r, struct vstate *vs, uint32_t v,
 				for (j = 0; j < ncart && cart[j] != item; j++)
 					;
 				if (!is_avail(m, item, ts)) {
-					/* Out of stock: the visitor who
-					 * came for it leaves. */
+					/* Out of stock: the visitor leaves. */
 					if (viewed)
 						break;
 					continue;
