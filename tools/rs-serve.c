@@ -1189,15 +1189,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		if (!has_body(c))
 			return MHD_YES;
 	}
-	if (*upload_size > 0) {
-		/*
-		 * Another method's body (PUT /events) is read and dropped:
-		 * a response queued while upload data is pending makes MHD
-		 * drop the connection instead of sending the 405.
-		 */
-		if (is_post && r->body.n + *upload_size > O.max_body)
+	if (is_post && *upload_size > 0) {
+		if (r->body.n + *upload_size > O.max_body)
 			r->too_large = 1;
-		else if (is_post)
+		else
 			buf_add(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
