@@ -99,6 +99,22 @@
  *    (e.g. popular:0 for visitors without history); at least one quota
  *    is above 0.  Each row keeps the score and the source it came from.
  *    A single source ("recent") is the blend "recent:1".
+ *  - slots that adapt: a source with fewer items than its quota (recent
+ *    for a visitor with fewer distinct visible items than its quota, or
+ *    none; itemknn or category without context) leaves its slots in
+ *    the round to pass 2, which hands them to the sources in blend
+ *    order from the first: each source that still has items takes as
+ *    many of the round's empty rows as it can, then the next.  With
+ *    recent first, its unused slots go to the sources after it in the
+ *    order written.  So the order of the blend is the
+ *    order of the discovery sources' claim on unused slots, e.g. in
+ *    "recent:5,category:3,itemknn:2,popular:0" a visitor with 2 recent
+ *    items gets 2 recent rows, category's 3, itemknn's 2, then 3 more
+ *    category rows (itemknn's when category runs dry, popular's when
+ *    both do); a visitor with no events gets popular rows only.  This
+ *    is pass 2 itself, not a second mechanism: every row of a round is
+ *    still taken source by source in blend order, so the answer stays
+ *    prefix-consistent.
  *
  * Determinism: an answer depends only on the query, the blend, K and e,
  * never on threads, batches or the queries answered before.
