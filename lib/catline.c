@@ -311,6 +311,12 @@ rs_catline_history(const struct rs_catline *c, size_t idx,
 	return c->off[idx + 1] - c->off[idx];
 }
 
+int64_t
+rs_catline_first(const struct rs_catline *c, size_t idx)
+{
+	return c->ct[c->off[idx]];
+}
+
 void
 rs_catline_stats(const struct rs_catline *c, struct rs_catline_stats *st)
 {

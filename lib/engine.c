@@ -98,6 +98,8 @@ struct rs_engine {
 	const struct rs_catline *cl;
 	const struct rs_tree *tree;
 	int32_t *g2cl;		/* catline index of g, -1: none */
+	int32_t *g2c0;		/* g's one group if it never moved, else -1 */
+	int64_t *cfirst;	/* then: the time of its first snapshot */
 	struct rs_idmap *cmap;	/* category id -> group c */
 	int32_t *cpar;		/* group of c's parent, -1: none */
 	uint32_t ncat;		/* groups */
@@ -866,6 +868,18 @@ category_groups(struct rs_engine *r, struct rs_error *err)
 	free(mark);
 	if (r->cmem == NULL)
 		return nomem(err);
+	r->g2c0 = malloc(((size_t)r->ng + 1) * sizeof(*r->g2c0));
+	r->cfirst = malloc(((size_t)r->ng + 1) * sizeof(*r->cfirst));
+	if (r->g2c0 == NULL || r->cfirst == NULL)
+		return nomem(err);
+	for (g = 0; g < r->ng; g++) {
+		r->g2c0[g] = -1;
+		if (r->g2cl[g] < 0 || rs_catline_history(r->cl,
+		    (size_t)r->g2cl[g], &cats) != 1)
+			continue;
+		r->g2c0[g] = (int32_t)rs_idmap_find(r->cmap, cats[0]);
+		r->cfirst[g] = rs_catline_first(r->cl, (size_t)r->g2cl[g]);
+	}
 	if (r->pop != NULL) {
 		const float *sc = rs_model_item_scores(r->pop);
 
@@ -1837,14 +1851,52 @@ src_popular(const struct rs_engine *e, struct rs_engine_work *w,
 static void next_tick(const struct rs_engine *e, struct rs_engine_work *w,
     const struct rs_engine_query *q);
 
-/* Group of item g's category at t, or -1. */
+/*
+ * Group of item g's category at t, or -1.  Most items never change
+ * category: for them g2c0[g] is the group and cfirst[g] the time of the
+ * first snapshot, so no timeline search is needed.
+ */
 static int64_t
 group_at(const struct rs_engine *e, uint32_t g, int64_t t)
 {
+	if (e->g2c0[g] >= 0)
+		return t > e->cfirst[g] ? e->g2c0[g] : -1;
 	if (e->g2cl[g] < 0)
 		return -1;
 	return rs_idmap_find(e->cmap, rs_catline_at_index(e->cl,
 	    (size_t)e->g2cl[g], t));
+}
+
+/* Category order: a before b by higher score, then lower item id. */
+static int
+cat_before(const struct rs_engine *e, const struct cand *a,
+    const struct cand *b)
+{
+	return a->s > b->s || (a->s == b->s && e->gid[a->g] < e->gid[b->g]);
+}
+
+/* Min-heap of the best L by cat_before: h[0] is the worst kept. */
+static void
+cat_push(const struct rs_engine *e, struct cand *h, size_t *n, size_t L,
+    struct cand c)
+{
+	size_t k, p, ch;
+
+	if (*n < L) {
+		for (k = (*n)++; k > 0 && cat_before(e, &h[p = (k - 1) / 2],
+		    &c); k = p)
+			h[k] = h[p];
+		h[k] = c;
+		return;
+	}
+	for (k = 0; (ch = 2 * k + 1) < *n; k = ch) {
+		if (ch + 1 < *n && cat_before(e, &h[ch], &h[ch + 1]))
+			ch++;
+		if (!cat_before(e, &c, &h[ch]))
+			break;
+		h[k] = h[ch];
+	}
+	h[k] = c;
 }
 
 /*
@@ -1910,19 +1962,28 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 	cand_gid = e->gid;
 	for (k = 0; k < ng && n < L; k++) {
 		const uint32_t c = w->grp[k];
+		const size_t need = L - n;
 
+		/*
+		 * The best need items of the group in a heap; the cheap tests
+		 * first, so that an item the heap would refuse anyway costs
+		 * no timeline search.
+		 */
 		for (j = e->coff[c], m = 0; j < e->coff[c + 1]; j++) {
 			const uint32_t g = e->cmem[j];
+			const struct cand x = { g, (float)sc[g] };
 			int64_t d;
 
 			if (!(sc[g] > 0) || w->seen[g] == w->tick ||
-			    filtered(e, w, g) || (d = group_at(e, g, q->t)) < 0 ||
-			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c))
+			    (m == need && !cat_before(e, &x, &all[0])) ||
+			    (d = group_at(e, g, q->t)) < 0 ||
+			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
+			    filtered(e, w, g))
 				continue;
-			all[m++] = (struct cand){ g, (float)sc[g] };
+			cat_push(e, all, &m, need, x);
 		}
 		qsort(all, m, sizeof(*all), cmp_cand);
-		for (i = 0; i < m && n < L; i++) {
+		for (i = 0; i < m; i++) {
 			w->seen[all[i].g] = w->tick;
 			out[n++] = all[i];
 		}
@@ -2260,6 +2321,8 @@ rs_engine_free(struct rs_engine *e)
 	free(e->blocked);
 	free(e->g2av);
 	free(e->g2cl);
+	free(e->g2c0);
+	free(e->cfirst);
 	rs_idmap_free(e->cmap);
 	free(e->cpar);
 	free(e->coff);
