@@ -18,7 +18,9 @@
 # (default 32) from one thread, RUNS rounds (default 3) interleaving the
 # three servers; the medians are printed with the ratios.  Endpoints:
 # /recommendations for visitors active in the last 14 days (80 %) and
-# unknown ones (20 %), /similar for items of those days, POST /events of
+# unknown ones (20 %) with the release's blend (ALS fold-in in it), the
+# same with rs-retrain's default blend recent:5,itemknn:5,popular:0 (no
+# ALS; "recs-noals"), /similar for items of those days, POST /events of
 # one view each.  Then rs-serve again under /recommendations load while
 # it is sent SIGHUP 10 times (errors and reloads counted), its RSS, and
 # its release load time.  Client and servers share the 2 cores.
@@ -84,6 +86,10 @@ awk '{print "GET /recommendations?visitor=" $1 "&k=10"}
         printf "GET /recommendations?visitor=%.0f&k=10\n", 900000000000 + i}' \
     "$work/visitors" | awk 'BEGIN {srand(3)} {print rand() "\t" $0}' |
     sort -k1,1 | cut -f2 >"$work/recs.paths"
+# the blend rs-retrain publishes by default (no ALS): &blend= on rs-serve,
+# the same precomputed lists on the references
+sed 's/&k=10$/\&k=10\&blend=recent:5,itemknn:5,popular:0/' "$work/recs.paths" \
+    >"$work/recs-noals.rs.paths"
 awk '{print "GET /similar?item=" $1 "&k=10"}' "$work/items" >"$work/similar.paths"
 paste -d' ' "$work/visitors" "$work/items" | awk 'NF == 2 {
     printf "POST /events {\"visitorid\":%s,\"itemid\":%s,\"event\":\"view\"}\n",
@@ -130,32 +136,37 @@ echo "load: wrk -t1 -c$CONNS -d${DUR}s, $RUNS rounds interleaved; servers -t 2"
 : >"$work/results"
 r=1
 while [ $r -le "$RUNS" ]; do
-	for ep in recs similar events; do
+	for ep in recs recs-noals similar events; do
 		for srv in static rs-serve fastapi; do
 			case $srv in
 			static) port=18481 ;;
 			rs-serve) port=$rs_port ;;
 			fastapi) port=18482 ;;
 			esac
-			echo "$srv $ep $(run_wrk $port "$work/$ep.paths")" >>"$work/results"
+			paths=$work/$ep.paths
+			[ "$ep" != recs-noals ] || paths=$work/recs.paths
+			[ "$ep$srv" != recs-noalsrs-serve ] ||
+			    paths=$work/recs-noals.rs.paths
+			echo "$srv $ep $(run_wrk $port "$paths")" >>"$work/results"
 		done
 	done
 	r=$((r + 1))
 done
 get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-printf '\n%-9s %-8s %10s %9s %9s %9s %8s\n' server endpoint 'req/s' 'p50 ms' 'p99 ms' 'p99.9 ms' errors
-for ep in recs similar events; do
+printf '\n%-9s %-10s %10s %9s %9s %9s %8s\n' server endpoint 'req/s' 'p50 ms' 'p99 ms' 'p99.9 ms' errors
+for ep in recs recs-noals similar events; do
 	for srv in static rs-serve fastapi; do
 		f=$(grep "^$srv $ep " "$work/results")
 		rps=$(echo "$f" | get rps | median)
-		printf '%-9s %-8s %10s %9s %9s %9s %8s\n' "$srv" "$ep" "$rps" \
+		printf '%-9s %-10s %10s %9s %9s %9s %8s\n' "$srv" "$ep" "$rps" \
 		    "$(echo "$f" | get p50 | median)" "$(echo "$f" | get p99 | median)" \
 		    "$(echo "$f" | get p999 | median)" \
 		    "$(echo "$f" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(non2xx|errors)=/) {split($i, a, "="); s += a[2]}} END {print s + 0}')"
-		eval "rps_$(echo $srv | tr -d -)_$ep=$rps"
+		eval "rps_$(echo $srv | tr -d -)_$(echo $ep | tr -d -)=$rps"
 	done
-	eval "s=\$rps_static_$ep r=\$rps_rsserve_$ep f=\$rps_fastapi_$ep"
+	e=$(echo $ep | tr -d -)
+	eval "s=\$rps_static_$e r=\$rps_rsserve_$e f=\$rps_fastapi_$e"
 	awk -v ep="$ep" -v s="$s" -v r="$r" -v f="$f" 'BEGIN {
 	    printf "  %s: rs-serve / static = %.2f, rs-serve / fastapi = %.1fx\n",
 	    ep, r / s, r / f}'

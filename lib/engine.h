@@ -58,7 +58,9 @@
  *    remaining computed score (x . y = x . mu + x . (y - mu), Cauchy-
  *    Schwarz on the second term, plus the float rounding of a length-f
  *    dot product), is below the worst score kept, no remaining item can
- *    enter the list.
+ *    enter the list.  A lone query (no prefetch) reads an 8-bit copy of
+ *    the factors first and scores only the items whose bound from it
+ *    (qdot.h) reaches the worst score kept: the same list.
  *    A training-matrix row given with the query (hist_item, hist_w)
  *    adds its weights to r_ui when there is a fold-in; with
  *    keep_trained, a visitor the model knows keeps its trained factors.

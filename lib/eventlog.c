@@ -282,23 +282,64 @@ rs_eventlog_replay(const char *dir,
 	return rc;
 }
 
+/*
+ * Creates file path holding the header only, all at once: the header is
+ * written and synced under a temporary name (".events-N.csv.tmp", which
+ * list_files never reads) and renamed into place, the directory synced.
+ * A crash never leaves a log file without its header, which rs-load and
+ * rs-retrain would refuse.
+ */
+static int
+create_file(const char *dir, const char *path, struct rs_error *err)
+{
+	char tmp[4096 + 8];
+	const char *base = strrchr(path, '/');
+	int fd, dfd, e;
+
+	base = base != NULL ? base + 1 : path;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, base);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0)
+		return rs_error_errno(err, RS_EIO, errno, "%s", tmp);
+	if (write(fd, HEADER, sizeof(HEADER) - 1) !=
+	    (ssize_t)(sizeof(HEADER) - 1) || fsync(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		return rs_error_errno(err, RS_EIO, e, "%s", path);
+	}
+	close(fd);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
 /* Begins file seq (closing the current one). */
 static int
 begin_file(struct rs_eventlog *l, uint32_t seq, struct rs_error *err)
 {
 	char path[4096];
 	struct stat st;
-	int fd;
+	int fd, rc;
 
 	file_path(path, sizeof(path), l->dir, seq);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) < 0)
-		return rs_error_errno(err, RS_EIO, errno, "%s", path);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT)
+			return rs_error_errno(err, RS_EIO, errno, "%s", path);
+		if ((rc = create_file(l->dir, path, err)) < 0)
+			return rc;
+		l->st.files++;
+		if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+			return rs_error_errno(err, RS_EIO, errno, "%s", path);
+	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);
 		return rs_error_errno(err, RS_EIO, errno, "%s", path);
 	}
-	if (st.st_size == 0) {
+	if (st.st_size == 0) {	/* empty, as a crash of rs 0.x left it */
 		if (write(fd, HEADER, sizeof(HEADER) - 1) !=
 		    (ssize_t)(sizeof(HEADER) - 1) || fsync(fd) < 0) {
 			int e = errno ? errno : EIO;

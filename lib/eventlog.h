@@ -6,7 +6,9 @@
  *
  * The log is a directory of files named events-NNNNNNNN.csv (NNNNNNNN a
  * sequence number, so name order is write order), each starting with
- * the header line.  Appends go to the newest file; a new file is begun
+ * the header line: a file is created with it under a temporary name and
+ * renamed into place, so no crash leaves a file without it.  Appends go
+ * to the newest file; a new file is begun
  * when the newest one has reached rotate_bytes, and (rotate_daily) when
  * the UTC day of the wall clock differs from the day the file was begun.
  *

@@ -108,6 +108,26 @@ rs_replayout_metrics_header(struct rs_textout *t, enum rs_replayout_format f,
 	rs_textout_char(t, '\n');
 }
 
+void
+rs_replayout_metrics_note(struct rs_textout *t, enum rs_replayout_format f,
+    const struct rs_replayout_filters *fl)
+{
+	if (f != RS_REPLAYOUT_TABLE)
+		return;
+	rs_textout_str(t, fl->keep_bought ? "\nnote: filters: bought items "
+	    "kept (--keep-bought)" : "\nnote: filters: no bought items");
+	if (fl->items)
+		rs_textout_str(t, "; no items unavailable in the item table "
+		    "(-i)");
+	if (fl->navail > 0)
+		rs_textout_str(t, "; no items unavailable at the request time "
+		    "(-A)");
+	if (!fl->items && fl->navail == 0)
+		rs_textout_str(t, "; availability not filtered (no -i, -A)");
+	rs_textout_str(t, "\nnote: a request knows only events before its "
+	    "time, none at its own millisecond\n");
+}
+
 /* A metric in CSV or JSON: %.4f, undefined (NaN) as empty or null. */
 static void
 put_num(struct rs_textout *t, double v, int json)

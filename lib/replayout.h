@@ -16,7 +16,9 @@
  * Metric rows, per recommender and target set (all, discovery), at each
  * K of a list:
  *   TABLE aligned: name (28 wide), targets, n (requests), then per K
- *         hit@K mrr@K ndcg@K cov@K nov@K, %8.4f each, "-" if undefined
+ *         hit@K mrr@K ndcg@K cov@K nov@K, %8.4f each, "-" if undefined;
+ *         rs_replayout_metrics_note adds a blank line and two "note:"
+ *         lines below the rows (filters, visibility)
  *   CSV   recommender,targets,requests,k,hit,mrr,ndcg,coverage,novelty,
  *         one line per K, numbers %.4f, empty if undefined
  *   JSON  JSON Lines with the CSV's names, null if undefined
@@ -60,6 +62,22 @@ void rs_replayout_answers(struct rs_textout *t, enum rs_replayout_format f,
 /* The header line of metric rows at ks[0..nk) (nothing for JSON). */
 void rs_replayout_metrics_header(struct rs_textout *t,
 	enum rs_replayout_format f, const unsigned *ks, unsigned nk);
+
+/* The filters a replay answered with, for the table's note. */
+struct rs_replayout_filters {
+	int keep_bought;	/* --keep-bought: bought items may be listed */
+	int items;		/* -i: an item table's availability */
+	unsigned navail;	/* -A: property files (availability at t) */
+};
+
+/*
+ * The note below a metric table (TABLE only; CSV and JSON rows are data
+ * and get none): the filters in force and the rule that a request sees
+ * only events before its time, those at its own millisecond not yet, so
+ * that a table read alone says what it measured.
+ */
+void rs_replayout_metrics_note(struct rs_textout *t,
+	enum rs_replayout_format f, const struct rs_replayout_filters *fl);
 
 /*
  * The metric row(s) of recommender name over target set which (0 all,

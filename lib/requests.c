@@ -5,7 +5,12 @@
  * rs_requests_make is one pass over the events to find the stream's end
  * (for relative bounds), one pass to collect the targets with their input
  * positions, and a sort by (time, position), so equal times keep input
- * order and ids are a pure function of the input.
+ * order and ids are a pure function of the input.  Exact duplicates (same
+ * visitor, item and time; the type is the target's) then fall in the
+ * run of their millisecond, and all but the first in input order
+ * are dropped: a row logged twice is one decision, and its twin at the
+ * same instant would be invisible to the request, a certain discovery
+ * miss.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -141,18 +146,33 @@ last_time(const struct rs_event *ev, size_t n)
 	return end;
 }
 
+/* 1 if q[i] repeats a request of its millisecond before it in q. */
+static int
+is_duplicate(const struct rs_request *q, size_t i)
+{
+	size_t j;
+
+	for (j = i; j > 0 && q[j - 1].ts == q[i].ts; j--)
+		if (q[j - 1].visitor == q[i].visitor &&
+		    q[j - 1].item == q[i].item)
+			return 1;
+	return 0;
+}
+
 int
 rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
     const struct rs_bound *since, const struct rs_bound *until,
-    struct rs_request **out, size_t *nout, int64_t *since_ms,
+    struct rs_request **out, size_t *nout, size_t *ndup, int64_t *since_ms,
     int64_t *until_ms, struct rs_error *err)
 {
 	struct rs_request *q;
 	int64_t end, lo, hi;
-	size_t i, m = 0;
+	size_t i, m = 0, k;
 
 	*out = NULL;
 	*nout = 0;
+	if (ndup != NULL)
+		*ndup = 0;
 	if (type >= RS_EV_NTYPES)
 		return rs_error_set(err, RS_EARG, "bad event type %u", type);
 	end = last_time(ev, n);
@@ -172,10 +192,21 @@ rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
 			q[m++] = (struct rs_request){ i, ev[i].visitor,
 			    ev[i].ts, ev[i].item };
 	qsort(q, m, sizeof(*q), cmp_req);
-	for (i = 0; i < m; i++)
-		q[i].id = i + 1;
+	/*
+	 * Compacting in place: the kept ones before k are still sorted, so
+	 * a later twin finds its first copy among them.
+	 */
+	for (i = 0, k = 0; i < m; i++) {
+		q[k] = q[i];
+		if (!is_duplicate(q, k)) {
+			q[k].id = k + 1;
+			k++;
+		}
+	}
+	if (ndup != NULL)
+		*ndup = m - k;
 	*out = q;
-	*nout = m;
+	*nout = k;
 	return 0;
 }
 

@@ -14,7 +14,9 @@
  *     24     8    itemid     id    the true item (of the target event)
  * Metadata: "event" (the target type, or "none" for requests made by
  * rs_requests_visitors, which also record "at"), "since" and "until"
- * (resolved bounds in ms, empty when open), plus tool, version, argv.
+ * (resolved bounds in ms, empty when open), "duplicates" (target rows
+ * dropped as exact duplicates; not with "none"), plus tool, version,
+ * argv.
  *
  * Window: a target event at time t is a request when since <= t < until
  * (bounds as in interact.h: absolute, or relative to the stream's last
@@ -53,13 +55,15 @@ int rs_events_read_all(struct rs_reader *r, struct rs_event **out,
  * Requests of the n events ev (borrowed): the events of type `type' in
  * the window [since, until), relative bounds resolved against the
  * largest timestamp of ev.  *out is a new array (free()) sorted by
- * (time, input position), ids 1..*nout.  The resolved bounds go to
- * *since_ms / *until_ms (INT64_MIN / INT64_MAX when open); either may be
- * NULL.
+ * (time, input position), ids 1..*nout.  Exact duplicate targets (same
+ * visitor, item and time) are one request, the first in input order;
+ * *ndup counts the others, dropped.  The resolved bounds go to
+ * *since_ms / *until_ms (INT64_MIN / INT64_MAX when open); ndup,
+ * since_ms and until_ms may be NULL.
  */
 int rs_requests_make(const struct rs_event *ev, size_t n, unsigned type,
 	const struct rs_bound *since, const struct rs_bound *until,
-	struct rs_request **out, size_t *nout, int64_t *since_ms,
+	struct rs_request **out, size_t *nout, size_t *ndup, int64_t *since_ms,
 	int64_t *until_ms, struct rs_error *err);
 
 /*

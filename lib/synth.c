@@ -33,15 +33,23 @@
  * log-normal tail, so 70 % of visitors have a single event.
  *
  * Carts and purchases.  Per visitor a buying propensity; a session with
- * more views is likelier to end in a cart.  An add-to-cart is, 62 % of
- * the time, on an item viewed in the session (usually the last one),
- * seconds to minutes after that view; otherwise on a new item of the
- * focus cluster (discovery), sometimes before any view.  Carted items are
- * redrawn (up to four times) while unavailable that week or, mostly,
- * already in the cart.  A third of carts end in a transaction minutes to
- * hours later that buys most carted items (each once), sometimes with a
- * viewed item never carted, all rows sharing the timestamp and
- * transactionid.
+ * more views is likelier to end in a cart.  An add-to-cart is drawn, 66 %
+ * of the time, on an item viewed in the session (usually the last one),
+ * seconds to minutes after that view; otherwise on a new item
+ * (discovery), sometimes before any view: of the focus cluster, or, a
+ * third of the time, outside the focus category (a sibling category, one
+ * of the segment's, or a popular item), so that about half of the
+ * discovery carts of visitors with earlier events are in the category of
+ * the last viewed item, as on real data (issue #14; it was 0.9 when all
+ * were in the focus cluster).  An item unavailable at the cart's time, by
+ * the snapshot rule of rs-replay -A (latest snapshot strictly before), is
+ * never carted: a viewed one ends the cart (the visitor leaves), a new
+ * one is redrawn, up to eight draws, then no cart; the buying
+ * propensities make up for the carts given up.  A carted item is, mostly,
+ * redrawn when already in the cart.  A third of carts end in a
+ * transaction minutes to hours later that buys most carted items (each
+ * once), sometimes with a viewed item never carted, all rows sharing the
+ * timestamp and transactionid.
  *
  * Events file.  All events are sorted by time, transaction ids assigned
  * in that order, then a few rows are swapped with near neighbours (the
@@ -190,6 +198,9 @@ struct model {
 	uint32_t cat_cl[NCAT + 1];	/* cluster offsets per category */
 	struct rs_alias *catpick;	/* over NCAT; empty ones weigh 0 */
 	struct rs_alias *pop;		/* items by global popularity */
+	/* Children with items of each node: kids[kid_start[p] ..]. */
+	uint32_t kid_start[NCAT + 2];
+	uint32_t kids[NCAT];
 	/* Segments. */
 	uint32_t nseg;
 	uint32_t *seg_cat;		/* nseg * SEG_CATS */
@@ -294,12 +305,19 @@ week_of(int64_t ts)
 	return w >= NSNAP ? NSNAP - 1 : (int)w;
 }
 
+/*
+ * Whether item is available at ts by the rule of rs-replay -A: the
+ * latest snapshot strictly before ts (a cart at a snapshot's own
+ * millisecond is judged by the week before).  Before the first snapshot
+ * nothing is known to the tools; the generator uses the first week's
+ * state, the stricter choice.
+ */
 static int
 is_avail(const struct model *m, uint32_t item, int64_t ts)
 {
 	if (m->iflags[item] & F_NOPROPS)
 		return 1;
-	return (m->avail[item] >> week_of(ts)) & 1;
+	return (m->avail[item] >> week_of(ts - 1)) & 1;
 }
 
 /* Index of the first cum[lo..hi) above x (cum increasing). */
@@ -594,6 +612,32 @@ build_props(struct model *m, struct rs_error *err)
 	return 0;
 }
 
+/*
+ * The children of every node that hold items, grouped by parent (roots
+ * under the virtual parent NCAT), for drawing a sibling category.
+ */
+static void
+build_kids(struct model *m)
+{
+	uint32_t k, p, pos[NCAT + 1];
+
+	memset(m->kid_start, 0, sizeof(m->kid_start));
+	for (k = 0; k < NCAT; k++)
+		if (m->cat_cl[k] < m->cat_cl[k + 1]) {
+			p = m->parent[k] < 0 ? NCAT : (uint32_t)m->parent[k];
+			m->kid_start[p + 1]++;
+		}
+	for (p = 0; p <= NCAT; p++) {
+		m->kid_start[p + 1] += m->kid_start[p];
+		pos[p] = m->kid_start[p];
+	}
+	for (k = 0; k < NCAT; k++)
+		if (m->cat_cl[k] < m->cat_cl[k + 1]) {
+			p = m->parent[k] < 0 ? NCAT : (uint32_t)m->parent[k];
+			m->kids[pos[p]++] = k;
+		}
+}
+
 static int
 build_segments(struct model *m, struct rs_error *err)
 {
@@ -675,6 +719,47 @@ pick_focus(const struct model *m, struct rs_rng *r, const struct vstate *vs)
 	return m->icl[rs_alias_sample(m->pop, r)];
 }
 
+/*
+ * The item of an add-to-cart on something not viewed in the session.
+ * Mostly a new item of the focus cluster; with P_OFFCAT, one outside the
+ * focus category, because on real data only about half of the discovery
+ * add-to-carts are in the category of the visitor's last viewed item
+ * (issue #14): an item of another of the segment's categories (the
+ * visitor's wider taste), of a sibling category (same parent in the
+ * tree: a related shelf), or a globally popular one.
+ */
+#define P_OFFCAT	0.33
+static uint32_t
+discovery_item(const struct model *m, struct rs_rng *r,
+    const struct vstate *vs, uint32_t fc)
+{
+	uint32_t c, p, lo, hi, k;
+	double x;
+
+	if (rs_rng_double(r) >= P_OFFCAT)
+		return item_in(m, r, fc);
+	x = rs_rng_double(r);
+	if (x < 0.35) {
+		c = m->icat[m->cl_start[fc]];
+		p = m->parent[c] < 0 ? NCAT : (uint32_t)m->parent[c];
+		lo = m->kid_start[p];
+		hi = m->kid_start[p + 1];
+		if (hi - lo > 1) {
+			/* A sibling other than c itself. */
+			k = m->kids[lo + rs_rng_below(r, hi - lo - 1)];
+			if (k == c)
+				k = m->kids[hi - 1];
+			return item_in(m, r, cluster_in(m, r, k));
+		}
+	}
+	if (x < 0.80) {
+		c = m->seg_cat[vs->seg * SEG_CATS +
+		    rs_rng_below(r, SEG_CATS)];
+		return item_in(m, r, cluster_in(m, r, c));
+	}
+	return (uint32_t)rs_alias_sample(m->pop, r);
+}
+
 static int64_t
 event_gap(struct rs_rng *r)
 {
@@ -692,6 +777,23 @@ session_len(struct rs_rng *r)
 	x = 2 + floor(rs_rng_lognormal(r, -0.25, 1.45));
 	return x > SESS_MAX ? SESS_MAX : (uint32_t)x;
 }
+
+/*
+ * Draws per add-to-cart; an item unavailable at the cart's time (by the
+ * snapshots) is never carted, so after this many draws without one that
+ * is, the cart is not made.
+ */
+#define CART_TRIES	8
+/*
+ * Buying propensities of the 10 % keen and the other visitors; they
+ * make up for the carts given up on out-of-stock items.
+ */
+#define BP_HIGH		0.71
+#define BP_LOW		0.0315
+/* Share of draws on an item viewed in the session. */
+#define P_CART_VIEWED	0.66
+/* Share of the other draws made before the session's first view. */
+#define P_CART_BEFORE	0.28
 
 static int64_t
 session(struct model *m, struct rs_rng *r, struct vstate *vs, uint32_t v,
@@ -748,17 +850,19 @@ session(struct model *m, struct rs_rng *r, struct vstate *vs, uint32_t v,
 		    3);
 		for (; k > 0; k--) {
 			unsigned tries;
+			int viewed = 0;
 
-			for (tries = 0; tries < 4; tries++) {
-				if (rs_rng_double(r) < 0.62) {
+			for (tries = 0; tries < CART_TRIES; tries++) {
+				viewed = rs_rng_double(r) < P_CART_VIEWED;
+				if (viewed) {
 					j = rs_rng_double(r) < 0.65 ? L - 1 :
 					    (uint32_t)rs_rng_below(r, L);
 					item = sv[j];
 					ts = st[j] + 2000 + (int64_t)
 					    rs_rng_lognormal(r, 10.3, 1.0);
 				} else {
-					item = item_in(m, r, fc);
-					if (rs_rng_double(r) < 0.25)
+					item = discovery_item(m, r, vs, fc);
+					if (rs_rng_double(r) < P_CART_BEFORE)
 						ts = t0 - 1000 - (int64_t)
 						    rs_rng_lognormal(r, 10.0,
 						    0.8);
@@ -769,17 +873,25 @@ session(struct model *m, struct rs_rng *r, struct vstate *vs, uint32_t v,
 				/* Mostly another item than those carted. */
 				for (j = 0; j < ncart && cart[j] != item; j++)
 					;
-				if (is_avail(m, item, ts) && (j == ncart ||
-				    rs_rng_double(r) < 0.2))
+				if (!is_avail(m, item, ts)) {
+					/* Out of stock: the visitor leaves. */
+					if (viewed)
+						break;
+					continue;
+				}
+				if (j == ncart || rs_rng_double(r) < 0.2)
 					break;
 			}
+			/* Never a cart the catalogue says cannot be made. */
+			if (tries == CART_TRIES || !is_avail(m, item, ts))
+				continue;
 			add_ev(m, ts, v, item, EV_CART);
 			if (ts > tlast)
 				tlast = ts;
 			if (ncart < 8)
 				cart[ncart++] = item;
 		}
-		if (rs_rng_double(r) < 0.32) {
+		if (ncart > 0 && rs_rng_double(r) < 0.32) {
 			ts = tlast + 30000 + (int64_t)rs_rng_lognormal(r, 14.0,
 			    1.3);
 			bought = 0;
@@ -829,7 +941,7 @@ visitor(struct model *m, uint32_t v)
 	for (k = 0; k < vs.npcl; k++)
 		vs.pcl[k] = cluster_in(m, &r, m->seg_cat[vs.seg * SEG_CATS +
 		    rs_rng_below(&r, SEG_CATS)]);
-	vs.bp = rs_rng_double(&r) < 0.10 ? 0.55 : 0.024;
+	vs.bp = rs_rng_double(&r) < 0.10 ? BP_HIGH : BP_LOW;
 	ns = 1;
 	if (rs_rng_double(&r) < 0.16)
 		ns += 1 + (uint32_t)rs_rng_geometric(&r, 0.45);
@@ -1423,8 +1535,10 @@ rs_synth_run(const struct rs_synth_params *p, rs_synth_write_fn wr,
 	memset(&st, 0, sizeof(st));
 	m->seed = p->seed;
 	build_tree(m);
-	if ((rc = build_catalog(m, p->scale, err)) < 0 ||
-	    (rc = build_props(m, err)) < 0 ||
+	if ((rc = build_catalog(m, p->scale, err)) < 0)
+		goto out;
+	build_kids(m);
+	if ((rc = build_props(m, err)) < 0 ||
 	    (rc = build_visitors(m, p->scale, err)) < 0 ||
 	    (rc = build_segments(m, err)) < 0)
 		goto out;

@@ -153,6 +153,8 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 {
 	const size_t nq = rs_replay_nrequests(rp);
 	const unsigned kmax = g->o->p.kmax;
+	const struct rs_replayout_filters fl = { g->o->p.keep_bought,
+	    g->o->items != NULL, g->o->navail };
 	struct rs_replay_acc acc[ANSWER_MAX_KS];
 	struct rs_textout t;
 	struct rs_error err;
@@ -175,6 +177,7 @@ write_metrics(struct rs_outfile *out, enum rs_replayout_format f,
 		for (ki = 0; ki < g->nk; ki++)
 			rs_replay_acc_free(&acc[ki]);
 	}
+	rs_replayout_metrics_note(&t, f, &fl);
 	finish_text(&t);
 }
 

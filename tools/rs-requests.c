@@ -38,7 +38,10 @@ help(void)
 	    "      --csv               write id,visitorid,timestamp,itemid CSV\n"
 	    "                          instead of a request stream\n"
 	    "  -e, --event TYPE        target event type: view, addtocart\n"
-	    "                          (default) or transaction\n"
+	    "                          (default) or transaction; exact "
+	    "duplicate\n"
+	    "                          rows (same visitor, item, time) are "
+	    "one\n"
 	    "  -o, --output FILE       write to FILE (atomically), not stdout\n"
 	    "  -q, --quiet             no summary or progress\n"
 	    "      --since TIME        targets at or after TIME\n"
@@ -111,10 +114,10 @@ main(int argc, char **argv)
 	struct rs_error err;
 	const struct rs_meta *meta;
 	struct rs_meta extra[5];
-	char sbuf[32], ubuf[32], abuf[32];
+	char sbuf[32], ubuf[32], abuf[32], dbuf[32];
 	const char *output = NULL, *input;
 	int64_t s_ms, u_ms, a_ms;
-	size_t n, nq;
+	size_t n, nq, ndup = 0;
 	unsigned nmeta;
 	int c, csv = 0, type = RS_EV_ADDTOCART, visitors = 0, etype = 0;
 
@@ -171,7 +174,7 @@ main(int argc, char **argv)
 		    &s_ms, &u_ms, &a_ms, &err);
 	else
 		c = rs_requests_make(ev, n, (unsigned)type, &since, &until,
-		    &q, &nq, &s_ms, &u_ms, &err);
+		    &q, &nq, &ndup, &s_ms, &u_ms, &err);
 	if (c < 0)
 		die_abort(out, &err);
 	progress_start("writing the requests", NULL, 0, -1);
@@ -185,9 +188,12 @@ main(int argc, char **argv)
 		    sizeof(sbuf), s_ms, INT64_MIN) };
 		extra[3] = (struct rs_meta){ "until", time_text(ubuf,
 		    sizeof(ubuf), u_ms, INT64_MAX) };
-		extra[4] = (struct rs_meta){ "at", visitors ? time_text(abuf,
-		    sizeof(abuf), a_ms, INT64_MIN) : "" };
-		meta = tool_meta(extra, visitors ? 5 : 4, &nmeta);
+		/* the fifth: "at" of --visitors, else "duplicates" */
+		snprintf(dbuf, sizeof(dbuf), "%zu", ndup);
+		extra[4] = visitors ? (struct rs_meta){ "at", time_text(abuf,
+		    sizeof(abuf), a_ms, INT64_MIN) } :
+		    (struct rs_meta){ "duplicates", dbuf };
+		meta = tool_meta(extra, 5, &nmeta);
 		if (rs_requests_write(q, nq, rs_outfile_fd(out),
 		    rs_outfile_name(out), meta, nmeta, NULL, &err) < 0)
 			die_abort(out, &err);
@@ -199,7 +205,10 @@ main(int argc, char **argv)
 	else if (nq == 0)
 		warnx("warning: no '%s' event in the window",
 		    rs_event_name((unsigned)type));
-	if (!tool_quiet)
+	if (!tool_quiet && !visitors)
+		fprintf(stderr, "%s: %zu events read, %zu requests, %zu "
+		    "duplicate rows dropped\n", progname, n, nq, ndup);
+	else if (!tool_quiet)
 		fprintf(stderr, "%s: %zu events read, %zu requests\n",
 		    progname, n, nq);
 	free(q);

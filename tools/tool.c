@@ -23,11 +23,29 @@ int tool_quiet;
 
 static char *argv_joined;
 
+/*
+ * Every exit ends here, after the tool's own exit handlers: stdio
+ * flushed, then _exit, so that no library's exit handler runs.
+ * OpenBLAS's joins its worker thread, and under a memory limit (ulimit
+ * -v below about 160 MB) that thread retries the allocation of its
+ * buffer forever: every tool, even rs-cat --version, hung at exit.  The
+ * libraries' handlers have nothing else to do at a process's end.
+ */
+static void
+exit_now(int status, void *arg)
+{
+	(void)arg;
+	fflush(NULL);
+	_exit(status);
+}
+
 void
 tool_init(int argc, char **argv)
 {
 	const char *slash, **w;
 	int i;
+
+	on_exit(exit_now, NULL);
 
 	if (argc > 0 && argv[0] != NULL) {
 		slash = strrchr(argv[0], '/');

@@ -5,7 +5,7 @@
 # the run is logged for MLflow, and --dry-run touches nothing.
 set -eu
 . "$ROOT/tests/data/retrain/lib.sh"
-gen_data 0.005
+gen_data 0.01
 write_conf c.conf "$PWD/models" "keep = 2"
 
 # 1: first run, quiet on success when stderr is not a terminal.

@@ -37,6 +37,18 @@ expect_fail "flipped byte"
 head -c 100 data/events.csv >in.rse
 expect_fail "not a stream"
 
+# The same flipped byte with new_dir files beside the stream: the stream
+# is piped through rs-cat into rs-load with them, and rs-cat's failure
+# must fail the run (sh has no pipefail), not hand rs-load a short input.
+mkdir -p new
+head -n 30 data/events.csv >new/events-1.csv
+write_conf c.conf "$PWD/models" "events = $PWD/in.rse" "props = $PWD/props.rse" \
+    "tree = $PWD/tree.rse" "baselines =" "tolerance = 1" "iterations = 2" \
+    "factors = 8" "mlflow_dir = none" "new_dir = $PWD/new"
+cp ev.rse in.rse
+printf 'X' | dd of=in.rse bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+expect_fail "flipped byte, with new_dir"
+
 # A good stream again: the next run publishes.
 cp ev.rse in.rse
 sleep 1

@@ -201,6 +201,27 @@ for want in ['rs_serve_requests_total{endpoint="events",code="415"} 2',
              'le="+Inf"} 4']:
     if want not in text:
         fail("metrics lack %r:\n%s" % (want, text))
+# one connection serves many requests (keep-alive), POST /events included:
+# a front end must not pay a TCP handshake per page view
+import http.client  # noqa: E402
+c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+c.connect()
+sock = c.sock
+for path in ["/recommendations?visitor=%d&k=3" % nv, "/similar?item=5",
+             "/events", "/healthz", "/metrics"]:
+    if path == "/events":
+        c.request("POST", path, body=b'{"visitorid":1,"itemid":2,'
+                  b'"event":"view"}',
+                  headers={"Content-Type": "application/json"})
+    else:
+        c.request("GET", path)
+    r = c.getresponse()
+    r.read()
+    if r.status != 200 or (r.getheader("Connection") or "").lower() == \
+            "close" or c.sock is not sock:
+        fail("%s on a kept-alive connection: %d, Connection: %r" % (
+            path, r.status, r.getheader("Connection")))
+c.close()
 srv.stop()
 
 # ---- /similar from the neighbours table: the scan's rows exactly ----

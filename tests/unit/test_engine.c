@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rng.h"
+#include "qdot.h"
 #include "rs.h"
 #include "tap.h"
 #include "banned.h"
@@ -544,6 +545,87 @@ test_engine__neighbors_refused(void)
 	rs_model_free(m2);
 }
 
+/*
+ * The als source of a lone query (the 8-bit pruned scan, with the AVX2
+ * kernel and the portable one) gives the lists of a prefetched batch (the
+ * sgemm scan), row for row: fold-in visitors of one to six events, a
+ * trained visitor, tied items (21 and 22 point the way 20 does), items
+ * unavailable at t and an item list that removes some.
+ */
+static void
+test_engine__als_lone_equals_batch(void)
+{
+	enum { NQ = 120, K = 20 };
+	static uint32_t ev[NQ][6];
+	static uint8_t ty[NQ][6];
+	struct rs_engine_params p;
+	struct rs_engine_work *w;
+	struct rs_engine *e;
+	struct rs_model *m;
+	struct rs_avail *av;
+	struct rs_error err;
+	struct rs_engine_query q[NQ];
+	struct rs_blend b;
+	struct rs_row a[K], c[K];
+	struct rs_rng g;
+	uint64_t deny[NI / 10];
+	size_t j, i, kern, bad = 0;
+	int na, nc;
+
+	make_tied_factors();
+	CHECK(rs_model_als_view(&m, users, NU, items, NI, F, X, Y, &err) == 0);
+	CHECK(rs_avail_create(&av, &err) == 0);
+	for (j = 0; j < NI; j += 3)
+		CHECK(rs_avail_add(av, items[j], 100, 0, &err) == 0);
+	CHECK(rs_avail_finish(av, &err) == 0);
+	for (j = 0; j < NI / 10; j++)
+		deny[j] = 1005 + 10 * j;
+	rs_engine_params_init(&p);
+	p.kmax = K;
+	CHECK(rs_engine_create(&e, &p, &err) == 0);
+	CHECK(rs_engine_set_als(e, m, &err) == 0);
+	CHECK(rs_engine_set_avail(e, av, &err) == 0);
+	CHECK(rs_engine_set_item_list(e, 0, deny, NI / 10, &err) == 0);
+	CHECK(rs_engine_prepare(e, &err) == 0);
+	CHECK(rs_engine_work_create(&w, e, &err) == 0);
+	CHECK(rs_blend_parse("als:1", &b, &err) == 0);
+	rs_rng_seed(&g, 5);
+	memset(q, 0, sizeof(q));
+	for (j = 0; j < NQ; j++) {
+		q[j].key = j + 1;
+		q[j].visitor = j == 0 ? users[2] : 100 + j;
+		q[j].t = j % 2 ? 50 : 200;
+		q[j].n = j == 0 ? 0 : 1 + j % 6;
+		for (i = 0; i < q[j].n; i++) {
+			ev[j][i] = (uint32_t)rs_engine_find(e, items[j % 5 == 0 ?
+			    20 + i % 3 : rs_rng_below(&g, NI)]);
+			ty[j][i] = (uint8_t)(i % 3 == 2 ? RS_EV_ADDTOCART :
+			    RS_EV_VIEW);
+		}
+		q[j].item = ev[j];
+		q[j].type = ty[j];
+	}
+	for (kern = 0; kern < 2; kern++) {
+		rs_qdot_use_portable((int)kern);
+		CHECK(rs_engine_prefetch(e, w, q, NQ, &err) == 0);
+		for (j = 0; j < NQ; j++) {
+			struct rs_engine_query lone = q[j];
+
+			na = rs_engine_answer(e, w, &q[j], &b, K, a, &err);
+			lone.key = 0;
+			nc = rs_engine_answer(e, w, &lone, &b, K, c, &err);
+			if (na != K || !same_rows(a, na, c, nc))
+				bad++;
+		}
+	}
+	rs_qdot_use_portable(0);
+	CHECK_EQ_U64(bad, 0);
+	rs_engine_work_free(w);
+	rs_engine_free(e);
+	rs_model_free(m);
+	rs_avail_free(av);
+}
+
 int
 main(void)
 {
@@ -551,5 +633,6 @@ main(void)
 	RUN(test_engine__exclude);
 	RUN(test_engine__neighbors_table);
 	RUN(test_engine__neighbors_refused);
+	RUN(test_engine__als_lone_equals_batch);
 	return tap_done();
 }

@@ -33,7 +33,7 @@ test_requests__order_and_ids(void)
 	size_t n;
 
 	CHECK(rs_requests_make(evs, NEV, A, NULL, NULL, &q, &n, NULL, NULL,
-	    &err) == 0);
+	    NULL, &err) == 0);
 	CHECK_EQ_U64(n, 5);
 	/* time order, equal times by input order */
 	CHECK_EQ_U64(q[0].visitor, 2);
@@ -57,8 +57,8 @@ test_requests__window(void)
 	size_t n;
 
 	/* end = 1000: since = 300 (inclusive), until = 900 (exclusive) */
-	CHECK(rs_requests_make(evs, NEV, A, &since, &until, &q, &n, &s, &u,
-	    &err) == 0);
+	CHECK(rs_requests_make(evs, NEV, A, &since, &until, &q, &n, NULL, &s,
+	    &u, &err) == 0);
 	CHECK_EQ_U64(s, 300);
 	CHECK_EQ_U64(u, 900);
 	CHECK_EQ_U64(n, 3);
@@ -99,6 +99,44 @@ test_requests__visitors(void)
 	free(q);
 }
 
+/*
+ * An exact duplicate target (visitor, item, time) is one request, even
+ * with another target of the same millisecond between the twins; the
+ * same item at another time, or another item at the same time, is not a
+ * duplicate, nor is a view twin of a cart.
+ */
+static void
+test_requests__duplicates(void)
+{
+	static const struct rs_event dup[] = {
+		{ 300, 1, 10, RS_ID_NONE, A },
+		{ 300, 2, 20, RS_ID_NONE, A },
+		{ 300, 1, 10, RS_ID_NONE, A },	/* twin of the first */
+		{ 300, 1, 10, RS_ID_NONE, V },
+		{ 300, 1, 11, RS_ID_NONE, A },
+		{ 301, 1, 10, RS_ID_NONE, A },
+		{ 100, 3, 30, RS_ID_NONE, A },
+		{ 100, 3, 30, RS_ID_NONE, A },	/* twin */
+		{ 100, 3, 30, RS_ID_NONE, A }	/* and another */
+	};
+	struct rs_request *q;
+	struct rs_error err;
+	size_t n, nd = 99;
+
+	CHECK(rs_requests_make(dup, sizeof(dup) / sizeof(dup[0]), A, NULL,
+	    NULL, &q, &n, &nd, NULL, NULL, &err) == 0);
+	CHECK_EQ_U64(nd, 3);
+	CHECK_EQ_U64(n, 5);
+	CHECK_EQ_U64(q[0].visitor, 3);
+	CHECK_EQ_U64(q[1].visitor, 1);
+	CHECK_EQ_U64(q[1].item, 10);
+	CHECK_EQ_U64(q[2].visitor, 2);
+	CHECK_EQ_U64(q[3].item, 11);
+	CHECK_EQ_U64(q[4].ts, 301);
+	CHECK_EQ_U64(q[4].id, 5);
+	free(q);
+}
+
 static void
 test_requests__round_trip(void)
 {
@@ -110,7 +148,7 @@ test_requests__round_trip(void)
 	int fd;
 
 	CHECK(rs_requests_make(evs, NEV, A, NULL, NULL, &q, &n, NULL, NULL,
-	    &err) == 0);
+	    NULL, &err) == 0);
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
 	CHECK(rs_requests_write(q, n, fd, path, NULL, 0, NULL, &err) == 0);
@@ -137,6 +175,7 @@ main(void)
 	RUN(test_requests__order_and_ids);
 	RUN(test_requests__window);
 	RUN(test_requests__visitors);
+	RUN(test_requests__duplicates);
 	RUN(test_requests__round_trip);
 	return tap_done();
 }
