@@ -15,6 +15,13 @@
  *             row als_ord[j]).
  *   filters   blocked[g] (item table), g2av[g] (availability timeline
  *             index, -1: always available).
+ *   category  g2cl[g] (the item's category timeline, catline.h); the
+ *             groups c: every category an engine item ever had, and
+ *             with a tree their parents, named densely by cmap, cpar[c]
+ *             the group of c's parent; cmem[coff[c] .. coff[c + 1]) the
+ *             items ever in c or (c a parent) in one of its children,
+ *             ascending g.  popsc[g], the popular model's score, ranks
+ *             them when the query brings no list of its own.
  *   table     nbt, the similar-items table (rs_engine_set_neighbors):
  *             row i's list is model row i's best nbt_n items by the
  *             cosine scan without filters, as model rows.
@@ -34,9 +41,11 @@
 #include "crc32c.h"
 #include "dense.h"
 #include "engine.h"
+#include "catline.h"
 #include "hugemem.h"
 #include "idmap.h"
 #include "qdot.h"
+#include "tree.h"
 #include "banned.h"
 
 /*
@@ -93,6 +102,17 @@ struct rs_engine {
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
 	const struct rs_itemknn *nbt;	/* similar-items table, or NULL */
 	uint32_t nbt_n;		/* its N */
+	/* the category source (layout at the top) */
+	const struct rs_catline *cl;
+	const struct rs_tree *tree;
+	int32_t *g2cl;		/* catline index of g, -1: none */
+	int32_t *g2c0;		/* g's one group if it never moved, else -1 */
+	int64_t *cfirst;	/* then: the time of its first snapshot */
+	struct rs_idmap *cmap;	/* category id -> group c */
+	int32_t *cpar;		/* group of c's parent, -1: none */
+	uint32_t ncat;		/* groups */
+	uint32_t *coff, *cmem;	/* group c's items: cmem[coff[c]..) */
+	double *popsc;		/* popular-model score of g, 0: none */
 	int prepared;
 };
 
@@ -153,12 +173,13 @@ struct rs_engine_work {
 	size_t exbuf_cap;
 	uint32_t *rec;		/* online: recent_n items */
 	struct cand *onl;	/* online: one scan's list (2 kmax) */
+	uint32_t *grp;		/* category: the query's groups */
 	uint64_t cached;	/* key of the query whose lists are in list[] */
 	unsigned have;		/* bit per source computed for it */
 };
 
 static const char *const src_names[RS_SRC_N] = {
-	"popular", "recent", "itemknn", "als", "online"
+	"popular", "recent", "itemknn", "als", "online", "category"
 };
 
 const char *
@@ -225,7 +246,8 @@ rs_blend_parse(const char *s, struct rs_blend *b,
 		if ((src = source_of(p, (size_t)((colon ? colon : end) - p))) <
 		    0)
 			return rs_error_set(err, RS_EARG, "unknown source '%.*s' "
-			    "(expected popular, recent, itemknn, als or online)",
+			    "(expected popular, recent, itemknn, als, online or "
+			    "category)",
 			    (int)((colon ? colon : end) - p), p);
 		if (colon != NULL) {
 			const char *d;
@@ -470,6 +492,17 @@ rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
 	if (e->prepared)
 		return rs_error_set(err, RS_EARG, "engine: already prepared");
 	e->avail = a;
+	return 0;
+}
+
+int
+rs_engine_set_categories(struct rs_engine *e, const struct rs_catline *c,
+    const struct rs_tree *tree, struct rs_error *err)
+{
+	if (e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: already prepared");
+	e->cl = c;
+	e->tree = tree;
 	return 0;
 }
 
@@ -774,6 +807,114 @@ unit_space(struct rs_engine *e, struct rs_error *err)
 	return space_index(e, &e->cos_sp, err);
 }
 
+/*
+ * The category groups (layout at the top): every category an engine
+ * item ever had becomes a group, with its parent (tree) as a group too;
+ * an item joins the groups of its categories and of their parents.
+ */
+static int
+category_groups(struct rs_engine *r, struct rs_error *err)
+{
+	const uint64_t *cats;
+	uint32_t *cnt = NULL, *mark = NULL, g;
+	size_t nc, j, pass;
+	int64_t ci, c;
+	uint64_t pid;
+
+	if (rs_idmap_create(&r->cmap, 1024) < 0)
+		return nomem(err);
+	if ((r->g2cl = malloc(((size_t)r->ng + 1) * sizeof(*r->g2cl))) ==
+	    NULL)
+		return nomem(err);
+	for (g = 0; g < r->ng; g++) {
+		r->g2cl[g] = (int32_t)(ci = rs_catline_find(r->cl, r->gid[g]));
+		if (ci < 0)
+			continue;
+		nc = rs_catline_history(r->cl, (size_t)ci, &cats);
+		for (j = 0; j < nc; j++)
+			if (rs_idmap_intern(r->cmap, cats[j]) < 0)
+				return nomem(err);
+	}
+	/* the parents of the items' categories, then every group's */
+	nc = rs_idmap_size(r->cmap);
+	for (j = 0; r->tree != NULL && j < nc; j++)
+		if ((pid = rs_tree_parent(r->tree,
+		    rs_idmap_ids(r->cmap)[j])) != RS_ID_NONE &&
+		    rs_idmap_intern(r->cmap, pid) < 0)
+			return nomem(err);
+	r->ncat = (uint32_t)rs_idmap_size(r->cmap);
+	if ((r->cpar = malloc(((size_t)r->ncat + 1) * sizeof(*r->cpar))) ==
+	    NULL)
+		return nomem(err);
+	for (j = 0; j < r->ncat; j++)
+		r->cpar[j] = r->tree == NULL ? -1 : (int32_t)rs_idmap_find(
+		    r->cmap, rs_tree_parent(r->tree, rs_idmap_ids(r->cmap)[j]));
+	cnt = calloc((size_t)r->ncat + 1, sizeof(*cnt));
+	mark = malloc(((size_t)r->ncat + 1) * sizeof(*mark));
+	r->coff = calloc((size_t)r->ncat + 2, sizeof(*r->coff));
+	if (cnt == NULL || mark == NULL || r->coff == NULL) {
+		free(cnt);
+		free(mark);
+		return nomem(err);
+	}
+	for (j = 0; j < r->ncat; j++)
+		mark[j] = UINT32_MAX;
+	/* pass 0 counts, pass 1 fills; mark[c] == g: g is in c already */
+	for (pass = 0; pass < 2; pass++) {
+		for (g = 0; g < r->ng; g++) {
+			if (r->g2cl[g] < 0)
+				continue;
+			nc = rs_catline_history(r->cl, (size_t)r->g2cl[g],
+			    &cats);
+			for (j = 0; j < 2 * nc; j++) {
+				c = rs_idmap_find(r->cmap, cats[j / 2]);
+				if (j % 2 == 1 && (c = r->cpar[c]) < 0)
+					continue;
+				if (mark[c] == g)
+					continue;
+				mark[c] = g;
+				if (pass == 0)
+					r->coff[c + 1]++;
+				else
+					r->cmem[r->coff[c] + cnt[c]++] = g;
+			}
+		}
+		if (pass == 0) {
+			for (j = 0; j < r->ncat; j++) {
+				r->coff[j + 1] += r->coff[j];
+				mark[j] = UINT32_MAX;
+			}
+			if ((r->cmem = malloc(((size_t)r->coff[r->ncat] + 1) *
+			    sizeof(*r->cmem))) == NULL)
+				break;
+		}
+	}
+	free(cnt);
+	free(mark);
+	if (r->cmem == NULL)
+		return nomem(err);
+	r->g2c0 = malloc(((size_t)r->ng + 1) * sizeof(*r->g2c0));
+	r->cfirst = malloc(((size_t)r->ng + 1) * sizeof(*r->cfirst));
+	if (r->g2c0 == NULL || r->cfirst == NULL)
+		return nomem(err);
+	for (g = 0; g < r->ng; g++) {
+		r->g2c0[g] = -1;
+		if (r->g2cl[g] < 0 || rs_catline_history(r->cl,
+		    (size_t)r->g2cl[g], &cats) != 1)
+			continue;
+		r->g2c0[g] = (int32_t)rs_idmap_find(r->cmap, cats[0]);
+		r->cfirst[g] = rs_catline_first(r->cl, (size_t)r->g2cl[g]);
+	}
+	if (r->pop != NULL) {
+		if ((r->popsc = calloc((size_t)r->ng + 1, sizeof(*r->popsc))) ==
+		    NULL)
+			return nomem(err);
+		for (j = 0; j < r->npop; j++)
+			r->popsc[r->pop_order[j]] = r->pop_score[j];
+	}
+	return 0;
+}
+
 int
 rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 {
@@ -876,6 +1017,8 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
 	}
+	if (r->cl != NULL && (rc = category_groups(r, err)) < 0)
+		return rc;
 	r->prepared = 1;
 	return 0;
 }
@@ -886,7 +1029,8 @@ rs_engine_has_source(const struct rs_engine *e, int src)
 	return src == RS_SRC_POPULAR || src == RS_SRC_RECENT ||
 	    (src == RS_SRC_ITEMKNN && e->knn != NULL) ||
 	    (src == RS_SRC_ALS && e->als != NULL && e->p.similar != 2) ||
-	    (src == RS_SRC_ONLINE && e->als != NULL && e->p.similar);
+	    (src == RS_SRC_ONLINE && e->als != NULL && e->p.similar) ||
+	    (src == RS_SRC_CATEGORY && e->cl != NULL);
 }
 
 /* ---- answering ---- */
@@ -916,6 +1060,7 @@ rs_engine_work_free(struct rs_engine_work *w)
 	free(w->rec);
 	free(w->pf_sx);
 	free(w->onl);
+	free(w->grp);
 	free(w->pf_cnt);
 	free(w->pf_x);
 	free(w->pf_xa);
@@ -954,6 +1099,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	w->pf_sx = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_sx));
 	w->onl = malloc(L * sizeof(*w->onl));
+	w->grp = malloc((2 * (size_t)r->p.knn_context + 1) * sizeof(*w->grp));
 	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
 	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + COS_SPARE) *
 	    sizeof(*w->pf_heap));
@@ -970,6 +1116,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	    w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
 	    w->rec == NULL || w->onl == NULL || w->pf_sx == NULL ||
+	    w->grp == NULL ||
 	    w->pf_cnt == NULL ||
 	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL ||
 	    w->qp == NULL)
@@ -1835,6 +1982,193 @@ src_popular(const struct rs_engine *e, struct rs_engine_work *w,
 	return n;
 }
 
+static void next_tick(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q);
+
+/*
+ * Group of item g's category at t, or -1.  Most items never change
+ * category: for them g2c0[g] is the group and cfirst[g] the time of the
+ * first snapshot, so no timeline search is needed.
+ */
+static int64_t
+group_at(const struct rs_engine *e, uint32_t g, int64_t t)
+{
+	if (e->g2c0[g] >= 0)
+		return t > e->cfirst[g] ? e->g2c0[g] : -1;
+	if (e->g2cl[g] < 0)
+		return -1;
+	return rs_idmap_find(e->cmap, rs_catline_at_index(e->cl,
+	    (size_t)e->g2cl[g], t));
+}
+
+/* Category order: a before b by higher score, then lower item id. */
+static int
+cat_before(const struct rs_engine *e, const struct cand *a,
+    const struct cand *b)
+{
+	return a->s > b->s || (a->s == b->s && e->gid[a->g] < e->gid[b->g]);
+}
+
+/* Min-heap of the best L by cat_before: h[0] is the worst kept. */
+static void
+cat_push(const struct rs_engine *e, struct cand *h, size_t *n, size_t L,
+    struct cand c)
+{
+	size_t k, p, ch;
+
+	if (*n < L) {
+		for (k = (*n)++; k > 0 && cat_before(e, &h[p = (k - 1) / 2],
+		    &c); k = p)
+			h[k] = h[p];
+		h[k] = c;
+		return;
+	}
+	for (k = 0; (ch = 2 * k + 1) < *n; k = ch) {
+		if (ch + 1 < *n && cat_before(e, &h[ch], &h[ch + 1]))
+			ch++;
+		if (!cat_before(e, &c, &h[ch]))
+			break;
+		h[k] = h[ch];
+	}
+	h[k] = c;
+}
+
+/*
+ * The category source's groups for q into w->grp: the categories at t
+ * of the last knn_context distinct visible items (positive weight),
+ * newest first, each once; then the parents of those, in the same
+ * order, each once.  Returns how many.
+ */
+static size_t
+category_context(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q)
+{
+	size_t i, j, n = 0, nleaf, ni = 0;
+	int64_t c;
+
+	for (i = q->n; i > 0 && ni < e->p.knn_context; i--) {
+		const uint32_t g = q->item[i - 1];
+
+		if (!(evw(e, q->type[i - 1]) > 0) || w->seen[g] == w->tick)
+			continue;
+		w->seen[g] = w->tick;
+		ni++;
+		if ((c = group_at(e, g, q->t)) < 0)
+			continue;
+		for (j = 0; j < n && w->grp[j] != (uint32_t)c; j++)
+			;
+		if (j == n)
+			w->grp[n++] = (uint32_t)c;
+	}
+	nleaf = n;
+	for (i = 0; i < nleaf; i++) {
+		if ((c = e->cpar[w->grp[i]]) < 0)
+			continue;
+		for (j = 0; j < n && w->grp[j] != (uint32_t)c; j++)
+			;
+		if (j == n)
+			w->grp[n++] = (uint32_t)c;
+	}
+	return n;
+}
+
+/*
+ * The category list of q (engine.h): group after group, the group's
+ * items of positive score sc[g] that are in the group at t, not touched
+ * by the visitor and not filtered, best score first, ties by lower id;
+ * each item once; at most L.  Needs a fresh tick (next_tick).
+ */
+static size_t
+category_list(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, const double *sc, struct cand *out,
+    size_t L)
+{
+	struct cand *all = w->cbuf;
+	size_t i, m, n = 0, ng, k;
+	uint32_t j;
+
+	if (e->cl == NULL)
+		return 0;
+	ng = category_context(e, w, q);
+	/* every visible item is touched, whatever its event weight */
+	for (i = 0; i < q->n; i++)
+		w->seen[q->item[i]] = w->tick;
+	cand_gid = e->gid;
+	for (k = 0; k < ng && n < L; k++) {
+		const uint32_t c = w->grp[k];
+		const size_t need = L - n;
+
+		/*
+		 * The best need items of the group in a heap; the cheap tests
+		 * first, so that an item the heap would refuse anyway costs
+		 * no timeline search.
+		 */
+		for (j = e->coff[c], m = 0; j < e->coff[c + 1]; j++) {
+			const uint32_t g = e->cmem[j];
+			const struct cand x = { g, (float)sc[g] };
+			int64_t d;
+
+			if (!(sc[g] > 0) || w->seen[g] == w->tick ||
+			    (m == need && !cat_before(e, &x, &all[0])) ||
+			    (d = group_at(e, g, q->t)) < 0 ||
+			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
+			    filtered(e, w, g))
+				continue;
+			cat_push(e, all, &m, need, x);
+		}
+		qsort(all, m, sizeof(*all), cmp_cand);
+		for (i = 0; i < m; i++) {
+			w->seen[all[i].g] = w->tick;
+			out[n++] = all[i];
+		}
+	}
+	return n;
+}
+
+size_t
+rs_engine_category_list(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, const double *score, uint32_t *item,
+    float *sc, size_t L)
+{
+	struct cand *l = w->list[RS_SRC_CATEGORY];
+	size_t i, n;
+
+	if (L > list_len(e))
+		L = list_len(e);
+	w->cached = 0;		/* list[] is borrowed */
+	next_tick(e, w, q);
+	n = category_list(e, w, q, score, l, L);
+	for (i = 0; i < n; i++) {
+		item[i] = l[i].g;
+		sc[i] = l[i].s;
+	}
+	return n;
+}
+
+/*
+ * The category source: the query's own list when it brings one (replay's
+ * causal counts), filtered again for what it cannot know (exclusions);
+ * else the list ranked by the popular model; else none.
+ */
+static size_t
+src_category(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, struct cand *out, size_t L)
+{
+	size_t i, n = 0;
+
+	if (e->cl == NULL)
+		return 0;
+	if (q->cat == NULL)
+		return e->popsc != NULL ? category_list(e, w, q, e->popsc, out,
+		    L) : 0;
+	for (i = 0; i < q->n; i++)
+		w->seen[q->item[i]] = w->tick;
+	for (i = 0; i < q->ncat && n < L; i++)
+		if (w->seen[q->cat[i]] != w->tick && !filtered(e, w, q->cat[i]))
+			out[n++] = (struct cand){ q->cat[i], q->cats[i] };
+	return n;
+}
+
 /* Starts a new tick and marks the items q excludes with it. */
 static void
 next_tick(const struct rs_engine *e, struct rs_engine_work *w,
@@ -1904,6 +2238,9 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 			if ((rc = src_online(r, w, q, l, L, err)) < 0)
 				return rc;
 			w->nlist[src] = (size_t)rc;
+			break;
+		case RS_SRC_CATEGORY:
+			w->nlist[src] = src_category(r, w, q, l, L);
 			break;
 		default:
 			w->nlist[src] = src_popular(r, w, q, l, L);
@@ -2118,6 +2455,14 @@ rs_engine_free(struct rs_engine *e)
 	free(e->deny);
 	free(e->blocked);
 	free(e->g2av);
+	free(e->g2cl);
+	free(e->g2c0);
+	free(e->cfirst);
+	rs_idmap_free(e->cmap);
+	free(e->cpar);
+	free(e->coff);
+	free(e->cmem);
+	free(e->popsc);
 	space_free(&e->als_sp);
 	space_free(&e->cos_sp);
 	free(e);

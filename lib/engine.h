@@ -71,6 +71,26 @@
  *  - popular: with a popular model, its items by score; otherwise the
  *    query's own list (e.g. replay's causal counts before t), already
  *    best first; neither: no rows.
+ *  - category (needs rs_engine_set_categories): context = the last
+ *    knn_context (5) distinct visible items of positive weight, newest
+ *    first; their categories at t (catline.h: the latest categoryid
+ *    snapshot before t, or the item table's), each once, are the groups
+ *    c_1 .. c_m; then, with a tree, the back-off groups: the parents of
+ *    c_1 .. c_m in that order, each once and not already a group (one
+ *    level up, not to the root: a root's subtree is a large share of
+ *    the shop).  An item is in group c at t when its category at t is c
+ *    or a child of c.  The list takes group after group, each group's
+ *    items by popularity (best first, ties by lower item id), each item
+ *    once, until 2 kmax items: so a group with too few eligible items
+ *    is followed by the next, and the parents are reached exactly when
+ *    the context's own categories have fewer than 2 kmax eligible
+ *    items.  Popularity: the query's list when it brings one (replay:
+ *    rs_engine_category_list over the causal counts before t, the
+ *    popular list's definition restricted to the group), else the
+ *    popular model's score; an item without popularity (score <= 0, or
+ *    not in the popular model) is never listed, and without either
+ *    there are no rows.  Never an item of the visible events (any type),
+ *    and the filters as for every source.
  *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
  *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
  *    in each round, pass 1 takes, source by source, up to its quota of
@@ -81,6 +101,22 @@
  *    (e.g. popular:0 for visitors without history); at least one quota
  *    is above 0.  Each row keeps the score and the source it came from.
  *    A single source ("recent") is the blend "recent:1".
+ *  - slots that adapt: a source with fewer items than its quota (recent
+ *    for a visitor with fewer distinct visible items than its quota, or
+ *    none; itemknn or category without context) leaves its slots in
+ *    the round to pass 2, which hands them to the sources in blend
+ *    order from the first: each source that still has items takes as
+ *    many of the round's empty rows as it can, then the next.  With
+ *    recent first, its unused slots go to the sources after it in the
+ *    order written.  So the order of the blend is the
+ *    order of the discovery sources' claim on unused slots, e.g. in
+ *    "recent:5,category:3,itemknn:2,popular:0" a visitor with 2 recent
+ *    items gets 2 recent rows, category's 3, itemknn's 2, then 3 more
+ *    category rows (itemknn's when category runs dry, popular's when
+ *    both do); a visitor with no events gets popular rows only.  This
+ *    is pass 2 itself, not a second mechanism: every row of a round is
+ *    still taken source by source in blend order, so the answer stays
+ *    prefix-consistent.
  *
  * Determinism: an answer depends only on the query, the blend, K and e,
  * never on threads, batches or the queries answered before.
@@ -92,6 +128,7 @@
 #include <stdint.h>
 
 #include "avail.h"
+#include "catline.h"
 #include "error.h"
 #include "itemknn.h"
 #include "items.h"
@@ -108,12 +145,13 @@ enum rs_source {
 	RS_SRC_ITEMKNN = 2,
 	RS_SRC_ALS = 3,
 	RS_SRC_ONLINE = 4,
-	RS_SRC_N = 5
+	RS_SRC_CATEGORY = 5,
+	RS_SRC_N = 6
 };
 
 /*
- * "popular", "recent", "itemknn", "als", "online"; "unknown" out of
- * range.
+ * "popular", "recent", "itemknn", "als", "online", "category"; "unknown"
+ * out of range.
  */
 const char *rs_source_name(int src);
 
@@ -190,6 +228,14 @@ int rs_engine_set_items(struct rs_engine *e, const struct rs_items *t,
 /* A finished availability timeline (borrowed). */
 int rs_engine_set_avail(struct rs_engine *e, const struct rs_avail *a,
 	struct rs_error *err);
+/*
+ * The category source's data (borrowed): a finished category timeline,
+ * and the category tree for the back-off to parents (may be NULL: no
+ * back-off).
+ */
+struct rs_tree;
+int rs_engine_set_categories(struct rs_engine *e, const struct rs_catline *c,
+	const struct rs_tree *tree, struct rs_error *err);
 
 /*
  * only = 1: recommend only the n items of ids; only = 0: never these.
@@ -241,6 +287,10 @@ struct rs_engine_query {
 	size_t nhist;			/* added to the visible events' */
 	int keep_trained;		/* 1: a visitor the model knows keeps
 					 * its trained factors (no fold-in) */
+	const uint32_t *cat;		/* the category list for t (best */
+	const float *cats;		/* first, scores beside), made by */
+	size_t ncat;			/* rs_engine_category_list; NULL:
+					 * ranked by the popular model */
 };
 
 /* One answer row. */
@@ -262,6 +312,17 @@ void rs_engine_work_free(struct rs_engine_work *w);
 int rs_engine_answer(const struct rs_engine *e, struct rs_engine_work *w,
 	const struct rs_engine_query *q, const struct rs_blend *b,
 	unsigned k, struct rs_row *rows, struct rs_error *err);
+
+/*
+ * The category source's list for q (engine.h's definition) with the
+ * popularity score[g] of every engine item g (e.g. causal counts before
+ * q->t; <= 0: never listed): at most L (<= 2 kmax) items into item[]
+ * (engine index) and sc[], for a later query's cat / cats.  Uses w's
+ * scratch (and forgets its cached lists).  Returns the count.
+ */
+size_t rs_engine_category_list(const struct rs_engine *e,
+	struct rs_engine_work *w, const struct rs_engine_query *q,
+	const double *score, uint32_t *item, float *sc, size_t L);
 
 /*
  * Optional speed-up for the als source: computes its lists for the n

@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include "avail.h"
+#include "catline.h"
 #include "itemknn.h"
 #include "items.h"
 #include "model.h"
 #include "release.h"
 #include "session.h"
 #include "stream.h"
+#include "tree.h"
 #include "banned.h"
 
 #define POOL_MAX 64
@@ -30,6 +32,8 @@ struct rs_release {
 	struct rs_itemknn *knn, *similar;
 	struct rs_items *items;
 	struct rs_avail *avail;
+	struct rs_catline *cats;	/* the category source's */
+	struct rs_tree *tree;
 	struct rs_engine *e;
 	struct rs_blend blend;
 	pthread_mutex_t lock;
@@ -131,6 +135,57 @@ read_avail(const char *const *paths, unsigned n, struct rs_avail **a,
 	if (rc == 0)
 		rc = rs_avail_finish(*a, err);
 	return rc;
+}
+
+/*
+ * The category source's timeline, as rs-replay makes it: the categoryid
+ * snapshots of the property streams, else the item table's categories.
+ */
+static int
+read_catline(const char *const *paths, unsigned n, const struct rs_items *t,
+    struct rs_catline **c, struct rs_error *err)
+{
+	struct rs_reader *r;
+	unsigned i;
+	int fd, rc;
+
+	if ((rc = rs_catline_create(c, err)) < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((rc = open_reader(paths[i], &r, &fd, err)) < 0)
+			break;
+		rc = rs_catline_read(*c, r, err);
+		close_reader(r, fd);
+	}
+	if (rc == 0 && n == 0 && t != NULL)
+		rc = rs_catline_add_items(*c, t, err);
+	if (rc == 0)
+		rc = rs_catline_finish(*c, err);
+	return rc;
+}
+
+static int
+read_tree(const char *path, struct rs_tree **t, struct rs_error *err)
+{
+	struct rs_reader *r;
+	int fd, rc;
+
+	if ((rc = open_reader(path, &r, &fd, err)) < 0)
+		return rc;
+	rc = rs_tree_read(r, t, NULL, err);
+	close_reader(r, fd);
+	return rc;
+}
+
+/* 1 if blend spec s parses and draws from the category source. */
+static int
+wants_category(const char *s)
+{
+	struct rs_blend b;
+	struct rs_error err;
+
+	return rs_blend_parse(s, &b, &err) == 0 &&
+	    rs_blend_has(&b, RS_SRC_CATEGORY);
 }
 
 /* 1 if dir/name is a file. */
@@ -258,9 +313,10 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
     struct rs_session *sess, struct rs_error *err)
 {
 	struct rs_release *r;
-	char path[PATH_MAX + 32], fp[5][PATH_MAX + 32], envblend[256] = "";
+	char path[PATH_MAX + 32], fp[6][PATH_MAX + 32], envblend[256] = "";
 	const char *dir = s->dir, *als = s->als, *pop = s->popular,
 	    *knn = s->knn, *items = s->items, *sim = s->similar, *p;
+	const char *tree = s->tree;
 	struct rs_engine_params ep = s->params;
 	int rc;
 
@@ -300,6 +356,8 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 		    fp[3] : NULL;
 		sim = has_file(dir, "similar.rsk", fp[4], sizeof(fp[4])) ?
 		    fp[4] : NULL;
+		tree = has_file(dir, "tree.rse", fp[5], sizeof(fp[5])) ?
+		    fp[5] : NULL;
 	}
 	if (als == NULL && pop == NULL && knn == NULL) {
 		rc = rs_error_set(err, RS_EARG, "%s%s: no model (als.rsa, "
@@ -314,6 +372,12 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	    (items != NULL && (rc = read_items(items, &r->items, err)) < 0) ||
 	    (s->navail > 0 && (rc = read_avail(s->avail, s->navail,
 	    &r->avail, err)) < 0))
+		goto fail;
+	/* categories only for a blend that asks (props are read again) */
+	if ((r->items != NULL || s->navail > 0) && wants_category(s->blend ?
+	    s->blend : envblend) && ((rc = read_catline(s->avail, s->navail,
+	    r->items, &r->cats, err)) < 0 || (tree != NULL &&
+	    (rc = read_tree(tree, &r->tree, err)) < 0)))
 		goto fail;
 	if (r->als != NULL && rs_model_kind(r->als) != RS_MODEL_ALS) {
 		rc = rs_error_set(err, RS_EINPUT, "%s: not an als model", als);
@@ -346,6 +410,8 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	    err)) < 0) ||
 	    (r->avail != NULL && (rc = rs_engine_set_avail(r->e, r->avail,
 	    err)) < 0) ||
+	    (r->cats != NULL && (rc = rs_engine_set_categories(r->e, r->cats,
+	    r->tree, err)) < 0) ||
 	    (rc = rs_engine_prepare(r->e, err)) < 0) {
 		if (rc == RS_ENOMEM)
 			rs_error_set(err, RS_ENOMEM, "out of memory");
@@ -432,6 +498,8 @@ rs_release_free(struct rs_release *r)
 	rs_itemknn_free(r->similar);
 	rs_items_free(r->items);
 	rs_avail_free(r->avail);
+	rs_catline_free(r->cats);
+	rs_tree_free(r->tree);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 }

@@ -10,7 +10,10 @@
  *   knn.rsk      item-kNN model (the itemknn source)
  *   similar.rsk  the neighbours table of als.rsa (rs-recommend -f rsk):
  *                similar items without a scan
- *   items.rse    item table (never recommend an item unavailable in it)
+ *   items.rse    item table (never recommend an item unavailable in it;
+ *                its categories are the category source's unless
+ *                property streams are given)
+ *   tree.rse     category tree: the category source's back-off
  *   release.env  key=value lines; name= and blend= are used, created=
  *                (seconds since the epoch) gives the release's age
  *   COMPLETE     written last by rs-retrain: a directory without it is
@@ -34,6 +37,7 @@ struct rs_release_spec {
 	const char *dir;		/* a release directory, or NULL: */
 	const char *als, *popular, *knn, *items;	/* files; any NULL */
 	const char *similar;		/* neighbours table of als, or NULL */
+	const char *tree;		/* category tree, or NULL */
 	const char *avail[RS_RELEASE_MAX_AVAIL];	/* property streams */
 	unsigned navail;
 	const char *blend;		/* NULL: release.env's, else default */

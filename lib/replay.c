@@ -9,7 +9,9 @@
  *             distinct visitors ascending, voff[nvis + 1] their runs in
  *             ts[] / item[] (g) / type[].
  *   requests  q[] with vb[i], ve[i] (visible range in the history) and
- *             disc[i]; causal popular lists cpop[i * cpl ...], cpn[i].
+ *             disc[i]; causal popular lists cpop[i * cpl ...], cpn[i],
+ *             and with categories the category source's lists made from
+ *             the same counts, ccat[i * ccl ...], ccn[i].
  * A request is answered by handing the engine its visitor, time, visible
  * events (a slice of item[] / type[]) and causal popular list.
  */
@@ -47,6 +49,9 @@ struct rs_replay {
 	uint8_t *disc;
 	uint32_t cpl, *cpop, *cpn;
 	float *cpops;
+	int has_cat;		/* categories: causal category lists */
+	uint32_t ccl, *ccat, *ccn;	/* ccat[i * ccl ...], ccn[i] */
+	float *ccats;
 	int prepared;
 };
 
@@ -224,6 +229,16 @@ rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
 	return rs_engine_set_avail(r->e, a, err);
 }
 
+int
+rs_replay_set_categories(struct rs_replay *r, const struct rs_catline *c,
+    const struct rs_tree *tree, struct rs_error *err)
+{
+	if (r->prepared)
+		return rs_error_set(err, RS_EARG, "replay: already prepared");
+	r->has_cat = 1;
+	return rs_engine_set_categories(r->e, c, tree, err);
+}
+
 static double
 evw(const struct rs_replay *r, uint8_t t)
 {
@@ -235,6 +250,9 @@ unavailable(const struct rs_replay *r, uint32_t g, int64_t t)
 {
 	return rs_engine_unavailable(r->e, g, t);
 }
+
+static void query_of(const struct rs_replay *r, size_t i,
+    struct rs_engine_query *q);
 
 /* Causal popular order: better(a, b) by count, then lower id. */
 static int
@@ -353,6 +371,8 @@ causal_popular(struct rs_replay *r, struct rs_error *err)
 {
 	struct tsidx *e = NULL, *qi = NULL;
 	struct tourn tr = { NULL, 1, NULL, r->gid };
+	struct rs_engine_work *cw = NULL;
+	struct rs_engine_query cq;
 	double *cnt = NULL;
 	uint32_t *nin = NULL, *h = NULL;
 	size_t i, j = 0, k = 0, t, hn, hcap = 0;
@@ -371,6 +391,16 @@ causal_popular(struct rs_replay *r, struct rs_error *err)
 	r->cpop = malloc((r->nq * r->cpl + 1) * sizeof(*r->cpop));
 	r->cpops = malloc((r->nq * r->cpl + 1) * sizeof(*r->cpops));
 	r->cpn = calloc(r->nq + 1, sizeof(*r->cpn));
+	if (r->has_cat) {
+		r->ccl = 2 * r->p.kmax;
+		r->ccat = malloc((r->nq * r->ccl + 1) * sizeof(*r->ccat));
+		r->ccats = malloc((r->nq * r->ccl + 1) * sizeof(*r->ccats));
+		r->ccn = calloc(r->nq + 1, sizeof(*r->ccn));
+		if (r->ccat == NULL || r->ccats == NULL || r->ccn == NULL)
+			goto nomem;
+		if ((rc = rs_engine_work_create(&cw, r->e, err)) < 0)
+			goto out;
+	}
 	if (e == NULL || qi == NULL || cnt == NULL || nin == NULL ||
 	    tr.best == NULL || h == NULL || r->cpop == NULL ||
 	    r->cpops == NULL || r->cpn == NULL)
@@ -440,6 +470,14 @@ causal_popular(struct rs_replay *r, struct rs_error *err)
 			}
 		}
 		r->cpn[qn] = n;
+		if (cw != NULL) {
+			/* the category source ranks by the same counts */
+			query_of(r, qn, &cq);
+			cq.pop = NULL;
+			r->ccn[qn] = (uint32_t)rs_engine_category_list(r->e, cw,
+			    &cq, cnt, r->ccat + qn * r->ccl,
+			    r->ccats + qn * r->ccl, r->ccl);
+		}
 	}
 	goto out;
 nomem:
@@ -451,6 +489,7 @@ out:
 	free(nin);
 	free(tr.best);
 	free(h);
+	rs_engine_work_free(cw);
 	return rc;
 }
 
@@ -588,6 +627,11 @@ query_of(const struct rs_replay *r, size_t i, struct rs_engine_query *q)
 		q->pop = r->cpop + i * r->cpl;
 		q->pops = r->cpops + i * r->cpl;
 		q->npop = r->cpn[i];
+	}
+	if (r->ccat != NULL) {
+		q->cat = r->ccat + i * r->ccl;
+		q->cats = r->ccats + i * r->ccl;
+		q->ncat = r->ccn[i];
 	}
 }
 
@@ -732,6 +776,9 @@ rs_replay_free(struct rs_replay *r)
 	free(r->disc);
 	free(r->cpop);
 	free(r->cpops);
+	free(r->ccat);
+	free(r->ccats);
+	free(r->ccn);
 	free(r->cpn);
 	free(r);
 }

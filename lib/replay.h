@@ -32,6 +32,10 @@
  *    with popular_window W > 0 of the events with time in [t - W, t)
  *    (ties by lower item id; items with no weight in the window are
  *    never listed), up to 2 kmax + 64 items available at t.
+ *  - category: with a popular model, ranked by it (the engine's);
+ *    without one, by the causal counts of the popular list (same
+ *    window), restricted to the source's groups: the engine's
+ *    rs_engine_category_list at the time of the request.
  *  - discovery request: the true item is not among the visible events.
  *  - metrics per request with rank r of the true item in the top K (no
  *    hit: r = 0): hit = [r > 0], RR = 1/r, NDCG = 1/log2(r + 1);
@@ -93,6 +97,9 @@ int rs_replay_set_items(struct rs_replay *r, const struct rs_items *t,
 /* A finished availability timeline (borrowed). */
 int rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
 	struct rs_error *err);
+/* The category source's data (borrowed; rs_engine_set_categories). */
+int rs_replay_set_categories(struct rs_replay *r, const struct rs_catline *c,
+	const struct rs_tree *tree, struct rs_error *err);
 
 /*
  * Freezes r for the n requests q (copied): resolves every request's

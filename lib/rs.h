@@ -44,6 +44,7 @@
 #include "requests.h"
 #include "itemknn.h"
 #include "avail.h"
+#include "catline.h"
 #include "replay.h"
 #include "engine.h"
 #include "session.h"

@@ -124,6 +124,9 @@ answer_option(struct answer_opts *o, int c, const char *arg)
 		o->threads = (unsigned)parse_u64("--threads", arg, 1, 256,
 		    o->usage);
 		break;
+	case OPT_TREE:
+		o->tree = arg;
+		break;
 	case 'w':
 		parse_weights_opt("--weights", arg, o->p.weights, o->usage);
 		break;
@@ -230,9 +233,65 @@ answer_setup(struct answer_opts *o, struct answer_inputs *in)
 				usage_error(o->usage, "blend '%s' uses '%s' but "
 				    "no model for it is given", b->name,
 				    rs_source_name(b->src[s]));
+		if (rs_blend_has(b, RS_SRC_CATEGORY) && o->navail == 0 &&
+		    o->items == NULL)
+			usage_error(o->usage, "blend '%s' uses 'category' but "
+			    "no category data is given (-A props or -i items)",
+			    b->name);
+		o->category |= rs_blend_has(b, RS_SRC_CATEGORY);
 		o->p.similar |= rs_blend_has(b, RS_SRC_ONLINE);
 	}
 	o->p.kmax = o->ks[o->nk - 1];
+}
+
+/*
+ * The category source's timeline: the categoryid snapshots of the -A
+ * streams (read a second time: availability keeps nothing else), else
+ * the item table's categories.
+ */
+static struct rs_catline *
+load_catline(const struct answer_opts *o, const struct rs_items *items)
+{
+	struct rs_catline *c;
+	struct rs_catline_stats st;
+	struct rs_reader *r;
+	struct rs_error err;
+	unsigned i;
+	int fd;
+
+	if (rs_catline_create(&c, &err) < 0)
+		die_err(&err);
+	for (i = 0; i < o->navail; i++) {
+		r = open_stream(o->avail[i], &fd);
+		if (rs_catline_read(c, r, &err) < 0)
+			die_err(&err);
+		close_stream(r, fd);
+	}
+	if (o->navail == 0 && rs_catline_add_items(c, items, &err) < 0)
+		die_err(&err);
+	if (rs_catline_finish(c, &err) < 0)
+		die_err(&err);
+	rs_catline_stats(c, &st);
+	verbose("categories: %llu snapshots of %llu items, %llu items moved, "
+	    "%llu changes kept", (unsigned long long)st.snapshots,
+	    (unsigned long long)st.items, (unsigned long long)st.moved,
+	    (unsigned long long)st.changes);
+	return c;
+}
+
+static struct rs_tree *
+load_cattree(const char *path)
+{
+	struct rs_tree *t;
+	struct rs_reader *r;
+	struct rs_error err;
+	int fd;
+
+	r = open_stream(path, &fd);
+	if (rs_tree_read(r, &t, NULL, &err) < 0)
+		die_err(&err);
+	close_stream(r, fd);
+	return t;
 }
 
 void
@@ -244,6 +303,11 @@ answer_load(const struct answer_opts *o, struct answer_inputs *in)
 		in->items = load_items(o->items);
 	if (o->navail > 0)
 		in->avail = load_avail(o->avail, o->navail);
+	if (o->category) {
+		in->cats = load_catline(o, in->items);
+		if (o->tree != NULL)
+			in->tree = load_cattree(o->tree);
+	}
 	in->q = load_requests(o->requests, &in->nq);
 	in->ev = read_events(o->history, &in->nev, NULL);
 }
@@ -263,6 +327,8 @@ answer_replay(const struct answer_opts *o, const struct answer_inputs *in,
 	    &err) < 0) ||
 	    (in->avail != NULL && rs_replay_set_avail(rp, in->avail,
 	    &err) < 0) ||
+	    (in->cats != NULL && rs_replay_set_categories(rp, in->cats,
+	    in->tree, &err) < 0) ||
 	    rs_replay_prepare(rp, q, n, &err) < 0)
 		die_err(&err);
 	return rp;
@@ -296,6 +362,8 @@ answer_free(struct answer_inputs *in)
 	rs_itemknn_free(in->knn);
 	rs_items_free(in->items);
 	rs_avail_free(in->avail);
+	rs_catline_free(in->cats);
+	rs_tree_free(in->tree);
 	free(in->q);
 	free(in->ev);
 	memset(in, 0, sizeof(*in));

@@ -2,7 +2,8 @@
  * answeropts.h - the answering options of rs-answer and rs-replay, parsed,
  * checked and loaded in one place, so that each option means the same in
  * both tools: the history and requests (-H, -r), the models (-m, -p, -n,
- * --knn-daily), the filters (-i, -A, --keep-bought), the blends (-b), K
+ * --knn-daily), the filters (-i, -A, --keep-bought), the categories
+ * (-A or -i, --tree), the blends (-b), K
  * (-k), the threads (-t) and the replay parameters (-w, --knn-context,
  * --knn-decay, --no-fold-in, --popular-window).
  *
@@ -35,6 +36,7 @@ enum {
 	OPT_KNN_DECAY,
 	OPT_NO_FOLD_IN,
 	OPT_POPULAR_WINDOW,
+	OPT_TREE,
 	OPT_ANSWER_END
 };
 
@@ -56,6 +58,7 @@ enum {
 	{ "popular-window", required_argument, NULL, OPT_POPULAR_WINDOW }, \
 	{ "requests", required_argument, NULL, 'r' }, \
 	{ "threads", required_argument, NULL, 't' }, \
+	{ "tree", required_argument, NULL, OPT_TREE }, \
 	{ "weights", required_argument, NULL, 'w' }
 
 /* The help lines of the options both tools describe alike. */
@@ -81,7 +84,11 @@ enum {
 	"  -n, --knn FILE          item-kNN model (rs-knn-train): the " \
 	"itemknn source\n" \
 	"      --no-fold-in        als: the visitor's trained factors " \
-	"only\n"
+	"only\n" \
+	"      --tree FILE         category tree stream (rs-load " \
+	"category_tree.csv):\n" \
+	"                          the category source backs off to " \
+	"parents\n"
 #define ANSWER_HELP_POPULAR \
 	"  -p, --popular FILE      popular model (default: causal counts " \
 	"of all\n" \
@@ -103,6 +110,8 @@ struct answer_opts {
 	char model_opt[ANSWER_MAX_MODELS];	/* 'm' or 'p' */
 	unsigned nmodel, nm;		/* files; of them, -m */
 	const char *knn, *items;	/* -n, -i */
+	const char *tree;		/* --tree */
+	int category;			/* a blend uses category */
 	int knn_daily;
 	const char *avail[ANSWER_MAX_AVAIL];	/* -A */
 	unsigned navail;
@@ -125,6 +134,8 @@ struct answer_inputs {
 	struct rs_itemknn *knn;		/* -n; NULL with --knn-daily */
 	struct rs_items *items;
 	struct rs_avail *avail;
+	struct rs_catline *cats;	/* the category source's, from -A or -i */
+	struct rs_tree *tree;		/* --tree */
 	struct rs_request *q;
 	size_t nq;
 	struct rs_event *ev;

@@ -28,7 +28,8 @@ static const char usage_text[] =
     "[-w weights]\n"
     "       [--keep-bought] [--knn-context n] [--knn-daily] "
     "[--knn-decay x]\n"
-    "       [--no-fold-in] [--popular-window dur] -H events -r requests\n";
+    "       [--no-fold-in] [--popular-window dur] [--tree file] -H events "
+    "-r requests\n";
 
 static void
 help(void)

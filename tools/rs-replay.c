@@ -27,7 +27,7 @@ static const char usage_text[] =
     "       [--answers-of name] [--format fmt] [--keep-bought]\n"
     "       [--knn-context n] [--knn-daily] [--knn-decay x] "
     "[--no-fold-in]\n"
-    "       [--popular-window dur] -H events -r requests\n";
+    "       [--popular-window dur] [--tree file] -H events -r requests\n";
 
 /* The rows: the baselines and single sources, then the blends. */
 #define MAX_REC (RS_SRC_N + ANSWER_MAX_BLENDS)
@@ -282,6 +282,8 @@ main(int argc, char **argv)
 		rs_blend_single(&rec[nrec++], RS_SRC_ITEMKNN);
 	if (in.als != NULL)
 		rs_blend_single(&rec[nrec++], RS_SRC_ALS);
+	if (o.category)
+		rs_blend_single(&rec[nrec++], RS_SRC_CATEGORY);
 	for (a = 0; a < o.nblend; a++)
 		rec[nrec++] = o.blend[a];
 	if (answers != NULL) {

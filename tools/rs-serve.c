@@ -52,8 +52,8 @@ static const char usage_text[] =
     "       [--knn-context n] [--knn-decay x] [--max-body bytes] "
     "[--max-k k]\n"
     "       [--no-fold-in] [--poll seconds] [--rotate-size bytes]\n"
-    "       [--similar-table file] [--sync mode] "
-    "[--release dir | --models dir]\n";
+    "       [--similar-table file] [--sync mode] [--tree file]\n"
+    "       [--release dir | --models dir]\n";
 
 static void
 help(void)
@@ -108,6 +108,9 @@ help(void)
 	    "interval (default)\n"
 	    "                          or never\n"
 	    "  -t, --threads N         HTTP worker threads (default 2)\n"
+	    "      --tree FILE         category tree: the category source "
+	    "backs off\n"
+	    "                          to parents\n"
 	    "  -v, --verbose           also log every refused request\n"
 	    "  -w, --weights LIST      weight per event type (default\n"
 	    "                          view=1,addtocart=5,transaction=3)\n"
@@ -126,13 +129,13 @@ enum {
 	OPT_ACCESS_LOG = 256, OPT_EVENT_LOG, OPT_KEEP_BOUGHT, OPT_KNN_CONTEXT,
 	OPT_KNN_DECAY, OPT_MAX_BODY, OPT_MAX_K, OPT_MODELS, OPT_NO_FOLD_IN,
 	OPT_POLL, OPT_RELEASE, OPT_ROTATE_SIZE, OPT_SIMILAR_TABLE, OPT_SYNC,
-	OPT_VERSION
+	OPT_TREE, OPT_VERSION
 };
 
 struct opts {
 	const char *listen, *history, *event_log, *access_log;
 	const char *release, *models, *blend;
-	const char *als, *popular, *knn, *items, *similar;
+	const char *als, *popular, *knn, *items, *similar, *tree;
 	const char *avail[RS_RELEASE_MAX_AVAIL];
 	unsigned navail;
 	unsigned threads, k, max_k, knn_context;
@@ -1271,6 +1274,7 @@ release_spec(struct rs_release_spec *sp, const char *dir)
 	sp->knn = O.knn;
 	sp->items = O.items;
 	sp->similar = O.similar;
+	sp->tree = O.tree;
 	for (i = 0; i < O.navail; i++)
 		sp->avail[i] = O.avail[i];
 	sp->navail = O.navail;
@@ -1637,6 +1641,7 @@ parse_args(int argc, char **argv)
 		    OPT_SIMILAR_TABLE },
 		{ "sync", required_argument, NULL, OPT_SYNC },
 		{ "threads", required_argument, NULL, 't' },
+		{ "tree", required_argument, NULL, OPT_TREE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "weights", required_argument, NULL, 'w' },
@@ -1739,6 +1744,9 @@ parse_args(int argc, char **argv)
 			O.threads = (unsigned)parse_u64("--threads", optarg, 1,
 			    256, usage_text);
 			break;
+		case OPT_TREE:
+			O.tree = optarg;
+			break;
 		case 'v':
 			verbosity++;
 			break;
@@ -1757,9 +1765,9 @@ parse_args(int argc, char **argv)
 		usage_error(usage_text, "--release and --models exclude each "
 		    "other");
 	if ((O.release != NULL || O.models != NULL) &&
-	    (O.als || O.popular || O.knn || O.items || O.similar))
+	    (O.als || O.popular || O.knn || O.items || O.similar || O.tree))
 		usage_error(usage_text, "model files (-m, -p, -n, -i, "
-		    "--similar-table) come "
+		    "--similar-table, --tree) come "
 		    "from the release with --%s", O.release ? "release" :
 		    "models");
 	if (O.release == NULL && O.models == NULL && O.als == NULL &&

@@ -5,7 +5,8 @@ sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "helper"))
 from rsserve import Server, build, events, fail, sh, write_events  # noqa
 
 K = 10
-BLENDS = ["recent:4,itemknn:3,als:3,popular:0", "online:5,als:5,popular:0"]
+BLENDS = ["recent:4,itemknn:3,als:3,popular:0", "online:5,als:5,popular:0",
+          "recent:4,category:3,itemknn:3,popular:0"]
 
 cut = build()
 rows = events("ev.rse")
@@ -23,7 +24,8 @@ if len(reqs) < 100:
 for blend in BLENDS:
     sh("rs-replay", "-q", "-k", str(K), "-r", "r.rsq", "-H", "ev.rse",
        "-m", "a.rsa", "-p", "p.rsa", "-n", "k.rsk", "-i", "items.rse",
-       "-A", "props.rse", "-b", blend, "-a", "want.csv", out="table.txt")
+       "-A", "props.rse", "--tree", "tree.rse", "-b", blend, "-a",
+       "want.csv", out="table.txt")
     want = {}
     with open("want.csv") as f:
         next(f)
@@ -33,9 +35,10 @@ for blend in BLENDS:
 
     srv = Server(["-q", "-H", "hist.rse", "-m", "a.rsa", "-p", "p.rsa",
                   "-n", "k.rsk", "-i", "items.rse", "-A", "props.rse",
-                  "-b", blend, "-k", str(K), "-t", "2"])
+                  "--tree", "tree.rse", "-b", blend, "-k", str(K), "-t", "2"])
     e = 0
     compared = rowsn = 0
+    bysrc = {}
     for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
         batch = []
         while e < len(window) and window[e][0] < t:
@@ -57,7 +60,15 @@ for blend in BLENDS:
                  % (blend, rid, v, t, g, want.get(rid, [])))
         compared += 1
         rowsn += len(g)
+        for x in g:
+            bysrc[x[3]] = bysrc.get(x[3], 0) + 1
     srv.stop()
     if rowsn < compared * 5:
         fail("%s: only %d rows for %d requests" % (blend, rowsn, compared))
-    print("%s: %d requests, %d rows equal" % (blend, compared, rowsn))
+    # every source of the blend but the back-fill must have answered
+    for part in blend.split(","):
+        src, q = part.split(":")
+        if q != "0" and bysrc.get(src, 0) == 0:
+            fail("%s: no row from %s (%r)" % (blend, src, bysrc))
+    print("%s: %d requests, %d rows equal (%s)" % (blend, compared, rowsn,
+          ", ".join("%s %d" % kv for kv in sorted(bysrc.items()))))
