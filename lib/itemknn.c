@@ -615,6 +615,33 @@ fail:
 	return rc;
 }
 
+struct rs_itemknn *
+rs_itemknn_copy(const struct rs_itemknn *m)
+{
+	const uint64_t nnz = nnz_of(m);
+	struct rs_itemknn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->nitems = m->nitems;
+	c->filled = m->filled;
+	c->ncap = c->scap = nnz + 1;
+	c->ids = malloc(((size_t)m->nitems + 1) * sizeof(*c->ids));
+	c->off = calloc((size_t)m->nitems + 1, sizeof(*c->off));
+	c->nbr = malloc((nnz + 1) * sizeof(*c->nbr));
+	c->score = malloc((nnz + 1) * sizeof(*c->score));
+	if (c->ids == NULL || c->off == NULL || c->nbr == NULL ||
+	    c->score == NULL) {
+		rs_itemknn_free(c);
+		return NULL;
+	}
+	memcpy(c->ids, m->ids, (size_t)m->nitems * sizeof(*c->ids));
+	memcpy(c->off, m->off, ((size_t)m->filled + 1) * sizeof(*c->off));
+	memcpy(c->nbr, m->nbr, nnz * sizeof(*c->nbr));
+	memcpy(c->score, m->score, nnz * sizeof(*c->score));
+	return c;
+}
+
 uint32_t
 rs_itemknn_nitems(const struct rs_itemknn *m)
 {

@@ -165,6 +165,9 @@ int rs_itemknn_inc_train(struct rs_itemknn_inc *t, int64_t until,
 	struct rs_error *err);
 void rs_itemknn_inc_free(struct rs_itemknn_inc *t);
 
+/* A copy of m (without its metadata), or NULL when out of memory. */
+struct rs_itemknn *rs_itemknn_copy(const struct rs_itemknn *m);
+
 uint32_t rs_itemknn_nitems(const struct rs_itemknn *m);
 /* Item ids by row, ascending; borrowed. */
 const uint64_t *rs_itemknn_item_ids(const struct rs_itemknn *m);

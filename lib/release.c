@@ -265,8 +265,11 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		rs_itemknn_free(s->knn_take);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	r->knn = s->knn_take;
 	pthread_mutex_init(&r->lock, NULL);
 	snprintf(r->name, sizeof(r->name), "files");
 	if (dir != NULL) {
@@ -301,7 +304,9 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 		sim = has_file(dir, "similar.rsk", fp[4], sizeof(fp[4])) ?
 		    fp[4] : NULL;
 	}
-	if (als == NULL && pop == NULL && knn == NULL) {
+	if (r->knn != NULL)
+		knn = NULL;
+	if (als == NULL && pop == NULL && knn == NULL && r->knn == NULL) {
 		rc = rs_error_set(err, RS_EARG, "%s%s: no model (als.rsa, "
 		    "popular.rsa or knn.rsk)", dir ? "release " : "",
 		    dir ? dir : "no files");

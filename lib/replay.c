@@ -80,6 +80,12 @@ period_of(int64_t ts, int64_t period)
 	return ts >= 0 ? ts / period : -((-(ts + 1)) / period) - 1;
 }
 
+int64_t
+rs_replay_period_start(int64_t ts, int64_t period)
+{
+	return period_of(ts, period) * period;
+}
+
 size_t
 rs_replay_period_group(const struct rs_request *q, size_t n, size_t i0,
     int64_t period, int64_t *start)

@@ -79,6 +79,9 @@ struct rs_replay_work;
 size_t rs_replay_period_group(const struct rs_request *q, size_t n,
 	size_t i0, int64_t period, int64_t *start);
 
+/* The start of the UTC-aligned period (period ms > 0) that holds ts. */
+int64_t rs_replay_period_start(int64_t ts, int64_t period);
+
 /* Indexes n events (copied).  p is copied. */
 int rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
 	size_t n, const struct rs_replay_params *p, struct rs_error *err);
