@@ -766,10 +766,15 @@ rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
  * visitor's first new event extends its open session when within the
  * gap (the session's terms are taken out and put back with the new
  * items and weights), else starts a new one.  Items whose n_i changed
- * are dirty; the lists to rebuild are the dirty items and their
- * partners, since sim(i, j) depends on c_ij, n_i and n_j only.  Every
- * other list is the last build's.  So the model at time T depends only
- * on the events before T, never on the times trained before.
+ * are dirty.  sim(i, j) depends on c_ij, n_i and n_j only, so the lists
+ * to rebuild are the dirty items' and those of their partners that
+ * list a dirty item.  A clean partner j that lists none keeps its list:
+ * c_jd is as before (a pair's count changes only when both items are in
+ * a session counted), n_d only grew (sessions are only added or
+ * extended, weights only rise), so sim(j, d) only fell, and a d outside
+ * j's top list stays outside.  Every other list is the last build's.
+ * So the model at time T depends only on the events before T, never on
+ * the times trained before.
  */
 #define INC_SCALE 1048576.0	/* 2^20 */
 #define INC_WMIN (1.0 / 1024)
@@ -1327,21 +1332,37 @@ inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 		goto fail;
 	for (k = 0; k < t->dlist.n; k++) {
 		const uint32_t d = t->dlist.v[k];
-		const struct ilist *l = &t->adj[d];
-		uint32_t e;
 
-		t->dirty[d] = 0;
 		if (!mark[d] && (mark[d] = 1, ilist_push(&todo, d) < 0))
 			goto fail;
+	}
+	for (k = 0; k < t->dlist.n; k++) {
+		const uint32_t d = t->dlist.v[k];
+		const struct ilist *l = &t->adj[d];
+		uint32_t e, x;
+
 		for (e = 0; e < l->n; e++) {
 			const uint32_t a = (uint32_t)(t->pkey[l->v[e]] >> 32);
 			const uint32_t j = a == d ? (uint32_t)t->pkey[l->v[e]]
 			    : a;
 
-			if (!mark[j] && (mark[j] = 1, ilist_push(&todo, j) < 0))
+			if (mark[j])
+				continue;
+			/*
+			 * j is clean: c_jd and n_j are as before and n_d only
+			 * grew, so sim(j, d) only fell; j's list changes only
+			 * if it holds a dirty item.
+			 */
+			for (x = 0; x < t->nlst[j] && t->lst[j][x].nbr != d;
+			    x++)
+				;
+			if (x < t->nlst[j] && (mark[j] = 1,
+			    ilist_push(&todo, j) < 0))
 				goto fail;
 		}
 	}
+	for (k = 0; k < t->dlist.n; k++)
+		t->dirty[t->dlist.v[k]] = 0;
 	t->dlist.n = 0;
 	for (k = 0; k < todo.n; k++)
 		if (t->adj[todo.v[k]].n > maxdeg)
