@@ -1347,10 +1347,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		 */
 		return MHD_YES;
 	}
-	if (is_post && *upload_size > 0) {
-		if (r->body.n + *upload_size > O.max_body)
+	if (*upload_size > 0) {
+		/* another method's body is read and dropped: MHD takes no
+		 * response while an upload is under way */
+		if (is_post && r->body.n + *upload_size > O.max_body)
 			r->too_large = 1;
-		else
+		else if (is_post)
 			buf_add(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
