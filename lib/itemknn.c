@@ -758,7 +758,8 @@ rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
  *                       taking a term out again restores it bit for bit.
  *   pkey[pid], ptab[]   pair (a < b) by id, and an open-addressing table
  *                       of pid + 1 by key; adj[i] the pids of i's pairs.
- *   lst[i]              i's top list as last built (internal neighbours).
+ *   cur, rowof[i]       the model of the last train (rows by id), and
+ *                       the row of internal item i in it (i < ncur).
  *   os[]                open sessions: each visitor's last session while
  *                       an event at or after `until' could still extend
  *                       it (its last event >= until - session_gap).
@@ -812,8 +813,8 @@ struct rs_itemknn_inc {
 	uint32_t ni, icap;
 	int64_t *norm;
 	struct ilist *adj;
-	struct nb **lst;
-	uint32_t *nlst;
+	struct rs_itemknn *cur;
+	uint32_t *rowof, ncur;
 	uint8_t *dirty;
 	struct ilist dlist;	/* dirty items */
 	uint32_t *order, norder;	/* internal indices by id */
@@ -855,12 +856,11 @@ rs_itemknn_inc_free(struct rs_itemknn_inc *t)
 	rs_idmap_free(t->imap);
 	for (i = 0; i < t->ni; i++) {
 		free(t->adj[i].v);
-		free(t->lst[i]);
 	}
 	free(t->norm);
 	free(t->adj);
-	free(t->lst);
-	free(t->nlst);
+	rs_itemknn_free(t->cur);
+	free(t->rowof);
 	free(t->dirty);
 	free(t->dlist.v);
 	free(t->order);
@@ -994,8 +994,6 @@ inc_item(struct rs_itemknn_inc *t, uint64_t id)
 			const uint32_t c = t->icap ? 2 * t->icap : 1024;
 			int64_t *nn = realloc(t->norm, c * sizeof(*nn));
 			struct ilist *na;
-			struct nb **nl;
-			uint32_t *nc;
 			uint8_t *nd;
 
 			if (nn == NULL)
@@ -1004,12 +1002,6 @@ inc_item(struct rs_itemknn_inc *t, uint64_t id)
 			if ((na = realloc(t->adj, c * sizeof(*na))) == NULL)
 				return RS_ENOMEM;
 			t->adj = na;
-			if ((nl = realloc(t->lst, c * sizeof(*nl))) == NULL)
-				return RS_ENOMEM;
-			t->lst = nl;
-			if ((nc = realloc(t->nlst, c * sizeof(*nc))) == NULL)
-				return RS_ENOMEM;
-			t->nlst = nc;
 			if ((nd = realloc(t->dirty, c)) == NULL)
 				return RS_ENOMEM;
 			t->dirty = nd;
@@ -1017,8 +1009,6 @@ inc_item(struct rs_itemknn_inc *t, uint64_t id)
 		}
 		t->norm[i] = 0;
 		t->adj[i] = (struct ilist){ 0, 0, NULL };
-		t->lst[i] = NULL;
-		t->nlst[i] = 0;
 		t->dirty[i] = 0;
 		t->ni++;
 	}
@@ -1269,15 +1259,53 @@ cmp_inb(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Rebuilds the top list of item i from its pairs. */
-static int
-inc_list(struct rs_itemknn_inc *t, uint32_t i, struct inb *buf)
+/*
+ * A heap of candidates whose root is the worst by cmp_inb (the one the
+ * next better candidate replaces): so a list costs O(d log M) for d
+ * partners, not a sort of all d.
+ */
+static void
+heap_push(struct inb *h, size_t n, struct inb x)
+{
+	size_t k = n, p;
+
+	while (k > 0 && cmp_inb(&h[p = (k - 1) / 2], &x) < 0) {
+		h[k] = h[p];
+		k = p;
+	}
+	h[k] = x;
+}
+
+static void
+heap_down(struct inb *h, size_t n)
+{
+	const struct inb x = h[0];
+	size_t k = 0, c;
+
+	while ((c = 2 * k + 1) < n) {
+		if (c + 1 < n && cmp_inb(&h[c], &h[c + 1]) < 0)
+			c++;
+		if (cmp_inb(&x, &h[c]) >= 0)
+			break;
+		h[k] = h[c];
+		k = c;
+	}
+	h[k] = x;
+}
+
+/*
+ * The top list of item i from its pairs into buf (room for min(degree,
+ * M) entries), best first; returns its length.
+ */
+static uint32_t
+inc_list(const struct rs_itemknn_inc *t, uint32_t i, struct inb *buf)
 {
 	const uint64_t *ids = rs_idmap_ids(t->imap);
 	const struct ilist *l = &t->adj[i];
 	const double ni = (double)t->norm[i] / INC_SCALE;
+	const uint32_t M = t->p.neighbors;
 	uint32_t k, n = 0, m = 0;
-	struct nb *nl;
+	struct inb x;
 
 	for (k = 0; k < l->n; k++) {
 		const uint32_t pid = l->v[k];
@@ -1290,42 +1318,53 @@ inc_list(struct rs_itemknn_inc *t, uint32_t i, struct inb *buf)
 		if (t->pval[pid] <= 0)
 			continue;
 		/* as build() computes it, in double, then rounded */
-		buf[n++] = (struct inb){ ids[j], j, (float)(c / (sqrt(ni *
-		    nj) + t->p.shrink)) };
+		x = (struct inb){ ids[j], j, (float)(c / (sqrt(ni * nj) +
+		    t->p.shrink)) };
+		if (n < M) {
+			heap_push(buf, n++, x);
+		} else if (cmp_inb(&x, &buf[0]) < 0) {
+			buf[0] = x;
+			heap_down(buf, n);
+		}
 	}
+	/* the M best of the candidates (a total order), best first */
 	qsort(buf, n, sizeof(*buf), cmp_inb);
-	if (n > t->p.neighbors)
-		n = t->p.neighbors;
 	for (k = 0; k < n; k++)
 		if (buf[k].s > 0 && isfinite(buf[k].s))
 			buf[m++] = buf[k];
-	free(t->lst[i]);
-	t->lst[i] = NULL;
-	t->nlst[i] = m;
-	if (m == 0)
-		return 0;
-	if ((nl = malloc(m * sizeof(*nl))) == NULL)
-		return RS_ENOMEM;
-	for (k = 0; k < m; k++)
-		nl[k] = (struct nb){ buf[k].nbr, buf[k].s };
-	t->lst[i] = nl;
+	return m;
+}
+
+/* 1 if the list of row r of m holds row x. */
+static int
+lists(const struct rs_itemknn *m, uint32_t r, uint32_t x)
+{
+	uint64_t e;
+
+	for (e = m->off[r]; e < m->off[r + 1]; e++)
+		if (m->nbr[e] == x)
+			return 1;
 	return 0;
 }
 
 /*
- * The dirty lists and their partners' rebuilt, then the model: rows by
- * ascending id, each list mapped to rows.
+ * The new model: the lists to rebuild (see the top of this part) are
+ * computed into an arena; every other row is the last model's, its
+ * neighbour rows shifted past the items new since (remap[]).  Rows are
+ * by ascending id: order[] is the last order merged with the new items.
  */
 static int
 inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 {
+	const uint64_t *ids = rs_idmap_ids(t->imap);
+	const struct rs_itemknn *cur = t->cur;
 	struct rs_itemknn *m = NULL;
 	struct ilist todo = { 0, 0, NULL };
 	uint8_t *mark = NULL;
-	uint32_t *row = NULL, i, k, maxdeg = 0;
+	uint32_t *row = NULL, *tix = NULL, *remap = NULL, i, k, maxdeg = 0;
 	struct inb *buf = NULL;
-	const uint64_t *ids = rs_idmap_ids(t->imap);
-	uint64_t nnz = 0, o = 0;
+	struct nb *arena = NULL;
+	uint64_t *aoff = NULL, nnz = 0, o = 0, na = 0, acap = 0;
 	int rc = RS_ENOMEM;
 
 	if ((mark = calloc((size_t)t->ni + 1, 1)) == NULL)
@@ -1339,41 +1378,52 @@ inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 	for (k = 0; k < t->dlist.n; k++) {
 		const uint32_t d = t->dlist.v[k];
 		const struct ilist *l = &t->adj[d];
-		uint32_t e, x;
+		uint32_t e;
 
+		if (d >= t->ncur)
+			continue;	/* new: its partners are dirty too */
 		for (e = 0; e < l->n; e++) {
 			const uint32_t a = (uint32_t)(t->pkey[l->v[e]] >> 32);
 			const uint32_t j = a == d ? (uint32_t)t->pkey[l->v[e]]
 			    : a;
 
-			if (mark[j])
-				continue;
-			/*
-			 * j is clean: c_jd and n_j are as before and n_d only
-			 * grew, so sim(j, d) only fell; j's list changes only
-			 * if it holds a dirty item.
-			 */
-			for (x = 0; x < t->nlst[j] && t->lst[j][x].nbr != d;
-			    x++)
-				;
-			if (x < t->nlst[j] && (mark[j] = 1,
-			    ilist_push(&todo, j) < 0))
+			if (!mark[j] && lists(cur, t->rowof[j], t->rowof[d]) &&
+			    (mark[j] = 1, ilist_push(&todo, j) < 0))
 				goto fail;
 		}
 	}
 	for (k = 0; k < t->dlist.n; k++)
 		t->dirty[t->dlist.v[k]] = 0;
 	t->dlist.n = 0;
+
+	/* the new lists, todo item k's at arena[aoff[k] .. aoff[k + 1]) */
 	for (k = 0; k < todo.n; k++)
 		if (t->adj[todo.v[k]].n > maxdeg)
 			maxdeg = t->adj[todo.v[k]].n;
-	if ((buf = malloc(((size_t)maxdeg + 1) * sizeof(*buf))) == NULL)
+	if ((buf = malloc(((size_t)maxdeg + 1) * sizeof(*buf))) == NULL ||
+	    (aoff = malloc(((size_t)todo.n + 1) * sizeof(*aoff))) == NULL ||
+	    (tix = malloc(((size_t)t->ni + 1) * sizeof(*tix))) == NULL)
 		goto fail;
-	for (k = 0; k < todo.n; k++)
-		if ((rc = inc_list(t, todo.v[k], buf)) < 0)
+	memset(tix, 0xff, ((size_t)t->ni + 1) * sizeof(*tix));
+	for (k = 0; k < todo.n; k++) {
+		const uint32_t n = inc_list(t, todo.v[k], buf);
+		uint32_t x;
+
+		if (na + n > acap && grow_to((void **)&arena, &acap, na + n,
+		    sizeof(*arena)) < 0)
 			goto fail;
-	rc = RS_ENOMEM;
-	/* the rows: order[] by id, merged with the items new since */
+		aoff[k] = na;
+		for (x = 0; x < n; x++)
+			arena[na++] = (struct nb){ buf[x].nbr, buf[x].s };
+		tix[todo.v[k]] = k;
+	}
+	aoff[todo.n] = na;
+
+	/* the rows: order[] merged with the new items; remap[old row] */
+	if ((remap = malloc(((size_t)t->ncur + 1) * sizeof(*remap))) == NULL)
+		goto fail;
+	for (i = 0; i < t->ncur; i++)
+		remap[i] = i;
 	if (t->norder < t->ni) {
 		uint32_t *no = realloc(t->order, ((size_t)t->ni + 1) *
 		    sizeof(*no)), x = t->norder, y = t->ni - t->norder, z;
@@ -1389,10 +1439,13 @@ inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 		qsort(fresh, y, sizeof(*fresh), cmp_inb);
 		/* merge from the back: both runs are ascending by id */
 		for (z = t->ni; y > 0; )
-			if (x > 0 && ids[no[x - 1]] > fresh[y - 1].id)
+			if (x > 0 && ids[no[x - 1]] > fresh[y - 1].id) {
 				no[--z] = no[--x];
-			else
+				if (x < t->ncur)
+					remap[x] = z;
+			} else {
 				no[--z] = fresh[--y].nbr;
+			}
 		free(fresh);
 		t->norder = t->ni;
 	}
@@ -1400,8 +1453,12 @@ inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 	    (m = calloc(1, sizeof(*m))) == NULL)
 		goto fail;
 	for (i = 0; i < t->ni; i++) {
-		row[t->order[i]] = i;
-		nnz += t->nlst[i];
+		const uint32_t g = t->order[i];
+
+		row[g] = i;
+		nnz += tix[g] != UINT32_MAX ? aoff[tix[g] + 1] - aoff[tix[g]] :
+		    g < t->ncur ? cur->off[t->rowof[g] + 1] -
+		    cur->off[t->rowof[g]] : 0;
 	}
 	m->nitems = t->ni;
 	m->ids = malloc(((size_t)t->ni + 1) * sizeof(*m->ids));
@@ -1413,26 +1470,48 @@ inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
 		goto fail;
 	for (i = 0; i < t->ni; i++) {
 		const uint32_t g = t->order[i];
+		uint64_t e, e0, e1;
 
 		m->ids[i] = ids[g];
 		m->off[i] = o;
-		for (k = 0; k < t->nlst[g]; k++, o++) {
-			m->nbr[o] = row[t->lst[g][k].nbr];
-			m->score[o] = t->lst[g][k].s;
+		if (tix[g] != UINT32_MAX) {
+			for (e = aoff[tix[g]]; e < aoff[tix[g] + 1]; e++, o++) {
+				m->nbr[o] = row[arena[e].nbr];
+				m->score[o] = arena[e].s;
+			}
+		} else if (g < t->ncur) {
+			e0 = cur->off[t->rowof[g]];
+			e1 = cur->off[t->rowof[g] + 1];
+			for (e = e0; e < e1; e++)
+				m->nbr[o + e - e0] = remap[cur->nbr[e]];
+			memcpy(m->score + o, cur->score + e0, (e1 - e0) *
+			    sizeof(*m->score));
+			o += e1 - e0;
 		}
 	}
 	m->off[t->ni] = o;
 	m->filled = t->ni;
 	m->ncap = m->scap = nnz + 1;
-	*out = m;
+	if ((*out = rs_itemknn_copy(m)) == NULL)
+		goto fail;
+	rs_itemknn_free(t->cur);
+	t->cur = m;
 	m = NULL;
+	free(t->rowof);
+	t->rowof = row;
+	row = NULL;
+	t->ncur = t->ni;
 	rc = 0;
 fail:
 	rs_itemknn_free(m);
 	free(mark);
 	free(todo.v);
 	free(row);
+	free(tix);
+	free(remap);
 	free(buf);
+	free(arena);
+	free(aoff);
 	return rc;
 }
 
