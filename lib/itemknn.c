@@ -916,8 +916,9 @@ rs_itemknn_inc_add(struct rs_itemknn_inc *t, const struct rs_event *ev,
 			    "%lld is before the time already trained, %lld",
 			    (long long)ev[i].ts, (long long)t->until);
 	if (t->phead > 0) {
-		memmove(t->pend, t->pend + t->phead, (t->npend - t->phead) *
-		    sizeof(*t->pend));
+		if (t->npend > t->phead)
+			memmove(t->pend, t->pend + t->phead, (t->npend -
+			    t->phead) * sizeof(*t->pend));
 		t->npend -= t->phead;
 		t->phead = 0;
 	}
@@ -1529,18 +1530,19 @@ rs_itemknn_inc_train(struct rs_itemknn_inc *t, int64_t until,
 		return rs_error_set(err, RS_EARG, "item-knn: training time "
 		    "%lld is before the last one, %lld", (long long)until,
 		    (long long)t->until);
-	if (!t->psorted) {
+	if (!t->psorted && t->npend > t->phead)
 		qsort(t->pend + t->phead, t->npend - t->phead,
 		    sizeof(*t->pend), cmp_pev_time);
-		t->psorted = 1;
-	}
+	t->psorted = 1;
 	for (k = t->phead; k < t->npend && t->pend[k].ts < until; k++)
 		;
 	k -= t->phead;
 	if ((tmp = malloc((k + 1) * sizeof(*tmp))) == NULL)
 		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
-	memcpy(tmp, t->pend + t->phead, k * sizeof(*tmp));
-	qsort(tmp, k, sizeof(*tmp), cmp_pev_visitor);
+	if (k > 0) {
+		memcpy(tmp, t->pend + t->phead, k * sizeof(*tmp));
+		qsort(tmp, k, sizeof(*tmp), cmp_pev_visitor);
+	}
 	rc = inc_count(t, tmp, k);
 	free(tmp);
 	if (rc == RS_EINPUT)
