@@ -272,6 +272,17 @@ rs_itemknn_train(const struct rs_event *ev, size_t n,
 
 	*out = NULL;
 	memset(&st, 0, sizeof(st));
+	if (p->half_life == 0) {
+		/* exact counts: one step of the incremental training */
+		struct rs_itemknn_inc *t;
+
+		if ((rc = rs_itemknn_inc_create(&t, p, err)) < 0)
+			return rc;
+		if ((rc = rs_itemknn_inc_add(t, ev, n, err)) == 0)
+			rc = rs_itemknn_inc_train(t, p->until, out, stats, err);
+		rs_itemknn_inc_free(t);
+		return rc;
+	}
 	if (p->neighbors == 0 || p->window == 0 || p->session_gap < 0 ||
 	    p->half_life < 0 || !(p->shrink >= 0))
 		return rs_error_set(err, RS_EARG, "item-knn: bad parameters");
@@ -604,6 +615,33 @@ fail:
 	return rc;
 }
 
+struct rs_itemknn *
+rs_itemknn_copy(const struct rs_itemknn *m)
+{
+	const uint64_t nnz = nnz_of(m);
+	struct rs_itemknn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->nitems = m->nitems;
+	c->filled = m->filled;
+	c->ncap = c->scap = nnz + 1;
+	c->ids = malloc(((size_t)m->nitems + 1) * sizeof(*c->ids));
+	c->off = calloc((size_t)m->nitems + 1, sizeof(*c->off));
+	c->nbr = malloc((nnz + 1) * sizeof(*c->nbr));
+	c->score = malloc((nnz + 1) * sizeof(*c->score));
+	if (c->ids == NULL || c->off == NULL || c->nbr == NULL ||
+	    c->score == NULL) {
+		rs_itemknn_free(c);
+		return NULL;
+	}
+	memcpy(c->ids, m->ids, (size_t)m->nitems * sizeof(*c->ids));
+	memcpy(c->off, m->off, ((size_t)m->filled + 1) * sizeof(*c->off));
+	memcpy(c->nbr, m->nbr, nnz * sizeof(*c->nbr));
+	memcpy(c->score, m->score, nnz * sizeof(*c->score));
+	return c;
+}
+
 uint32_t
 rs_itemknn_nitems(const struct rs_itemknn *m)
 {
@@ -703,5 +741,825 @@ rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
 	memcpy(m->score + at, score, (size_t)n * sizeof(*score));
 	m->off[row + 1] = at + n;
 	m->filled = row + 1;
+	return 0;
+}
+
+/*
+ * ---- incremental training (rs_itemknn_inc) ----
+ *
+ * State between calls:
+ *   pend[phead..npend)  added events not yet counted, sorted by (time,
+ *                       add position) before a train takes its prefix.
+ *   imap, iid[]         item id -> internal index (first-counted order).
+ *   norm[i], pval[pid]  n_i and c_ij as exact fixed-point sums: a term
+ *                       w_a w_b is rounded once to a multiple of 2^-20
+ *                       (exact for the default weights), so a sum does
+ *                       not depend on the order its terms came in, and
+ *                       taking a term out again restores it bit for bit.
+ *   pkey[pid], ptab[]   pair (a < b) by id, and an open-addressing table
+ *                       of pid + 1 by key; adj[i] the pids of i's pairs.
+ *   cur, rowof[i]       the model of the last train (rows by id), and
+ *                       the row of internal item i in it (i < ncur).
+ *   os[]                open sessions: each visitor's last session while
+ *                       an event at or after `until' could still extend
+ *                       it (its last event >= until - session_gap).
+ * A train takes the pending events before its time, by visitor: a
+ * visitor's first new event extends its open session when within the
+ * gap (the session's terms are taken out and put back with the new
+ * items and weights), else starts a new one.  Items whose n_i changed
+ * are dirty.  sim(i, j) depends on c_ij, n_i and n_j only, so the lists
+ * to rebuild are the dirty items' and those of their partners that
+ * list a dirty item.  A clean partner j that lists none keeps its list:
+ * c_jd is as before (a pair's count changes only when both items are in
+ * a session counted), n_d only grew (sessions are only added or
+ * extended, weights only rise), so sim(j, d) only fell, and a d outside
+ * j's top list stays outside.  Every other list is the last build's.
+ * So the model at time T depends only on the events before T, never on
+ * the times trained before.
+ */
+#define INC_SCALE 1048576.0	/* 2^20 */
+#define INC_WMIN (1.0 / 1024)
+#define INC_WMAX 1024.0
+
+struct pev {
+	uint64_t visitor;
+	int64_t ts;
+	uint64_t pos;
+	uint64_t item;
+	uint8_t type;
+};
+
+struct ises {
+	uint64_t visitor;
+	int64_t last;
+	uint32_t n, cap;
+	uint32_t *item;
+	double *w;
+};
+
+struct ilist {
+	uint32_t n, cap;
+	uint32_t *v;
+};
+
+struct rs_itemknn_inc {
+	struct rs_itemknn_params p;
+	int64_t until;
+	uint64_t pos;
+	struct pev *pend;
+	size_t phead, npend, pcap;
+	int psorted;
+	struct rs_idmap *imap;
+	uint32_t ni, icap;
+	int64_t *norm;
+	struct ilist *adj;
+	struct rs_itemknn *cur;
+	uint32_t *rowof, ncur;
+	uint8_t *dirty;
+	struct ilist dlist;	/* dirty items */
+	uint32_t *order, norder;	/* internal indices by id */
+	uint64_t *pkey;
+	int64_t *pval;
+	size_t np, pvcap;
+	uint32_t *ptab;
+	size_t ptsize;		/* power of two */
+	struct ises *os;
+	size_t nos, oscap;
+	uint64_t events, sessions;
+	int overflow;
+};
+
+static int
+ilist_push(struct ilist *l, uint32_t v)
+{
+	uint32_t *nv;
+
+	if (l->n == l->cap) {
+		if ((nv = realloc(l->v, (l->cap ? 2 * (size_t)l->cap : 4) *
+		    sizeof(*nv))) == NULL)
+			return -1;
+		l->v = nv;
+		l->cap = l->cap ? 2 * l->cap : 4;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
+void
+rs_itemknn_inc_free(struct rs_itemknn_inc *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	free(t->pend);
+	rs_idmap_free(t->imap);
+	for (i = 0; i < t->ni; i++) {
+		free(t->adj[i].v);
+	}
+	free(t->norm);
+	free(t->adj);
+	rs_itemknn_free(t->cur);
+	free(t->rowof);
+	free(t->dirty);
+	free(t->dlist.v);
+	free(t->order);
+	free(t->pkey);
+	free(t->pval);
+	free(t->ptab);
+	for (i = 0; i < t->nos; i++) {
+		free(t->os[i].item);
+		free(t->os[i].w);
+	}
+	free(t->os);
+	free(t);
+}
+
+int
+rs_itemknn_inc_create(struct rs_itemknn_inc **out,
+    const struct rs_itemknn_params *p, struct rs_error *err)
+{
+	struct rs_itemknn_inc *t;
+	int e;
+
+	*out = NULL;
+	if (p->neighbors == 0 || p->window == 0 || p->session_gap < 0 ||
+	    p->half_life != 0 || !(p->shrink >= 0))
+		return rs_error_set(err, RS_EARG, "item-knn: bad parameters");
+	for (e = 0; e < RS_EV_NTYPES; e++)
+		if (p->weights[e] != 0 && !(p->weights[e] >= INC_WMIN &&
+		    p->weights[e] <= INC_WMAX))
+			return rs_error_set(err, RS_EARG, "item-knn: event "
+			    "weights must be 0 or from 1/1024 to 1024");
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    rs_idmap_create(&t->imap, 0) < 0 ||
+	    (t->ptab = calloc(t->ptsize = 1024, sizeof(*t->ptab))) == NULL) {
+		rs_itemknn_inc_free(t);
+		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
+	}
+	t->p = *p;
+	t->until = INT64_MIN;
+	*out = t;
+	return 0;
+}
+
+int
+rs_itemknn_inc_add(struct rs_itemknn_inc *t, const struct rs_event *ev,
+    size_t n, struct rs_error *err)
+{
+	size_t i, need;
+	struct pev *np;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].ts < t->until)
+			return rs_error_set(err, RS_EARG, "item-knn: event at "
+			    "%lld is before the time already trained, %lld",
+			    (long long)ev[i].ts, (long long)t->until);
+	if (t->phead > 0) {
+		if (t->npend > t->phead)
+			memmove(t->pend, t->pend + t->phead, (t->npend -
+			    t->phead) * sizeof(*t->pend));
+		t->npend -= t->phead;
+		t->phead = 0;
+	}
+	need = t->npend + n;
+	if (need > t->pcap) {
+		size_t c = t->pcap ? t->pcap : 1024;
+
+		while (c < need)
+			c *= 2;
+		if ((np = realloc(t->pend, c * sizeof(*np))) == NULL)
+			return rs_error_set(err, RS_ENOMEM, "item-knn: out of "
+			    "memory");
+		t->pend = np;
+		t->pcap = c;
+	}
+	for (i = 0; i < n; i++, t->pos++) {
+		if (ev[i].type >= RS_EV_NTYPES ||
+		    !(t->p.weights[ev[i].type] > 0))
+			continue;
+		t->pend[t->npend++] = (struct pev){ ev[i].visitor, ev[i].ts,
+		    t->pos, ev[i].item, ev[i].type };
+	}
+	if (n > 0)
+		t->psorted = 0;
+	return 0;
+}
+
+static int
+cmp_pev_time(const void *a, const void *b)
+{
+	const struct pev *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int
+cmp_pev_visitor(const void *a, const void *b)
+{
+	const struct pev *x = a, *y = b;
+
+	if (x->visitor != y->visitor)
+		return x->visitor < y->visitor ? -1 : 1;
+	return cmp_pev_time(a, b);
+}
+
+static int64_t
+fixed(double x)
+{
+	return (int64_t)llround(x * INC_SCALE);
+}
+
+static void
+mark_dirty(struct rs_itemknn_inc *t, uint32_t i)
+{
+	if (!t->dirty[i]) {
+		t->dirty[i] = 1;
+		if (ilist_push(&t->dlist, i) < 0)
+			t->overflow = RS_ENOMEM;
+	}
+}
+
+/* Internal index of item id, new ones with empty state. */
+static int64_t
+inc_item(struct rs_itemknn_inc *t, uint64_t id)
+{
+	const int64_t i = rs_idmap_intern(t->imap, id);
+
+	if (i < 0)
+		return i;
+	if ((uint32_t)i == t->ni) {
+		if (t->ni == t->icap) {
+			const uint32_t c = t->icap ? 2 * t->icap : 1024;
+			int64_t *nn = realloc(t->norm, c * sizeof(*nn));
+			struct ilist *na;
+			uint8_t *nd;
+
+			if (nn == NULL)
+				return RS_ENOMEM;
+			t->norm = nn;
+			if ((na = realloc(t->adj, c * sizeof(*na))) == NULL)
+				return RS_ENOMEM;
+			t->adj = na;
+			if ((nd = realloc(t->dirty, c)) == NULL)
+				return RS_ENOMEM;
+			t->dirty = nd;
+			t->icap = c;
+		}
+		t->norm[i] = 0;
+		t->adj[i] = (struct ilist){ 0, 0, NULL };
+		t->dirty[i] = 0;
+		t->ni++;
+	}
+	return i;
+}
+
+static int
+pair_grow(struct rs_itemknn_inc *t)
+{
+	const size_t ns = 2 * t->ptsize;
+	uint32_t *nt = calloc(ns, sizeof(*nt));
+	size_t k, h;
+
+	if (nt == NULL)
+		return -1;
+	for (k = 0; k < t->np; k++) {
+		for (h = rs_mix64(t->pkey[k]) & (ns - 1); nt[h] != 0;
+		    h = (h + 1) & (ns - 1))
+			;
+		nt[h] = (uint32_t)k + 1;
+	}
+	free(t->ptab);
+	t->ptab = nt;
+	t->ptsize = ns;
+	return 0;
+}
+
+/* c_ab += v (a != b); a new pair joins both adjacency lists. */
+static int
+inc_pair(struct rs_itemknn_inc *t, uint32_t a, uint32_t b, int64_t v)
+{
+	uint64_t key;
+	size_t h;
+	uint32_t pid;
+
+	if (a > b) {
+		const uint32_t x = a;
+
+		a = b;
+		b = x;
+	}
+	key = (uint64_t)a << 32 | b;
+	for (h = rs_mix64(key) & (t->ptsize - 1); t->ptab[h] != 0;
+	    h = (h + 1) & (t->ptsize - 1))
+		if (t->pkey[t->ptab[h] - 1] == key)
+			break;
+	if (t->ptab[h] == 0) {
+		if (t->np >= UINT32_MAX - 1)
+			return RS_EINPUT;
+		if (t->np == t->pvcap) {
+			const size_t c = t->pvcap ? 2 * t->pvcap : 4096;
+			uint64_t *nk = realloc(t->pkey, c * sizeof(*nk));
+			int64_t *nv;
+
+			if (nk == NULL)
+				return RS_ENOMEM;
+			t->pkey = nk;
+			if ((nv = realloc(t->pval, c * sizeof(*nv))) == NULL)
+				return RS_ENOMEM;
+			t->pval = nv;
+			t->pvcap = c;
+		}
+		pid = (uint32_t)t->np++;
+		t->pkey[pid] = key;
+		t->pval[pid] = 0;
+		t->ptab[h] = pid + 1;
+		if (ilist_push(&t->adj[a], pid) < 0 ||
+		    ilist_push(&t->adj[b], pid) < 0)
+			return RS_ENOMEM;
+		if (2 * t->np > t->ptsize && pair_grow(t) < 0)
+			return RS_ENOMEM;
+	} else {
+		pid = t->ptab[h] - 1;
+	}
+	if (__builtin_add_overflow(t->pval[pid], v, &t->pval[pid]))
+		return RS_EINPUT;
+	return 0;
+}
+
+/* Adds (sign 1) or takes out (-1) the terms of session s. */
+static int
+contribute(struct rs_itemknn_inc *t, const struct ises *s, int sign)
+{
+	uint32_t a, b;
+	int rc;
+
+	for (a = 0; a < s->n; a++) {
+		mark_dirty(t, s->item[a]);
+		if (__builtin_add_overflow(t->norm[s->item[a]], sign *
+		    fixed(s->w[a] * s->w[a]), &t->norm[s->item[a]]))
+			return RS_EINPUT;
+	}
+	for (a = 0; a < s->n; a++)
+		for (b = a + 1; b < s->n && b - a <= t->p.window; b++)
+			if ((rc = inc_pair(t, s->item[a], s->item[b], sign *
+			    fixed(s->w[a] * s->w[b]))) < 0)
+				return rc;
+	return t->overflow;
+}
+
+/* Event e joins session s (first appearance order, largest weight). */
+static int
+ses_add(struct rs_itemknn_inc *t, struct ises *s, const struct pev *e)
+{
+	const double w = t->p.weights[e->type];
+	const int64_t g = inc_item(t, e->item);
+	uint32_t a;
+
+	if (g < 0)
+		return (int)g;
+	s->last = e->ts;
+	for (a = 0; a < s->n; a++)
+		if (s->item[a] == (uint32_t)g) {
+			if (w > s->w[a])
+				s->w[a] = w;
+			return 0;
+		}
+	if (s->n == s->cap) {
+		const uint32_t c = s->cap ? 2 * s->cap : 8;
+		uint32_t *ni = realloc(s->item, c * sizeof(*ni));
+		double *nw;
+
+		if (ni == NULL)
+			return RS_ENOMEM;
+		s->item = ni;
+		if ((nw = realloc(s->w, c * sizeof(*nw))) == NULL)
+			return RS_ENOMEM;
+		s->w = nw;
+		s->cap = c;
+	}
+	s->item[s->n] = (uint32_t)g;
+	s->w[s->n++] = w;
+	return 0;
+}
+
+/* The open session of visitor v among os[0..n) (sorted), or NULL. */
+static struct ises *
+open_session(struct rs_itemknn_inc *t, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+
+		if (t->os[mid].visitor < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && t->os[lo].visitor == v ? &t->os[lo] : NULL;
+}
+
+static int
+cmp_ises(const void *a, const void *b)
+{
+	const struct ises *x = a, *y = b;
+
+	return x->visitor < y->visitor ? -1 : x->visitor > y->visitor;
+}
+
+/* Counts ev[0..n) (sorted by visitor, time, position). */
+static int
+inc_count(struct rs_itemknn_inc *t, const struct pev *ev, size_t n)
+{
+	size_t i, j, a, nos0 = t->nos;
+	struct ises *s;
+	int rc;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && ev[j].visitor == ev[i].visitor; j++)
+			;
+		/* a visitor comes once: the sessions appended need no search */
+		s = open_session(t, nos0, ev[i].visitor);
+		if (s != NULL && ev[i].ts - s->last <= t->p.session_gap) {
+			if ((rc = contribute(t, s, -1)) < 0)
+				return rc;
+		} else {
+			if (s == NULL) {
+				if (t->nos == t->oscap) {
+					const size_t c = t->oscap ?
+					    2 * t->oscap : 256;
+					struct ises *no = realloc(t->os,
+					    c * sizeof(*no));
+
+					if (no == NULL)
+						return RS_ENOMEM;
+					t->os = no;
+					t->oscap = c;
+				}
+				s = &t->os[t->nos++];
+				memset(s, 0, sizeof(*s));
+				s->visitor = ev[i].visitor;
+			}
+			s->n = 0;
+			t->sessions++;
+		}
+		for (a = i; a < j; a++) {
+			if (a > i && ev[a].ts - ev[a - 1].ts >
+			    t->p.session_gap) {
+				if ((rc = contribute(t, s, 1)) < 0)
+					return rc;
+				s->n = 0;
+				t->sessions++;
+			}
+			if ((rc = ses_add(t, s, &ev[a])) < 0)
+				return rc;
+		}
+		if ((rc = contribute(t, s, 1)) < 0)
+			return rc;
+		t->events += j - i;
+	}
+	if (t->nos > nos0)
+		qsort(t->os, t->nos, sizeof(*t->os), cmp_ises);
+	return 0;
+}
+
+/* Drops the sessions no event at or after until can extend. */
+static void
+close_sessions(struct rs_itemknn_inc *t, int64_t until)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < t->nos; i++) {
+		if (until - t->os[i].last <= t->p.session_gap)
+			t->os[m++] = t->os[i];
+		else {
+			free(t->os[i].item);
+			free(t->os[i].w);
+		}
+	}
+	t->nos = m;
+}
+
+/* A list entry while sorting: ties go to the lower neighbour id. */
+struct inb {
+	uint64_t id;
+	uint32_t nbr;
+	float s;
+};
+
+static int
+cmp_inb(const void *a, const void *b)
+{
+	const struct inb *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * A heap of candidates whose root is the worst by cmp_inb (the one the
+ * next better candidate replaces): so a list costs O(d log M) for d
+ * partners, not a sort of all d.
+ */
+static void
+heap_push(struct inb *h, size_t n, struct inb x)
+{
+	size_t k = n, p;
+
+	while (k > 0 && cmp_inb(&h[p = (k - 1) / 2], &x) < 0) {
+		h[k] = h[p];
+		k = p;
+	}
+	h[k] = x;
+}
+
+static void
+heap_down(struct inb *h, size_t n)
+{
+	const struct inb x = h[0];
+	size_t k = 0, c;
+
+	while ((c = 2 * k + 1) < n) {
+		if (c + 1 < n && cmp_inb(&h[c], &h[c + 1]) < 0)
+			c++;
+		if (cmp_inb(&x, &h[c]) >= 0)
+			break;
+		h[k] = h[c];
+		k = c;
+	}
+	h[k] = x;
+}
+
+/*
+ * The top list of item i from its pairs into buf (room for min(degree,
+ * M) entries), best first; returns its length.
+ */
+static uint32_t
+inc_list(const struct rs_itemknn_inc *t, uint32_t i, struct inb *buf)
+{
+	const uint64_t *ids = rs_idmap_ids(t->imap);
+	const struct ilist *l = &t->adj[i];
+	const double ni = (double)t->norm[i] / INC_SCALE;
+	const uint32_t M = t->p.neighbors;
+	uint32_t k, n = 0, m = 0;
+	struct inb x;
+
+	for (k = 0; k < l->n; k++) {
+		const uint32_t pid = l->v[k];
+		const uint32_t a = (uint32_t)(t->pkey[pid] >> 32);
+		const uint32_t b = (uint32_t)t->pkey[pid];
+		const uint32_t j = a == i ? b : a;
+		const double c = (double)t->pval[pid] / INC_SCALE;
+		const double nj = (double)t->norm[j] / INC_SCALE;
+
+		if (t->pval[pid] <= 0)
+			continue;
+		/* as build() computes it, in double, then rounded */
+		x = (struct inb){ ids[j], j, (float)(c / (sqrt(ni * nj) +
+		    t->p.shrink)) };
+		if (n < M) {
+			heap_push(buf, n++, x);
+		} else if (cmp_inb(&x, &buf[0]) < 0) {
+			buf[0] = x;
+			heap_down(buf, n);
+		}
+	}
+	/* the M best of the candidates (a total order), best first */
+	qsort(buf, n, sizeof(*buf), cmp_inb);
+	for (k = 0; k < n; k++)
+		if (buf[k].s > 0 && isfinite(buf[k].s))
+			buf[m++] = buf[k];
+	return m;
+}
+
+/* 1 if the list of row r of m holds row x. */
+static int
+lists(const struct rs_itemknn *m, uint32_t r, uint32_t x)
+{
+	uint64_t e;
+
+	for (e = m->off[r]; e < m->off[r + 1]; e++)
+		if (m->nbr[e] == x)
+			return 1;
+	return 0;
+}
+
+/*
+ * The new model: the lists to rebuild (see the top of this part) are
+ * computed into an arena; every other row is the last model's, its
+ * neighbour rows shifted past the items new since (remap[]).  Rows are
+ * by ascending id: order[] is the last order merged with the new items.
+ */
+static int
+inc_model(struct rs_itemknn_inc *t, struct rs_itemknn **out)
+{
+	const uint64_t *ids = rs_idmap_ids(t->imap);
+	const struct rs_itemknn *cur = t->cur;
+	struct rs_itemknn *m = NULL;
+	struct ilist todo = { 0, 0, NULL };
+	uint8_t *mark = NULL;
+	uint32_t *row = NULL, *tix = NULL, *remap = NULL, i, k, maxdeg = 0;
+	struct inb *buf = NULL;
+	struct nb *arena = NULL;
+	uint64_t *aoff = NULL, nnz = 0, o = 0, na = 0, acap = 0;
+	int rc = RS_ENOMEM;
+
+	if ((mark = calloc((size_t)t->ni + 1, 1)) == NULL)
+		goto fail;
+	for (k = 0; k < t->dlist.n; k++) {
+		const uint32_t d = t->dlist.v[k];
+
+		if (!mark[d] && (mark[d] = 1, ilist_push(&todo, d) < 0))
+			goto fail;
+	}
+	for (k = 0; k < t->dlist.n; k++) {
+		const uint32_t d = t->dlist.v[k];
+		const struct ilist *l = &t->adj[d];
+		uint32_t e;
+
+		if (d >= t->ncur)
+			continue;	/* new: its partners are dirty too */
+		for (e = 0; e < l->n; e++) {
+			const uint32_t a = (uint32_t)(t->pkey[l->v[e]] >> 32);
+			const uint32_t j = a == d ? (uint32_t)t->pkey[l->v[e]]
+			    : a;
+
+			if (!mark[j] && lists(cur, t->rowof[j], t->rowof[d]) &&
+			    (mark[j] = 1, ilist_push(&todo, j) < 0))
+				goto fail;
+		}
+	}
+	for (k = 0; k < t->dlist.n; k++)
+		t->dirty[t->dlist.v[k]] = 0;
+	t->dlist.n = 0;
+
+	/* the new lists, todo item k's at arena[aoff[k] .. aoff[k + 1]) */
+	for (k = 0; k < todo.n; k++)
+		if (t->adj[todo.v[k]].n > maxdeg)
+			maxdeg = t->adj[todo.v[k]].n;
+	if ((buf = malloc(((size_t)maxdeg + 1) * sizeof(*buf))) == NULL ||
+	    (aoff = malloc(((size_t)todo.n + 1) * sizeof(*aoff))) == NULL ||
+	    (tix = malloc(((size_t)t->ni + 1) * sizeof(*tix))) == NULL)
+		goto fail;
+	memset(tix, 0xff, ((size_t)t->ni + 1) * sizeof(*tix));
+	for (k = 0; k < todo.n; k++) {
+		const uint32_t n = inc_list(t, todo.v[k], buf);
+		uint32_t x;
+
+		if (na + n > acap && grow_to((void **)&arena, &acap, na + n,
+		    sizeof(*arena)) < 0)
+			goto fail;
+		aoff[k] = na;
+		for (x = 0; x < n; x++)
+			arena[na++] = (struct nb){ buf[x].nbr, buf[x].s };
+		tix[todo.v[k]] = k;
+	}
+	aoff[todo.n] = na;
+
+	/* the rows: order[] merged with the new items; remap[old row] */
+	if ((remap = malloc(((size_t)t->ncur + 1) * sizeof(*remap))) == NULL)
+		goto fail;
+	for (i = 0; i < t->ncur; i++)
+		remap[i] = i;
+	if (t->norder < t->ni) {
+		uint32_t *no = realloc(t->order, ((size_t)t->ni + 1) *
+		    sizeof(*no)), x = t->norder, y = t->ni - t->norder, z;
+		struct inb *fresh;
+
+		if (no == NULL)
+			goto fail;
+		t->order = no;
+		if ((fresh = malloc(((size_t)y + 1) * sizeof(*fresh))) == NULL)
+			goto fail;
+		for (i = t->norder; i < t->ni; i++)
+			fresh[i - t->norder] = (struct inb){ ids[i], i, 0 };
+		qsort(fresh, y, sizeof(*fresh), cmp_inb);
+		/* merge from the back: both runs are ascending by id */
+		for (z = t->ni; y > 0; )
+			if (x > 0 && ids[no[x - 1]] > fresh[y - 1].id) {
+				no[--z] = no[--x];
+				if (x < t->ncur)
+					remap[x] = z;
+			} else {
+				no[--z] = fresh[--y].nbr;
+			}
+		free(fresh);
+		t->norder = t->ni;
+	}
+	if ((row = malloc(((size_t)t->ni + 1) * sizeof(*row))) == NULL ||
+	    (m = calloc(1, sizeof(*m))) == NULL)
+		goto fail;
+	for (i = 0; i < t->ni; i++) {
+		const uint32_t g = t->order[i];
+
+		row[g] = i;
+		nnz += tix[g] != UINT32_MAX ? aoff[tix[g] + 1] - aoff[tix[g]] :
+		    g < t->ncur ? cur->off[t->rowof[g] + 1] -
+		    cur->off[t->rowof[g]] : 0;
+	}
+	m->nitems = t->ni;
+	m->ids = malloc(((size_t)t->ni + 1) * sizeof(*m->ids));
+	m->off = malloc(((size_t)t->ni + 1) * sizeof(*m->off));
+	m->nbr = malloc((nnz + 1) * sizeof(*m->nbr));
+	m->score = malloc((nnz + 1) * sizeof(*m->score));
+	if (m->ids == NULL || m->off == NULL || m->nbr == NULL ||
+	    m->score == NULL)
+		goto fail;
+	for (i = 0; i < t->ni; i++) {
+		const uint32_t g = t->order[i];
+		uint64_t e, e0, e1;
+
+		m->ids[i] = ids[g];
+		m->off[i] = o;
+		if (tix[g] != UINT32_MAX) {
+			for (e = aoff[tix[g]]; e < aoff[tix[g] + 1]; e++, o++) {
+				m->nbr[o] = row[arena[e].nbr];
+				m->score[o] = arena[e].s;
+			}
+		} else if (g < t->ncur) {
+			e0 = cur->off[t->rowof[g]];
+			e1 = cur->off[t->rowof[g] + 1];
+			for (e = e0; e < e1; e++)
+				m->nbr[o + e - e0] = remap[cur->nbr[e]];
+			memcpy(m->score + o, cur->score + e0, (e1 - e0) *
+			    sizeof(*m->score));
+			o += e1 - e0;
+		}
+	}
+	m->off[t->ni] = o;
+	m->filled = t->ni;
+	m->ncap = m->scap = nnz + 1;
+	if ((*out = rs_itemknn_copy(m)) == NULL)
+		goto fail;
+	rs_itemknn_free(t->cur);
+	t->cur = m;
+	m = NULL;
+	free(t->rowof);
+	t->rowof = row;
+	row = NULL;
+	t->ncur = t->ni;
+	rc = 0;
+fail:
+	rs_itemknn_free(m);
+	free(mark);
+	free(todo.v);
+	free(row);
+	free(tix);
+	free(remap);
+	free(buf);
+	free(arena);
+	free(aoff);
+	return rc;
+}
+
+int
+rs_itemknn_inc_train(struct rs_itemknn_inc *t, int64_t until,
+    struct rs_itemknn **out, struct rs_itemknn_stats *stats,
+    struct rs_error *err)
+{
+	struct pev *tmp = NULL;
+	size_t k;
+	int rc;
+
+	*out = NULL;
+	if (until < t->until)
+		return rs_error_set(err, RS_EARG, "item-knn: training time "
+		    "%lld is before the last one, %lld", (long long)until,
+		    (long long)t->until);
+	if (!t->psorted && t->npend > t->phead)
+		qsort(t->pend + t->phead, t->npend - t->phead,
+		    sizeof(*t->pend), cmp_pev_time);
+	t->psorted = 1;
+	for (k = t->phead; k < t->npend && t->pend[k].ts < until; k++)
+		;
+	k -= t->phead;
+	if ((tmp = malloc((k + 1) * sizeof(*tmp))) == NULL)
+		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
+	if (k > 0) {
+		memcpy(tmp, t->pend + t->phead, k * sizeof(*tmp));
+		qsort(tmp, k, sizeof(*tmp), cmp_pev_visitor);
+	}
+	rc = inc_count(t, tmp, k);
+	free(tmp);
+	if (rc == RS_EINPUT)
+		return rs_error_set(err, rc, "item-knn: co-occurrence counts "
+		    "overflow (too many sessions for these weights)");
+	if (rc < 0)
+		return rs_error_set(err, rc, "item-knn: out of memory");
+	t->phead += k;
+	t->until = until;
+	close_sessions(t, until);
+	if (inc_model(t, out) < 0)
+		return rs_error_set(err, RS_ENOMEM, "item-knn: out of memory");
+	if (stats != NULL) {
+		stats->events = t->events;
+		stats->sessions = t->sessions;
+		stats->pairs = t->np;
+		stats->neighbors = rs_itemknn_nnz(*out);
+	}
 	return 0;
 }

@@ -39,8 +39,15 @@
  * rs_itemknn_read_as reads it; rs_itemknn_create and rs_itemknn_add
  * build one in memory for rs_itemknn_write.
  *
- * Memory in training: 40 bytes an event (copy and sort order), 12 bytes a
- * distinct co-occurring pair (sorted and merged in chunks), and the
+ * Without a half-life, c_ij and n_i are exact sums: each term s_i s_j
+ * is rounded once to a multiple of 2^-20 (the default weights' terms
+ * are integers, so nothing is rounded), and the weights must be 0 or
+ * from 1/1024 to 1024.  So the counts do not depend on the order of
+ * the sessions, and training can go on incrementally (rs_itemknn_inc)
+ * with the same result as training from scratch.
+ *
+ * Memory in training: 40 bytes an event (copy and sort order), about
+ * 40 bytes a distinct co-occurring pair (table, adjacency), and the
  * model.  Time: O(E log E + P log P) for E events and P pair updates.
  */
 #ifndef RS_ITEMKNN_H
@@ -119,6 +126,47 @@ int rs_itemknn_create(struct rs_itemknn **out, const uint64_t *ids,
  */
 int rs_itemknn_add(struct rs_itemknn *m, uint32_t row, const uint32_t *nbr,
 	const float *score, uint32_t n, struct rs_error *err);
+
+/*
+ * Incremental training: the model at time T from the events added so
+ * far with ts < T, the same model, byte for byte, as rs_itemknn_train
+ * of those events with until = T, however the events were split over
+ * rs_itemknn_inc_add calls and whatever times were trained before.  A
+ * train costs the new events' sessions plus the lists of the items they
+ * touch and of those items' partners; the other lists are kept.
+ *
+ *   rs_itemknn_inc_create(&t, &params, &err);     params.until unused
+ *   rs_itemknn_inc_add(t, events, n, &err);       any number of times
+ *   rs_itemknn_inc_train(t, T, &model, &stats, &err);   T ascending
+ *
+ * A visitor's session still open at T (last event >= T - session_gap)
+ * counts as it is at T, and is extended by events after T.  Sessions
+ * are cut where the events are sorted by (visitor, time, order of
+ * adding).  half_life must be 0 (RS_EARG), weights as above.
+ */
+struct rs_itemknn_inc;
+
+int rs_itemknn_inc_create(struct rs_itemknn_inc **out,
+	const struct rs_itemknn_params *p, struct rs_error *err);
+/*
+ * Adds n events (copied, any order; types of weight 0 dropped).  RS_EARG
+ * for an event before the last training time (already counted).
+ */
+int rs_itemknn_inc_add(struct rs_itemknn_inc *t, const struct rs_event *ev,
+	size_t n, struct rs_error *err);
+/*
+ * Counts the events added with ts < until (>= the last until, RS_EARG
+ * otherwise) and sets *out to the model, for the caller to free; stats
+ * (may be NULL) as rs_itemknn_train's.  RS_EINPUT when a count
+ * overflows, RS_ENOMEM.
+ */
+int rs_itemknn_inc_train(struct rs_itemknn_inc *t, int64_t until,
+	struct rs_itemknn **out, struct rs_itemknn_stats *stats,
+	struct rs_error *err);
+void rs_itemknn_inc_free(struct rs_itemknn_inc *t);
+
+/* A copy of m (without its metadata), or NULL when out of memory. */
+struct rs_itemknn *rs_itemknn_copy(const struct rs_itemknn *m);
 
 uint32_t rs_itemknn_nitems(const struct rs_itemknn *m);
 /* Item ids by row, ascending; borrowed. */

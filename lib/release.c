@@ -321,8 +321,11 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	int rc;
 
 	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		rs_itemknn_free(s->knn_take);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
+	}
+	r->knn = s->knn_take;
 	pthread_mutex_init(&r->lock, NULL);
 	snprintf(r->name, sizeof(r->name), "files");
 	if (dir != NULL) {
@@ -359,7 +362,9 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 		tree = has_file(dir, "tree.rse", fp[5], sizeof(fp[5])) ?
 		    fp[5] : NULL;
 	}
-	if (als == NULL && pop == NULL && knn == NULL) {
+	if (r->knn != NULL)
+		knn = NULL;
+	if (als == NULL && pop == NULL && knn == NULL && r->knn == NULL) {
 		rc = rs_error_set(err, RS_EARG, "%s%s: no model (als.rsa, "
 		    "popular.rsa or knn.rsk)", dir ? "release " : "",
 		    dir ? dir : "no files");

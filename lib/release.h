@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "itemknn.h"
 #include "error.h"
 #include "session.h"
 
@@ -41,6 +42,10 @@ struct rs_release_spec {
 	const char *avail[RS_RELEASE_MAX_AVAIL];	/* property streams */
 	unsigned navail;
 	const char *blend;		/* NULL: release.env's, else default */
+	struct rs_itemknn *knn_take;	/* or NULL: an item-kNN model in
+					 * memory that replaces knn / knn.rsk,
+					 * taken (freed with the release, or
+					 * at once when the load fails) */
 	struct rs_engine_params params;	/* kmax, weights, knn_*, fold_in */
 };
 

@@ -31,6 +31,11 @@
 struct rs_replay {
 	struct rs_replay_params p;
 	struct rs_engine *e;
+	/* what e was given, for rs_replay_set_itemknn after prepare */
+	const struct rs_model *pop, *als;
+	const struct rs_itemknn *knn;
+	const struct rs_items *items;
+	const struct rs_avail *avail;
 	const uint64_t *gid;
 	uint32_t ng, nhist;
 	uint32_t *gcount;
@@ -73,23 +78,29 @@ rs_replay_params_init(struct rs_replay_params *p)
 	p->fold_in = ep.fold_in;
 }
 
+/* The period of ts: floor(ts / period), also for times before 1970. */
 static int64_t
-day_of(int64_t ts)
+period_of(int64_t ts, int64_t period)
 {
-	return ts >= 0 ? ts / RS_MS_PER_DAY : -((-ts + RS_MS_PER_DAY - 1) /
-	    RS_MS_PER_DAY);
+	return ts >= 0 ? ts / period : -((-(ts + 1)) / period) - 1;
+}
+
+int64_t
+rs_replay_period_start(int64_t ts, int64_t period)
+{
+	return period_of(ts, period) * period;
 }
 
 size_t
-rs_replay_day_group(const struct rs_request *q, size_t n, size_t i0,
-    int64_t *day_start)
+rs_replay_period_group(const struct rs_request *q, size_t n, size_t i0,
+    int64_t period, int64_t *start)
 {
-	const int64_t day = day_of(q[i0].ts);
+	const int64_t k = period_of(q[i0].ts, period);
 	size_t i1;
 
-	for (i1 = i0 + 1; i1 < n && day_of(q[i1].ts) == day; i1++)
+	for (i1 = i0 + 1; i1 < n && period_of(q[i1].ts, period) == k; i1++)
 		;
-	*day_start = day * RS_MS_PER_DAY;
+	*start = k * period;
 	return i1;
 }
 
@@ -121,18 +132,13 @@ nomem(struct rs_error *err)
 	return rs_error_set(err, RS_ENOMEM, "replay: out of memory");
 }
 
-int
-rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
-    size_t n, const struct rs_replay_params *p, struct rs_error *err)
+/* An engine with the parameters of p. */
+static int
+engine_create(struct rs_engine **e, const struct rs_replay_params *p,
+    struct rs_error *err)
 {
 	struct rs_engine_params ep;
-	struct rs_replay *r;
-	struct sev *s = NULL;
-	size_t i;
-	int64_t g;
-	int rc;
 
-	*out = NULL;
 	rs_engine_params_init(&ep);
 	memcpy(ep.weights, p->weights, sizeof(ep.weights));
 	ep.kmax = p->kmax;
@@ -141,10 +147,24 @@ rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
 	ep.keep_bought = p->keep_bought;
 	ep.fold_in = p->fold_in;
 	ep.similar = p->similar;
+	return rs_engine_create(e, &ep, err);
+}
+
+int
+rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
+    size_t n, const struct rs_replay_params *p, struct rs_error *err)
+{
+	struct rs_replay *r;
+	struct sev *s = NULL;
+	size_t i;
+	int64_t g;
+	int rc;
+
+	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return nomem(err);
 	r->p = *p;
-	if ((rc = rs_engine_create(&r->e, &ep, err)) < 0) {
+	if ((rc = engine_create(&r->e, p, err)) < 0) {
 		free(r);
 		return rc;
 	}
@@ -198,13 +218,62 @@ rs_replay_set_popular(struct rs_replay *r, const struct rs_model *m,
 	if (r->prepared)
 		return rs_error_set(err, RS_EARG, "replay: already prepared");
 	r->has_pop = 1;
+	r->pop = m;
 	return rs_engine_set_popular(r->e, m, err);
+}
+
+/*
+ * A new item-kNN model after prepare: a new engine with the same items,
+ * in the same order (so every index g and causal list stays valid), and
+ * the same models and filters.  The model's items are history items
+ * (trained on the history), so it interns nothing new.
+ */
+static int
+swap_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
+    struct rs_error *err)
+{
+	struct rs_engine *e;
+	uint32_t g;
+	int rc;
+
+	if ((rc = engine_create(&e, &r->p, err)) < 0)
+		return rc;
+	for (g = 0; g < r->ng; g++)
+		if (rs_engine_intern(e, r->gid[g]) != (int64_t)g) {
+			rs_engine_free(e);
+			return nomem(err);
+		}
+	if ((r->pop != NULL && (rc = rs_engine_set_popular(e, r->pop,
+	    err)) < 0) ||
+	    (m != NULL && (rc = rs_engine_set_itemknn(e, m, err)) < 0) ||
+	    (r->als != NULL && (rc = rs_engine_set_als(e, r->als, err)) < 0) ||
+	    (r->items != NULL && (rc = rs_engine_set_items(e, r->items,
+	    err)) < 0) ||
+	    (r->avail != NULL && (rc = rs_engine_set_avail(e, r->avail,
+	    err)) < 0) ||
+	    (rc = rs_engine_prepare(e, err)) < 0) {
+		rs_engine_free(e);
+		return rc;
+	}
+	if (rs_engine_nitems(e) != r->ng) {
+		rs_engine_free(e);
+		return rs_error_set(err, RS_EARG, "replay: the item-knn model "
+		    "has items the history has not");
+	}
+	rs_engine_free(r->e);
+	r->e = e;
+	r->gid = rs_engine_item_ids(e);
+	r->knn = m;
+	return 0;
 }
 
 int
 rs_replay_set_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
     struct rs_error *err)
 {
+	if (r->prepared)
+		return swap_itemknn(r, m, err);
+	r->knn = m;
 	return rs_engine_set_itemknn(r->e, m, err);
 }
 
@@ -212,6 +281,7 @@ int
 rs_replay_set_als(struct rs_replay *r, const struct rs_model *m,
     struct rs_error *err)
 {
+	r->als = m;
 	return rs_engine_set_als(r->e, m, err);
 }
 
@@ -219,6 +289,7 @@ int
 rs_replay_set_items(struct rs_replay *r, const struct rs_items *t,
     struct rs_error *err)
 {
+	r->items = t;
 	return rs_engine_set_items(r->e, t, err);
 }
 
@@ -226,6 +297,7 @@ int
 rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
     struct rs_error *err)
 {
+	r->avail = a;
 	return rs_engine_set_avail(r->e, a, err);
 }
 

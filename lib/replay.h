@@ -72,20 +72,30 @@ struct rs_replay;
 struct rs_replay_work;
 
 /*
- * Daily item-kNN (rs-replay --knn-daily, rs-recommend -r --knn-daily):
- * requests q[0..n), in time order, fall into UTC days; returns the end
- * of the day group that starts at i0 and sets *day_start to the first
- * millisecond of its day: the group's model is trained on the events
- * before it.
+ * Item-kNN trained every period (rs-replay --knn-every, rs-recommend -r
+ * --knn-every; --knn-daily is a period of 1d): requests q[0..n), in
+ * time order, fall into periods [k P, (k + 1) P) of P = period ms since
+ * 1970-01-01 UTC (UTC-aligned: an hour starts on the hour, a day at
+ * midnight UTC); returns the end of the group of the requests in the
+ * period of q[i0] and sets *start to the period's first millisecond:
+ * the group's model is trained on the events before it.
  */
-size_t rs_replay_day_group(const struct rs_request *q, size_t n, size_t i0,
-	int64_t *day_start);
+size_t rs_replay_period_group(const struct rs_request *q, size_t n,
+	size_t i0, int64_t period, int64_t *start);
+
+/* The start of the UTC-aligned period (period ms > 0) that holds ts. */
+int64_t rs_replay_period_start(int64_t ts, int64_t period);
 
 /* Indexes n events (copied).  p is copied. */
 int rs_replay_create(struct rs_replay **out, const struct rs_event *ev,
 	size_t n, const struct rs_replay_params *p, struct rs_error *err);
 
-/* Models (borrowed); a popular model must have kind popular, als ALS. */
+/*
+ * Models (borrowed); a popular model must have kind popular, als ALS.
+ * rs_replay_set_itemknn may also come after rs_replay_prepare, to
+ * answer the next requests with another model (trained on history
+ * events only): work areas made before it must not be used after it.
+ */
 int rs_replay_set_popular(struct rs_replay *r, const struct rs_model *m,
 	struct rs_error *err);
 int rs_replay_set_itemknn(struct rs_replay *r, const struct rs_itemknn *m,

@@ -52,6 +52,7 @@ int
 answer_option(struct answer_opts *o, int c, const char *arg)
 {
 	struct rs_error err;
+	int64_t ms;
 
 	switch (c) {
 	case 'A':
@@ -100,11 +101,21 @@ answer_option(struct answer_opts *o, int c, const char *arg)
 		    1000, o->usage);
 		break;
 	case OPT_KNN_DAILY:
-		o->knn_daily = 1;
+		o->knn_every = RS_MS_PER_DAY;
 		break;
 	case OPT_KNN_DECAY:
 		o->p.knn_decay = parse_double("--knn-decay", arg, 1e-6, 1,
 		    o->usage);
+		break;
+	case OPT_KNN_EVERY:
+	case OPT_KNN_HALF_LIFE:
+		ms = parse_duration_opt(c == OPT_KNN_EVERY ? "--knn-every" :
+		    "--knn-half-life", arg, o->usage);
+		if (ms <= 0)
+			usage_error(o->usage, "invalid %s '%s': must be "
+			    "positive", c == OPT_KNN_EVERY ? "--knn-every" :
+			    "--knn-half-life", arg);
+		*(c == OPT_KNN_EVERY ? &o->knn_every : &o->knn_half_life) = ms;
 		break;
 	case OPT_NO_FOLD_IN:
 		o->p.fold_in = 0;
@@ -157,9 +168,12 @@ answer_check(const struct answer_opts *o, int argc, char **argv)
 		    "needed");
 	if (strcmp(o->requests, "-") == 0 && strcmp(o->history, "-") == 0)
 		usage_error(o->usage, "only one input can be standard input");
-	if (o->knn != NULL && o->knn_daily)
-		usage_error(o->usage, "-n knn and --knn-daily exclude each "
-		    "other");
+	if (o->knn != NULL && o->knn_every)
+		usage_error(o->usage, "-n knn and --knn-every (or --knn-daily) "
+		    "exclude each other");
+	if (o->knn_half_life && !o->knn_every)
+		usage_error(o->usage, "--knn-half-life needs --knn-every (or "
+		    "--knn-daily)");
 	/* -p is a popular model before it is read (a popular -m: setup) */
 	for (i = 0; i < o->nmodel; i++)
 		if (o->model_opt[i] == 'p')
@@ -209,7 +223,7 @@ load_models(const struct answer_opts *o, struct answer_inputs *in)
 void
 answer_setup(struct answer_opts *o, struct answer_inputs *in)
 {
-	const int knn = o->knn != NULL || o->knn_daily;
+	const int knn = o->knn != NULL || o->knn_every;
 	struct rs_error err;
 	unsigned a, s;
 
@@ -335,20 +349,37 @@ answer_replay(const struct answer_opts *o, const struct answer_inputs *in,
 }
 
 size_t
-answer_day_knn(const struct answer_opts *o, const struct answer_inputs *in,
+answer_period_knn(const struct answer_opts *o, struct answer_inputs *in,
     size_t g0, struct rs_itemknn **knn)
 {
 	struct rs_itemknn_params kp;
 	struct rs_error err;
-	int64_t day;
+	int64_t start;
 	size_t g1;
 
-	g1 = rs_replay_day_group(in->q, in->nq, g0, &day);
+	g1 = rs_replay_period_group(in->q, in->nq, g0, o->knn_every, &start);
 	rs_itemknn_params_init(&kp);
 	memcpy(kp.weights, o->p.weights, sizeof(kp.weights));
-	kp.until = day;
-	if (rs_itemknn_train(in->ev, in->nev, &kp, knn, NULL, &err) < 0)
+	kp.until = start;
+	kp.half_life = o->knn_half_life;
+	if (kp.half_life > 0) {
+		if (rs_itemknn_train(in->ev, in->nev, &kp, knn, NULL,
+		    &err) < 0)
+			die_err(&err);
+		return g1;
+	}
+	/* requests out of time order: start the counts again */
+	if (in->knn_inc != NULL && start < in->knn_t) {
+		rs_itemknn_inc_free(in->knn_inc);
+		in->knn_inc = NULL;
+	}
+	if (in->knn_inc == NULL && (rs_itemknn_inc_create(&in->knn_inc, &kp,
+	    &err) < 0 || rs_itemknn_inc_add(in->knn_inc, in->ev, in->nev,
+	    &err) < 0))
 		die_err(&err);
+	if (rs_itemknn_inc_train(in->knn_inc, start, knn, NULL, &err) < 0)
+		die_err(&err);
+	in->knn_t = start;
 	return g1;
 }
 
@@ -360,6 +391,7 @@ answer_free(struct answer_inputs *in)
 	for (i = 0; i < ANSWER_MAX_MODELS; i++)
 		rs_model_free(in->model[i]);
 	rs_itemknn_free(in->knn);
+	rs_itemknn_inc_free(in->knn_inc);
 	rs_items_free(in->items);
 	rs_avail_free(in->avail);
 	rs_catline_free(in->cats);

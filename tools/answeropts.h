@@ -2,8 +2,8 @@
  * answeropts.h - the answering options of rs-answer and rs-replay, parsed,
  * checked and loaded in one place, so that each option means the same in
  * both tools: the history and requests (-H, -r), the models (-m, -p, -n,
- * --knn-daily), the filters (-i, -A, --keep-bought), the categories
- * (-A or -i, --tree), the blends (-b), K
+ * --knn-every, --knn-daily, --knn-half-life), the filters (-i, -A,
+ * --keep-bought), the categories (-A or -i, --tree), the blends (-b), K
  * (-k), the threads (-t) and the replay parameters (-w, --knn-context,
  * --knn-decay, --no-fold-in, --popular-window).
  *
@@ -34,6 +34,8 @@ enum {
 	OPT_KNN_CONTEXT,
 	OPT_KNN_DAILY,
 	OPT_KNN_DECAY,
+	OPT_KNN_EVERY,
+	OPT_KNN_HALF_LIFE,
 	OPT_NO_FOLD_IN,
 	OPT_POPULAR_WINDOW,
 	OPT_TREE,
@@ -52,6 +54,8 @@ enum {
 	{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT }, \
 	{ "knn-daily", no_argument, NULL, OPT_KNN_DAILY }, \
 	{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY }, \
+	{ "knn-every", required_argument, NULL, OPT_KNN_EVERY }, \
+	{ "knn-half-life", required_argument, NULL, OPT_KNN_HALF_LIFE }, \
 	{ "model", required_argument, NULL, 'm' }, \
 	{ "no-fold-in", no_argument, NULL, OPT_NO_FOLD_IN }, \
 	{ "popular", required_argument, NULL, 'p' }, \
@@ -74,12 +78,18 @@ enum {
 	"      --keep-bought       allow items the visitor already bought\n" \
 	"      --knn-context N     recent items the itemknn source uses " \
 	"(5)\n" \
-	"      --knn-daily         train the itemknn source here, once " \
-	"per UTC\n" \
-	"                          day of requests, on the events before " \
-	"that day\n" \
+	"      --knn-daily         the same as --knn-every 1d\n" \
 	"      --knn-decay X       weight X^p of the p-th newest of them " \
 	"(0.7)\n" \
+	"      --knn-every DUR     train the itemknn source here, for each " \
+	"UTC-aligned\n" \
+	"                          period of DUR (e.g. 1h, 15m, 1d) on " \
+	"the events\n" \
+	"                          before the period\n" \
+	"      --knn-half-life DUR\n" \
+	"                          with --knn-every: a session's weight " \
+	"halves\n" \
+	"                          every DUR of age (default: no decay)\n" \
 	"  -m, --model FILE        ALS model: the als source\n" \
 	"  -n, --knn FILE          item-kNN model (rs-knn-train): the " \
 	"itemknn source\n" \
@@ -112,7 +122,8 @@ struct answer_opts {
 	const char *knn, *items;	/* -n, -i */
 	const char *tree;		/* --tree */
 	int category;			/* a blend uses category */
-	int knn_daily;
+	int64_t knn_every;		/* ms; 0: no training here */
+	int64_t knn_half_life;		/* ms; 0: none */
 	const char *avail[ANSWER_MAX_AVAIL];	/* -A */
 	unsigned navail;
 	const char *window;		/* --popular-window as given */
@@ -131,7 +142,9 @@ struct answer_opts {
 struct answer_inputs {
 	struct rs_model *model[ANSWER_MAX_MODELS];
 	const struct rs_model *als, *pop;	/* among model[], or NULL */
-	struct rs_itemknn *knn;		/* -n; NULL with --knn-daily */
+	struct rs_itemknn *knn;		/* -n; NULL with --knn-every */
+	struct rs_itemknn_inc *knn_inc;	/* --knn-every's training */
+	int64_t knn_t;			/* the time knn_inc trained last */
 	struct rs_items *items;
 	struct rs_avail *avail;
 	struct rs_catline *cats;	/* the category source's, from -A or -i */
@@ -167,19 +180,21 @@ void answer_load(const struct answer_opts *o, struct answer_inputs *in);
 
 /*
  * A replay of requests q[0..n) over the inputs, with the item-kNN model
- * knn (in->knn, a daily model, or NULL); dies on error.
+ * knn (in->knn, a period's model, or NULL); dies on error.
  */
 struct rs_replay *answer_replay(const struct answer_opts *o,
 	const struct answer_inputs *in, const struct rs_itemknn *knn,
 	const struct rs_request *q, size_t n);
 
 /*
- * --knn-daily: the requests from g0 to the return value are one UTC day;
- * *knn is set to a model trained on the events before that day, for the
- * caller to free.  Dies on error.
+ * --knn-every: the requests from g0 to the return value are one period
+ * (rs_replay_period_group); *knn is set to a model trained on the
+ * events before it, for the caller to free.  Periods in time order
+ * train incrementally (rs_itemknn_inc; with a half-life, from scratch
+ * each time).  Dies on error.
  */
-size_t answer_day_knn(const struct answer_opts *o,
-	const struct answer_inputs *in, size_t g0, struct rs_itemknn **knn);
+size_t answer_period_knn(const struct answer_opts *o,
+	struct answer_inputs *in, size_t g0, struct rs_itemknn **knn);
 
 void answer_free(struct answer_inputs *in);
 

@@ -28,8 +28,8 @@ static const char usage_text[] =
     "[-w weights]\n"
     "       [--keep-bought] [--knn-context n] [--knn-daily] "
     "[--knn-decay x]\n"
-    "       [--no-fold-in] [--popular-window dur] [--tree file] -H events "
-    "-r requests\n";
+    "       [--knn-every dur] [--knn-half-life dur] [--no-fold-in]\n"
+    "       [--popular-window dur] [--tree file] -H events -r requests\n";
 
 static void
 help(void)
@@ -86,16 +86,15 @@ out_format(const struct opts *o)
 /* ---- the run ---- */
 
 /*
- * Answers every request of rp in rounds of threads x 16 batches (an
+ * Answers requests i0 .. nq of rp in rounds of threads x 16 batches (an
  * answer never depends on its batch: replay.h); the main thread prints
  * each round in request order.
  */
 static void
 answer_requests(const struct opts *o, const struct rs_replay *rp,
-    struct rs_textout *t)
+    size_t i0, size_t nq, struct rs_textout *t)
 {
 	const unsigned threads = o->a.threads, k = o->a.ks[0];
-	const size_t nq = rs_replay_nrequests(rp);
 	const size_t round = (size_t)threads * 16 * RS_ENGINE_BATCH;
 	const size_t cap = nq < round ? nq : round;
 	const enum rs_replayout_format f = out_format(o);
@@ -118,7 +117,7 @@ answer_requests(const struct opts *o, const struct rs_replay *rp,
 	b.kmax = k;
 	b.rows = &rows;
 	b.nrows = &counts;
-	for (b.i0 = 0; b.i0 < nq; b.i0 += b.n) {
+	for (b.i0 = i0; b.i0 < nq; b.i0 += b.n) {
 		b.n = nq - b.i0 < round ? nq - b.i0 : round;
 		answer_batch_run(&b, w, threads);
 		for (i = 0; i < b.n; i++)
@@ -142,6 +141,8 @@ run(struct opts *o)
 	const struct answer_opts *a = &o->a;
 	struct answer_inputs in;
 	struct rs_replay *rp;
+	struct rs_itemknn *knn = NULL, *prev;
+	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
 	size_t g0, g1;
@@ -155,17 +156,21 @@ run(struct opts *o)
 	rs_replayout_answers_header(&t, out_format(o));
 	t1 = wall_seconds();
 	progress_start("answering", "requests", in.nq, -1);
+	rp = answer_replay(a, &in, in.knn, in.q, in.nq);
 	for (g0 = 0; g0 < in.nq; g0 = g1) {
-		struct rs_itemknn *knn = in.knn;
-
-		/* --knn-daily: one group per UTC day, its model before it */
-		g1 = a->knn_daily ? answer_day_knn(a, &in, g0, &knn) : in.nq;
-		rp = answer_replay(a, &in, knn, in.q + g0, g1 - g0);
-		answer_requests(o, rp, &t);
-		rs_replay_free(rp);
-		if (knn != in.knn)
-			rs_itemknn_free(knn);
+		/* --knn-every: one group per period, its model before it */
+		g1 = in.nq;
+		if (a->knn_every) {
+			prev = knn;
+			g1 = answer_period_knn(a, &in, g0, &knn);
+			if (rs_replay_set_itemknn(rp, knn, &err) < 0)
+				die_err(&err);
+			rs_itemknn_free(prev);
+		}
+		answer_requests(o, rp, g0, g1, &t);
 	}
+	rs_replay_free(rp);
+	rs_itemknn_free(knn);
 	progress_end();
 	t2 = wall_seconds();
 	end_text(&t, out);

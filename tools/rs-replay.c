@@ -26,8 +26,9 @@ static const char usage_text[] =
     "[-w weights]\n"
     "       [--answers-of name] [--format fmt] [--keep-bought]\n"
     "       [--knn-context n] [--knn-daily] [--knn-decay x] "
-    "[--no-fold-in]\n"
-    "       [--popular-window dur] [--tree file] -H events -r requests\n";
+    "[--knn-every dur]\n"
+    "       [--knn-half-life dur] [--no-fold-in] [--popular-window dur]\n"
+    "       [--tree file] -H events -r requests\n";
 
 /* The rows: the baselines and single sources, then the blends. */
 #define MAX_REC (RS_SRC_N + ANSWER_MAX_BLENDS)
@@ -72,11 +73,9 @@ help(void)
 	exit(0);
 }
 
-/* What one group of requests is answered with. */
+/* What the requests are answered with. */
 struct group {
 	const struct answer_opts *o;
-	const struct answer_inputs *in;
-	const struct rs_itemknn *knn;	/* in->knn or the day's model */
 	const struct rs_blend *rec;
 	unsigned nrec, nk, threads;
 	const unsigned *ks;
@@ -88,39 +87,32 @@ struct group {
 static double answer_cpu;
 
 /*
- * Answers requests q[0..n) (global indices base..) for every
- * recommender and K with one engine; returns the answering time in
- * seconds.  Dies on error.
+ * Answers requests i0 .. i0 + n of rp for every recommender and K;
+ * returns the answering time in seconds.  Dies on error.
  */
 static double
-run_group(const struct group *g, const struct rs_request *q, size_t n,
-    size_t base, struct rs_replay **keep)
+run_group(const struct group *g, const struct rs_replay *rp, size_t i0,
+    size_t n)
 {
 	struct rs_replay_work **w = xcalloc(g->threads, sizeof(*w));
 	struct answer_batch b;
-	struct rs_replay *rp;
 	struct rs_error err;
 	double t0, secs, c0;
 	unsigned t;
 
-	rp = answer_replay(g->o, g->in, g->knn, q, n);
 	t0 = wall_seconds();
 	c0 = cpu_seconds();
 	for (t = 0; t < g->threads; t++)
 		if (rs_replay_work_create(&w[t], rp, &err) < 0)
 			die_err(&err);
 	b = (struct answer_batch){ rp, g->rec, g->nrec, g->nk, g->ks,
-	    g->o->p.kmax, 0, n, base, g->rows, g->nrows };
+	    g->o->p.kmax, i0, n, i0, g->rows, g->nrows };
 	answer_batch_run(&b, w, g->threads);
 	for (t = 0; t < g->threads; t++)
 		rs_replay_work_free(w[t]);
 	free(w);
 	secs = wall_seconds() - t0;
 	answer_cpu += cpu_seconds() - c0;
-	if (keep != NULL)
-		*keep = rp;
-	else
-		rs_replay_free(rp);
 	return secs;
 }
 
@@ -220,6 +212,7 @@ main(int argc, char **argv)
 	struct answer_inputs in;
 	struct rs_blend rec[MAX_REC];
 	struct rs_replay *rp;
+	struct rs_itemknn *knn = NULL;
 	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
 	struct rs_row *rows[MAX_REC * ANSWER_MAX_KS];
@@ -278,7 +271,7 @@ main(int argc, char **argv)
 		usage_error(usage_text, "invalid --popular-window '%s': too "
 		    "long", o.window);
 	rs_blend_single(&rec[nrec++], RS_SRC_RECENT);
-	if (o.knn != NULL || o.knn_daily)
+	if (o.knn != NULL || o.knn_every)
 		rs_blend_single(&rec[nrec++], RS_SRC_ITEMKNN);
 	if (in.als != NULL)
 		rs_blend_single(&rec[nrec++], RS_SRC_ALS);
@@ -308,8 +301,6 @@ main(int argc, char **argv)
 		nrows[s] = xcalloc(nq + 1, sizeof(*nrows[s]));
 	}
 	g.o = &o;
-	g.in = &in;
-	g.knn = in.knn;
 	g.rec = rec;
 	g.nrec = nrec;
 	g.ks = o.ks;
@@ -319,23 +310,22 @@ main(int argc, char **argv)
 	g.threads = o.threads;
 	secs = 0;
 	progress_start("replaying", "requests", nq, -1);
-	if (o.knn_daily) {
-		/* one group per UTC day; the model sees the days before */
-		struct rs_itemknn *knn;
+	rp = answer_replay(&o, &in, in.knn, in.q, nq);
+	if (o.knn_every) {
+		/* one group per period; its model sees the periods before */
+		struct rs_itemknn *prev;
 		size_t g0, g1;
 
 		for (g0 = 0; g0 < nq; g0 = g1) {
-			g1 = answer_day_knn(&o, &in, g0, &knn);
-			g.knn = knn;
-			secs += run_group(&g, in.q + g0, g1 - g0, g0, NULL);
-			rs_itemknn_free(knn);
+			prev = knn;
+			g1 = answer_period_knn(&o, &in, g0, &knn);
+			if (rs_replay_set_itemknn(rp, knn, &err) < 0)
+				die_err(&err);
+			rs_itemknn_free(prev);
+			secs += run_group(&g, rp, g0, g1 - g0);
 		}
-		/* the scoring view: every request, no model needed */
-		if (rs_replay_create(&rp, in.ev, in.nev, &o.p, &err) < 0 ||
-		    rs_replay_prepare(rp, in.q, nq, &err) < 0)
-			die_err(&err);
 	} else {
-		secs = run_group(&g, in.q, nq, 0, &rp);
+		secs = run_group(&g, rp, 0, nq);
 	}
 	progress_end();
 	free(in.ev);
@@ -361,6 +351,7 @@ main(int argc, char **argv)
 		free(nrows[s]);
 	}
 	rs_replay_free(rp);
+	rs_itemknn_free(knn);
 	answer_free(&in);
 	return close_stdout();
 }

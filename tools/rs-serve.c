@@ -11,7 +11,10 @@
  * interval, looks whether current points elsewhere and syncs the event
  * log.  The served release is reference-counted: a request holds the
  * one it began with, a reload swaps the pointer, and the old release is
- * freed when its last request ends.
+ * freed when its last request ends.  With --knn-every, a training
+ * thread keeps the item-kNN model of the period of the newest event
+ * held (its events before the period start), and each new model is
+ * served by a reload with it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +42,7 @@
 #include "tool.h"
 #include "eventlog.h"
 #include "release.h"
+#include "replay.h"
 #include "rstime.h"
 #include "session.h"
 #include "banned.h"
@@ -49,10 +53,10 @@ static const char usage_text[] =
     "       [-l addr:port] [-m model] [-n knn] [-p popular] [-t threads]\n"
     "       [-w weights] [--access-log file] [--event-log dir] "
     "[--keep-bought]\n"
-    "       [--knn-context n] [--knn-decay x] [--max-body bytes] "
-    "[--max-k k]\n"
-    "       [--no-fold-in] [--poll seconds] [--rotate-size bytes]\n"
-    "       [--similar-table file] [--sync mode] [--tree file]\n"
+    "       [--knn-context n] [--knn-decay x] [--knn-every dur]\n"
+    "       [--max-body bytes] [--max-k k] [--no-fold-in] [--poll seconds]\n"
+    "       [--rotate-size bytes] [--similar-table file] [--sync mode]\n"
+    "       [--tree file]\n"
     "       [--release dir | --models dir]\n";
 
 static void
@@ -79,6 +83,12 @@ help(void)
 	    "      --keep-bought       allow items the visitor already bought\n"
 	    "      --knn-context N     recent items the itemknn source uses "
 	    "(5)\n"
+	    "      --knn-every DUR     train the itemknn source here, for each "
+	    "UTC-aligned\n"
+	    "                          period of DUR that events reach, on "
+	    "the events\n"
+	    "                          held before the period (-n's model "
+	    "is not used)\n"
 	    "      --knn-decay X       weight X^p of the p-th newest of them "
 	    "(0.7)\n"
 	    "  -l, --listen ADDR:PORT  address to listen on (default "
@@ -127,7 +137,8 @@ help(void)
 
 enum {
 	OPT_ACCESS_LOG = 256, OPT_EVENT_LOG, OPT_KEEP_BOUGHT, OPT_KNN_CONTEXT,
-	OPT_KNN_DECAY, OPT_MAX_BODY, OPT_MAX_K, OPT_MODELS, OPT_NO_FOLD_IN,
+	OPT_KNN_DECAY, OPT_KNN_EVERY, OPT_MAX_BODY, OPT_MAX_K, OPT_MODELS,
+	OPT_NO_FOLD_IN,
 	OPT_POLL, OPT_RELEASE, OPT_ROTATE_SIZE, OPT_SIMILAR_TABLE, OPT_SYNC,
 	OPT_TREE, OPT_VERSION
 };
@@ -140,6 +151,7 @@ struct opts {
 	unsigned navail;
 	unsigned threads, k, max_k, knn_context;
 	double knn_decay, poll;
+	int64_t knn_every;		/* ms; 0: the release's model */
 	int keep_bought, no_fold_in;
 	uint64_t max_body;
 	struct rs_eventlog_params log;
@@ -172,6 +184,7 @@ static struct {
 	atomic_uint_fast64_t answers[HOW_N];
 	atomic_uint_fast64_t events_accepted, events_rejected;
 	atomic_uint_fast64_t reloads, reload_failures;
+	atomic_uint_fast64_t knn_trains, knn_late;
 } M;
 
 static double
@@ -213,6 +226,7 @@ struct served {
 	struct rs_release *rel;
 	unsigned refs;
 	double loaded;		/* wall clock */
+	int64_t knn_until;	/* --knn-every: its model's period start */
 };
 
 static pthread_mutex_t cur_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -881,6 +895,147 @@ check_event(json_t *o, struct rs_event *ev, int64_t now, char *msg,
 	return NULL;
 }
 
+/* ---- item-kNN trained here (--knn-every) ---- */
+
+/*
+ * The period clock is the events' own: when the newest event held
+ * (history, event log, POST /events) is in the period [S, S + P), the
+ * model served is the one of period S, trained on every event held
+ * before S (rs_itemknn_inc: the new events' sessions only).  In a live
+ * shop events arrive every second, so S follows the wall clock, and an
+ * answer at a time t of that period (at= now) is the answer of
+ * rs-replay --knn-every P at t.  Asked at a time of an earlier period,
+ * the server still answers with its newest model.  An event older than
+ * the last training's S (late) joins the sessions but never the counts.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct rs_event *ev;		/* held, not yet handed to training */
+	size_t n, cap;
+	int64_t want;			/* period of the newest event held */
+	int64_t tried;			/* period trained last (or tried) */
+	struct rs_itemknn *model;	/* the newest model, or NULL */
+	int64_t model_until;		/* its period start */
+	int stop;
+	pthread_t thread;
+	struct rs_itemknn_inc *inc;	/* the training's own */
+} K = { .lock = PTHREAD_MUTEX_INITIALIZER,
+    .wake = PTHREAD_COND_INITIALIZER, .want = INT64_MIN,
+    .tried = INT64_MIN, .model_until = INT64_MIN };
+
+/* Hands n events (copied) to the training; wakes it at a new period. */
+static int
+knn_feed(const struct rs_event *ev, size_t n, struct rs_error *err)
+{
+	int64_t top = INT64_MIN;
+	size_t i;
+
+	if (!O.knn_every || n == 0)
+		return 0;
+	pthread_mutex_lock(&K.lock);
+	if (K.n + n > K.cap) {
+		size_t c = K.cap ? K.cap : 4096;
+		struct rs_event *ne;
+
+		while (c < K.n + n)
+			c *= 2;
+		if ((ne = realloc(K.ev, c * sizeof(*ne))) == NULL) {
+			pthread_mutex_unlock(&K.lock);
+			return rs_error_set(err, RS_ENOMEM, "out of memory");
+		}
+		K.ev = ne;
+		K.cap = c;
+	}
+	memcpy(K.ev + K.n, ev, n * sizeof(*ev));
+	K.n += n;
+	for (i = 0; i < n; i++)
+		if (ev[i].ts > top)
+			top = ev[i].ts;
+	top = rs_replay_period_start(top, O.knn_every);
+	if (top > K.want) {
+		K.want = top;
+		pthread_cond_signal(&K.wake);
+	}
+	pthread_mutex_unlock(&K.lock);
+	return 0;
+}
+
+/* Trains the model of the newest period; -1 on failure (logged). */
+static int
+knn_train(void)
+{
+	struct rs_itemknn_params kp;
+	struct rs_itemknn *m;
+	struct rs_event *ev;
+	struct rs_error err;
+	size_t n, i, kept = 0;
+	int64_t at;
+	double t0 = mono_seconds();
+	int rc = -1;
+
+	pthread_mutex_lock(&K.lock);
+	at = K.want;
+	ev = K.ev;
+	n = K.n;
+	K.ev = NULL;
+	K.n = K.cap = 0;
+	pthread_mutex_unlock(&K.lock);
+	for (i = 0; i < n; i++)
+		if (ev[i].ts >= K.tried)
+			ev[kept++] = ev[i];
+	atomic_fetch_add(&M.knn_late, n - kept);
+	if (K.inc == NULL) {
+		rs_itemknn_params_init(&kp);
+		memcpy(kp.weights, O.weights, sizeof(kp.weights));
+		if (rs_itemknn_inc_create(&K.inc, &kp, &err) < 0)
+			goto out;
+	}
+	if (rs_itemknn_inc_add(K.inc, ev, kept, &err) < 0 ||
+	    rs_itemknn_inc_train(K.inc, at, &m, NULL, &err) < 0)
+		goto out;
+	pthread_mutex_lock(&K.lock);
+	rs_itemknn_free(K.model);
+	K.model = m;
+	K.model_until = at;
+	pthread_mutex_unlock(&K.lock);
+	atomic_fetch_add(&M.knn_trains, 1);
+	if (verbosity)
+		logmsg("item-knn: the model of period %" PRId64 " (%zu new "
+		    "events, %u items) trained in %.3f s", at, kept,
+		    rs_itemknn_nitems(m), mono_seconds() - t0);
+	rc = 0;
+out:
+	if (rc < 0)
+		errmsg("item-knn: %s; the previous model keeps serving",
+		    err.msg);
+	K.tried = at;
+	free(ev);
+	return rc;
+}
+
+static int reload(int force);
+
+/* The training thread: a model, then a reload, at each new period. */
+static void *
+knn_thread(void *arg)
+{
+	int stop;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&K.lock);
+		while (!K.stop && K.want <= K.tried)
+			pthread_cond_wait(&K.wake, &K.lock);
+		stop = K.stop;
+		pthread_mutex_unlock(&K.lock);
+		if (stop)
+			return NULL;
+		if (knn_train() == 0)
+			reload(1);
+	}
+}
+
 static enum MHD_Result
 post_events(struct MHD_Connection *c, struct req *r)
 {
@@ -932,7 +1087,8 @@ post_events(struct MHD_Connection *c, struct req *r)
 		return respond_error(c, r, 503, NULL, "event log: %s; no event "
 		    "of this request was taken", err.msg);
 	}
-	if (rs_session_add(sessions, ev, n, &err) < 0) {
+	if (rs_session_add(sessions, ev, n, &err) < 0 ||
+	    knn_feed(ev, n, &err) < 0) {
 		free(ev);
 		atomic_fetch_add(&M.events_rejected, n);
 		return respond_error(c, r, 500, NULL, "%s", err.msg);
@@ -1065,6 +1221,17 @@ get_metrics(struct MHD_Connection *c, struct req *r)
 	    "previous one kept serving.");
 	buf_printf(&b, "rs_serve_reload_failures_total %" PRIu64 "\n",
 	    (uint64_t)atomic_load(&M.reload_failures));
+	if (O.knn_every) {
+		metric_head(&b, "rs_serve_knn_trains_total", "counter",
+		    "--knn-every: item-kNN models trained.");
+		buf_printf(&b, "rs_serve_knn_trains_total %" PRIu64 "\n",
+		    (uint64_t)atomic_load(&M.knn_trains));
+		metric_head(&b, "rs_serve_knn_late_events_total", "counter",
+		    "--knn-every: events older than the period last trained, "
+		    "kept in the sessions but never in the item-kNN counts.");
+		buf_printf(&b, "rs_serve_knn_late_events_total %" PRIu64 "\n",
+		    (uint64_t)atomic_load(&M.knn_late));
+	}
 	metric_head(&b, "rs_serve_start_time_seconds", "gauge",
 	    "When this process started, in seconds since the epoch.");
 	buf_printf(&b, "rs_serve_start_time_seconds %.3f\n", started);
@@ -1087,6 +1254,14 @@ get_metrics(struct MHD_Connection *c, struct req *r)
 		    "gauge", "When the release served was loaded.");
 		buf_printf(&b, "rs_serve_release_loaded_timestamp_seconds "
 		    "%.3f\n", s->loaded);
+		if (O.knn_every && s->knn_until != INT64_MIN) {
+			metric_head(&b, "rs_serve_knn_until_seconds", "gauge",
+			    "--knn-every: the start of the period whose "
+			    "item-kNN model is served (trained on the events "
+			    "before it).");
+			buf_printf(&b, "rs_serve_knn_until_seconds %.3f\n",
+			    (double)s->knn_until / 1000);
+		}
 		put_served(s);
 	}
 	return respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -1315,10 +1490,27 @@ static char failed_dir[PATH_MAX];	/* the last release refused */
  * the one served or the one last refused (SIGHUP).  Returns 0, 1 when
  * nothing changed, -1 on failure (logged, counted).
  */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int reload_locked(int force);
+
+/* Reloads (main thread, and the item-kNN training), one at a time. */
 static int
 reload(int force)
 {
+	int rc;
+
+	pthread_mutex_lock(&reload_lock);
+	rc = reload_locked(force);
+	pthread_mutex_unlock(&reload_lock);
+	return rc;
+}
+
+static int
+reload_locked(int force)
+{
 	struct rs_release_spec sp;
+	int64_t knn_until = INT64_MIN;
 	struct rs_release *rel;
 	struct rs_error err;
 	struct served *s, *old;
@@ -1343,6 +1535,19 @@ reload(int force)
 			return 1;
 	}
 	release_spec(&sp, O.release || O.models ? dir : NULL);
+	if (O.knn_every) {
+		/* the newest model trained here, not the release's */
+		pthread_mutex_lock(&K.lock);
+		if (K.model != NULL &&
+		    (sp.knn_take = rs_itemknn_copy(K.model)) == NULL) {
+			pthread_mutex_unlock(&K.lock);
+			errmsg("out of memory");
+			atomic_fetch_add(&M.reload_failures, 1);
+			return -1;
+		}
+		knn_until = K.model_until;
+		pthread_mutex_unlock(&K.lock);
+	}
 	if (rs_release_load(&rel, &sp, sessions, &err) < 0) {
 		errmsg("release %s refused: %s%s", O.release || O.models ?
 		    dir : "files", err.msg, cur ? "; the previous release "
@@ -1360,6 +1565,7 @@ reload(int force)
 	s->rel = rel;
 	s->refs = 1;
 	s->loaded = now_seconds();
+	s->knn_until = knn_until;
 	pthread_mutex_lock(&cur_lock);
 	old = cur;
 	cur = s;
@@ -1379,8 +1585,12 @@ static int
 replay_block(void *ctx, const struct rs_event *ev, size_t n,
     struct rs_error *err)
 {
+	int rc;
+
 	(void)ctx;
-	return rs_session_add(sessions, ev, n, err);
+	if ((rc = rs_session_add(sessions, ev, n, err)) < 0)
+		return rc;
+	return knn_feed(ev, n, err);
 }
 
 static void
@@ -1402,7 +1612,8 @@ load_sessions(void)
 		die_err(&err);
 	if (O.history != NULL) {
 		ev = read_events(O.history, &nev, NULL);
-		if (rs_session_add(sessions, ev, nev, &err) < 0)
+		if (rs_session_add(sessions, ev, nev, &err) < 0 ||
+		    knn_feed(ev, nev, &err) < 0)
 			die_err(&err);
 		free(ev);
 	}
@@ -1570,8 +1781,13 @@ run(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	load_sessions();
+	if (O.knn_every && knn_train() < 0)
+		die("item-knn: no model to start with");
 	if (reload(1) < 0)
 		die("no release to serve");
+	if (O.knn_every && pthread_create(&K.thread, NULL, knn_thread,
+	    NULL) != 0)
+		die("cannot start the item-knn training thread");
 	d = start_http();
 	next_sync = mono_seconds() + O.poll;
 	for (;;) {
@@ -1600,6 +1816,16 @@ run(void)
 	}
 	logmsg("stopping");
 	MHD_stop_daemon(d);
+	if (O.knn_every) {
+		pthread_mutex_lock(&K.lock);
+		K.stop = 1;
+		pthread_cond_signal(&K.wake);
+		pthread_mutex_unlock(&K.lock);
+		pthread_join(K.thread, NULL);
+		rs_itemknn_inc_free(K.inc);
+		rs_itemknn_free(K.model);
+		free(K.ev);
+	}
 	if (evlog != NULL && rs_eventlog_close(evlog, &err) < 0)
 		errmsg("%s", err.msg);
 	put_served(cur);
@@ -1626,6 +1852,7 @@ parse_args(int argc, char **argv)
 		{ "knn", required_argument, NULL, 'n' },
 		{ "knn-context", required_argument, NULL, OPT_KNN_CONTEXT },
 		{ "knn-decay", required_argument, NULL, OPT_KNN_DECAY },
+		{ "knn-every", required_argument, NULL, OPT_KNN_EVERY },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 		{ "max-k", required_argument, NULL, OPT_MAX_K },
@@ -1687,6 +1914,12 @@ parse_args(int argc, char **argv)
 		case OPT_KNN_CONTEXT:
 			O.knn_context = (unsigned)parse_u64("--knn-context",
 			    optarg, 1, 1000, usage_text);
+			break;
+		case OPT_KNN_EVERY:
+			if ((O.knn_every = parse_duration_opt("--knn-every",
+			    optarg, usage_text)) <= 0)
+				usage_error(usage_text, "invalid --knn-every "
+				    "'%s': must be positive", optarg);
 			break;
 		case OPT_KNN_DECAY:
 			O.knn_decay = parse_double("--knn-decay", optarg, 1e-6,
@@ -1770,8 +2003,11 @@ parse_args(int argc, char **argv)
 		    "--similar-table, --tree) come "
 		    "from the release with --%s", O.release ? "release" :
 		    "models");
+	if (O.knn_every && O.knn)
+		usage_error(usage_text, "-n knn and --knn-every exclude each "
+		    "other");
 	if (O.release == NULL && O.models == NULL && O.als == NULL &&
-	    O.popular == NULL && O.knn == NULL)
+	    O.popular == NULL && O.knn == NULL && !O.knn_every)
 		usage_error(usage_text, "nothing to serve: give --models DIR, "
 		    "--release DIR or model files (-m, -p, -n)");
 	if (O.k > O.max_k)

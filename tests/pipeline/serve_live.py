@@ -1,5 +1,6 @@
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ["ROOT"], "tests", "helper"))
 from rsserve import Server, build, events, fail, sh, write_events  # noqa
@@ -72,3 +73,72 @@ for blend in BLENDS:
             fail("%s: no row from %s (%r)" % (blend, src, bysrc))
     print("%s: %d requests, %d rows equal (%s)" % (blend, compared, rowsn,
           ", ".join("%s %d" % kv for kv in sorted(bysrc.items()))))
+
+# --knn-every: the server trains item-kNN itself, for the period of the
+# newest event it holds; rs-replay --knn-every trains it for the period
+# of each request.  The two agree for a request in the period of the
+# newest event posted (the live case, asked at now), once the server has
+# swapped in that period's model (rs_serve_knn_until_seconds); the other
+# requests (no event yet in their period) are not compared.
+P = 6 * 3600 * 1000
+blend = "recent:4,itemknn:3,popular:0"
+sh("rs-replay", "-q", "-k", str(K), "-r", "r.rsq", "-H", "ev.rse",
+   "-p", "p.rsa", "-i", "items.rse", "-A", "props.rse", "--knn-every", "6h",
+   "-b", blend, "-a", "want.csv", out="table.txt")
+want = {}
+with open("want.csv") as f:
+    next(f)
+    for line in f:
+        rid, v, item, rank, score, src = line.strip().split(",")
+        want.setdefault(int(rid), []).append((item, rank, score, src))
+srv = Server(["-q", "-H", "hist.rse", "-p", "p.rsa", "-i", "items.rse",
+              "-A", "props.rse", "--knn-every", "6h", "-b", blend,
+              "-k", str(K), "-t", "2"])
+
+
+def knn_until():
+    for line in srv.request("GET", "/metrics")[2].decode().splitlines():
+        if line.startswith("rs_serve_knn_until_seconds "):
+            return int(round(float(line.split()[1]) * 1000))
+    return None
+
+
+newest = max(r[0] for r in rows if r[0] < cut)
+e = 0
+compared = rowsn = knnrows = 0
+for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
+    batch = []
+    while e < len(window) and window[e][0] < t:
+        ts, ev_v, name, item, txn = window[e]
+        ev = {"timestamp": ts, "visitorid": ev_v, "itemid": item,
+              "event": name}
+        if txn:
+            ev["transactionid"] = int(txn)
+        batch.append(ev)
+        newest = max(newest, ts)
+        e += 1
+    for i in range(0, len(batch), 2000):
+        srv.post_events(batch[i:i + 2000])
+    if newest // P != t // P:
+        continue
+    deadline = time.time() + 60
+    while knn_until() != t // P * P:
+        if time.time() > deadline:
+            fail("--knn-every: the server never served the model of "
+                 "period %d (serves %r)" % (t // P * P, knn_until()))
+        time.sleep(0.02)
+    got = srv.get_json("/recommendations?visitor=%d&k=%d&at=%d" % (v, K, t))
+    g = [(str(x["item"]), str(x["rank"]), "%.9g" % x["score"],
+          x["source"]) for x in got["items"]]
+    if g != want.get(rid, []):
+        fail("--knn-every %s: request %d (visitor %d at %d): live %r, "
+             "replay %r" % (blend, rid, v, t, g, want.get(rid, [])))
+    compared += 1
+    rowsn += len(g)
+    knnrows += sum(1 for x in g if x[3] == "itemknn")
+srv.stop()
+if compared < len(reqs) // 3 or knnrows < compared:
+    fail("--knn-every: only %d of %d requests compared, %d itemknn rows"
+         % (compared, len(reqs), knnrows))
+print("--knn-every 6h %s: %d of %d requests, %d rows (%d itemknn) equal"
+      % (blend, compared, len(reqs), rowsn, knnrows))

@@ -1,8 +1,9 @@
 /*
  * test_itemknn.c - item-kNN similarities against a brute-force cosine
  * over session vectors, the session gap, the pair window, top-M, a
- * stream round trip, and a model filled list by list under another model
- * name (the similar-items table).
+ * stream round trip, a model filled list by list under another model
+ * name (the similar-items table), and incremental training against
+ * training from scratch.
  */
 #include <math.h>
 #include <stdint.h>
@@ -292,6 +293,129 @@ test_itemknn__create_add(void)
 	rs_itemknn_free(back);
 }
 
+/* 1 if a and b have the same items and lists, scores bit for bit. */
+static int
+same_model(const struct rs_itemknn *a, const struct rs_itemknn *b)
+{
+	const uint32_t *na, *nb;
+	const float *sa, *sb;
+	uint32_t i, n;
+
+	if (rs_itemknn_nitems(a) != rs_itemknn_nitems(b) ||
+	    rs_itemknn_nnz(a) != rs_itemknn_nnz(b))
+		return 0;
+	for (i = 0; i < rs_itemknn_nitems(a); i++) {
+		if (rs_itemknn_item_ids(a)[i] != rs_itemknn_item_ids(b)[i])
+			return 0;
+		n = rs_itemknn_neighbors(a, i, &na, &sa);
+		if (rs_itemknn_neighbors(b, i, &nb, &sb) != n ||
+		    (n > 0 && (memcmp(na, nb, n * sizeof(*na)) != 0 ||
+		    memcmp(sa, sb, n * sizeof(*sa)) != 0)))
+			return 0;
+	}
+	return 1;
+}
+
+static uint64_t lcg = 12345;
+
+static int
+cmp_ts(const void *a, const void *b)
+{
+	const struct rs_event *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->visitor < y->visitor ? -1 : x->visitor > y->visitor;
+}
+
+static uint32_t
+rnd(uint32_t n)
+{
+	lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(lcg >> 33) % n;
+}
+
+/*
+ * Random sessions over 40 items, with sessions open across the training
+ * times (gaps of minutes, a 30-minute session gap, trains every 7
+ * minutes and then hourly), events added all at once, or period by
+ * period in time order: the model at every time equals training from
+ * scratch on the events before it in the order they were added (which
+ * orders a visitor's events of one millisecond).  A small window and M make the cuts
+ * matter; a non-integer weight makes the rounding of terms matter.
+ */
+static void
+test_itemknn__incremental(void)
+{
+	enum { N = 3000 };
+	struct rs_event *ev = malloc(N * sizeof(*ev)), *ev2;
+	struct rs_itemknn_params p;
+	struct rs_itemknn_inc *t1, *t2;
+	struct rs_itemknn *a, *b, *c, *c2;
+	struct rs_itemknn_stats sa, sb;
+	struct rs_error err;
+	int64_t at, prev = INT64_MIN, last = 0;
+	size_t i, j = 0, ok = 0, steps = 0;
+
+	for (i = 0; i < N; i++) {
+		ev[i].visitor = rnd(25);
+		ev[i].item = 100 + rnd(40) * 7;
+		ev[i].type = (uint8_t)(rnd(10) < 7 ? V : rnd(2) ? A : T);
+		ev[i].ts = (int64_t)rnd(3000) * MIN / 4;
+		ev[i].txn = RS_ID_NONE;
+		if (ev[i].ts > last)
+			last = ev[i].ts;
+	}
+	ev2 = malloc(N * sizeof(*ev2));
+	memcpy(ev2, ev, N * sizeof(*ev));
+	qsort(ev2, N, sizeof(*ev2), cmp_ts);
+	rs_itemknn_params_init(&p);
+	p.window = 3;
+	p.neighbors = 4;
+	p.weights[RS_EV_TRANSACTION] = 2.3;
+	CHECK(rs_itemknn_inc_create(&t1, &p, &err) == 0);
+	CHECK(rs_itemknn_inc_create(&t2, &p, &err) == 0);
+	CHECK(rs_itemknn_inc_add(t1, ev, N, &err) == 0);
+	for (at = 0; at <= last + 60 * MIN; at += at < 200 * MIN ? 7 * MIN :
+	    60 * MIN) {
+		/* t2 gets each period's events only, just before it */
+		for (i = j; j < N && ev2[j].ts < at; j++)
+			;
+		CHECK(i == j || ev2[i].ts >= prev);
+		CHECK(rs_itemknn_inc_add(t2, ev2 + i, j - i, &err) == 0);
+		p.until = at;
+		CHECK(rs_itemknn_train(ev, N, &p, &c, &sb, &err) == 0);
+		CHECK(rs_itemknn_train(ev2, N, &p, &c2, NULL, &err) == 0);
+		CHECK(rs_itemknn_inc_train(t1, at, &a, &sa, &err) == 0);
+		CHECK(rs_itemknn_inc_train(t2, at, &b, NULL, &err) == 0);
+		ok += (size_t)(same_model(a, c) && same_model(b, c2));
+		CHECK(sa.events == sb.events && sa.sessions == sb.sessions &&
+		    sa.pairs == sb.pairs && sa.neighbors == sb.neighbors);
+		steps++;
+		prev = at;
+		rs_itemknn_free(a);
+		rs_itemknn_free(b);
+		rs_itemknn_free(c);
+		rs_itemknn_free(c2);
+	}
+	CHECK_EQ_U64(ok, steps);
+	CHECK(steps > 30);
+	CHECK_EQ_U64(sb.events, N);
+	/* the last full model has lists cut at M */
+	CHECK(sb.neighbors > 0 && sb.neighbors < 2 * sb.pairs);
+	/* counted times are closed: no event before them, no going back */
+	CHECK(rs_itemknn_inc_add(t1, ev, 1, &err) == RS_EARG);
+	CHECK(rs_itemknn_inc_train(t1, 0, &a, NULL, &err) == RS_EARG);
+	rs_itemknn_inc_free(t1);
+	rs_itemknn_inc_free(t2);
+	/* weights that terms cannot hold exactly are refused */
+	p.weights[RS_EV_VIEW] = 5000;
+	p.until = INT64_MAX;
+	CHECK(rs_itemknn_train(ev, N, &p, &c, NULL, &err) == RS_EARG);
+	free(ev);
+	free(ev2);
+}
+
 int
 main(void)
 {
@@ -300,5 +424,6 @@ main(void)
 	RUN(test_itemknn__round_trip);
 	RUN(test_itemknn__grows_through_pipe);
 	RUN(test_itemknn__create_add);
+	RUN(test_itemknn__incremental);
 	return tap_done();
 }
