@@ -18,12 +18,15 @@
 #   sh bench/sampled.sh
 #   BLENDS="recent:5,itemknn:5 recent:5,popular:5" AVAIL=1 sh bench/sampled.sh
 #   REPLAY_OPTS="--popular-window 1d" sh bench/sampled.sh
+#   KNN="--knn-every 1h" sh bench/sampled.sh
 #
 # Environment:
 #   BLENDS       blends, one rs-replay -b each (default: recent:5,itemknn:5);
 #                the rows popular, recent and itemknn are always there
 #   REPLAY_OPTS  more rs-replay options, word-split (e.g. --knn-context 3,
-#                -i items.rsi, a future --knn-every)
+#                -i items.rsi, --tree tree.rse)
+#   KNN          how item-kNN is trained (default --knn-daily; e.g.
+#                "--knn-every 1h"), word-split
 #   AVAIL=1      add -A with both property files (loaded once, cached)
 #   SAMPLES, VISITORS, SCALE (1), SEED (1): the draw
 #   RS_SYNTH     the generator binary (default: this tree's), so that one
@@ -86,11 +89,12 @@ for b in $blends; do
 done
 # shellcheck disable=SC2086
 set -- "$@" ${REPLAY_OPTS:-}
+knn=${KNN:---knn-daily}
 
 # Visitors once: distinct ids of the events file.
 [ -f visitors.txt ] || tail -n +2 csv/events.csv | cut -d, -f2 | sort -un >visitors.txt
 echo "scale $scale, seed $seed, $(wc -l <visitors.txt) visitors;" \
-    "$samples samples of $nvis; rs-replay --knn-daily $*"
+    "$samples samples of $nvis; rs-replay $knn $*"
 
 : >pooled.txt
 : >facts.txt
@@ -118,7 +122,8 @@ while [ "$s" -le "$samples" ]; do
 	fi
 	rs-load -q -o "$sd/events.rse" "$sd/events.csv"
 	rs-requests -q -o "$sd/requests.rsq" "$sd/events.rse"
-	rs-replay -q -k 10,20 --knn-daily -r "$sd/requests.rsq" \
+	# shellcheck disable=SC2086
+	rs-replay -q -k 10,20 $knn -r "$sd/requests.rsq" \
 	    -H "$sd/events.rse" --format csv "$@" -o "$sd/replay.csv"
 	tail -n +2 "$sd/replay.csv" >>pooled.txt
 	sh "$root/scripts/discovery-facts" "$sd/events.csv" catavail.csv \

@@ -4,7 +4,7 @@
 #   static   the ceiling: bench/serve_static.c, the same HTTP library and
 #            settings answering one fixed 10-item body
 #   rs-serve a scale-1 release (ALS f = 64 with its neighbours table,
-#            popular, item-kNN), the
+#            popular, item-kNN, the item table and tree), the
 #            history of every event, --event-log with --sync interval
 #   fastapi  the original project's design: FastAPI + uvicorn answering
 #            from precomputed lists in a dict (bench/serve_fastapi.py;
@@ -19,8 +19,8 @@
 # three servers; the medians are printed with the ratios.  Endpoints:
 # /recommendations for visitors active in the last 14 days (80 %) and
 # unknown ones (20 %) with the release's blend (ALS fold-in in it), the
-# same with rs-retrain's default blend recent:5,itemknn:5,popular:0 (no
-# ALS; "recs-noals"), /similar for items of those days, POST /events of
+# same with rs-retrain's default blend recent:5,itemknn:5,category:0,
+# popular:0 (no ALS; "recs-noals"), /similar for items of those days, POST /events of
 # one view each.  Then rs-serve again under /recommendations load while
 # it is sent SIGHUP 10 times (errors and reloads counted), its RSS, and
 # its release load time.  Client and servers share the 2 cores.
@@ -63,8 +63,21 @@ cut=$("$bin/rs-cat" -m until "$dir/train.rsm")
 # the neighbours table rs-retrain puts in a release (similar.rsk)
 [ -f "$dir/rec-similar.rsk" ] || "$bin/rs-recommend" -q --similar -a -f rsk \
     -t 2 -m "$dir/rec-model.rsa" -o "$dir/rec-similar.rsk"
+# the item table and tree rs-retrain puts in a release (categories,
+# availability at the cut)
+[ -f "$dir/props1.rse" ] || "$bin/rs-load" -q -o "$dir/props1.rse" \
+    "$dir/csv/item_properties_part1.csv"
+[ -f "$dir/props2.rse" ] || "$bin/rs-load" -q -o "$dir/props2.rse" \
+    "$dir/csv/item_properties_part2.csv"
+[ -f "$dir/tree.rse" ] || "$bin/rs-load" -q -o "$dir/tree.rse" \
+    "$dir/csv/category_tree.csv"
+[ -f "$dir/items-cut.rse" ] || "$bin/rs-clean-items" -q -a "$cut" \
+    -t "$dir/tree.rse" -o "$dir/items-cut.rse" "$dir/props1.rse" \
+    "$dir/props2.rse"
 rel=$work/models/releases/bench
 mkdir -p "$rel"
+ln "$dir/items-cut.rse" "$rel/items.rse"
+ln "$dir/tree.rse" "$rel/tree.rse"
 ln "$dir/rec-similar.rsk" "$rel/similar.rsk"
 ln "$dir/rec-model.rsa" "$rel/als.rsa"
 ln "$dir/popular.rsa" "$rel/popular.rsa"
@@ -88,8 +101,8 @@ awk '{print "GET /recommendations?visitor=" $1 "&k=10"}
     sort -k1,1 | cut -f2 >"$work/recs.paths"
 # the blend rs-retrain publishes by default (no ALS): &blend= on rs-serve,
 # the same precomputed lists on the references
-sed 's/&k=10$/\&k=10\&blend=recent:5,itemknn:5,popular:0/' "$work/recs.paths" \
-    >"$work/recs-noals.rs.paths"
+sed 's/&k=10$/\&k=10\&blend=recent:5,itemknn:5,category:0,popular:0/' \
+    "$work/recs.paths" >"$work/recs-noals.rs.paths"
 awk '{print "GET /similar?item=" $1 "&k=10"}' "$work/items" >"$work/similar.paths"
 paste -d' ' "$work/visitors" "$work/items" | awk 'NF == 2 {
     printf "POST /events {\"visitorid\":%s,\"itemid\":%s,\"event\":\"view\"}\n",
@@ -99,6 +112,7 @@ echo "clients: $(wc -l <"$work/recs.paths") visitor paths ($(wc -l <"$work/visit
 # ---- the FastAPI app's precomputed lists: the same release's answers ----
 "$bin/rs-answer" -q -t 2 -r "$work/now.rsq" -H "$dir/events.rse" \
     -m "$rel/als.rsa" -p "$rel/popular.rsa" -n "$rel/knn.rsk" \
+    -i "$rel/items.rse" --tree "$rel/tree.rse" \
     -b recent:4,itemknn:3,als:3,popular:0 -k 10 -o "$work/all-recs.csv"
 awk -F, 'NR == FNR {want[$1] = 1; next} FNR == 1 || ($2 in want)' \
     "$work/visitors" "$work/all-recs.csv" >"$work/recs.csv"

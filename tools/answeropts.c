@@ -230,9 +230,16 @@ answer_setup(struct answer_opts *o, struct answer_inputs *in)
 	memset(in, 0, sizeof(*in));
 	load_models(o, in);
 	if (o->nblend == 0) {
-		/* the default blend (rs-replay(1)), over the sources given */
-		const char *def = knn ? "recent:5,itemknn:5" :
-		    in->als != NULL ? "recent:5,als:5" : "recent:5,popular:5";
+		/*
+		 * The default blend (rs-replay(1)): the best found over the
+		 * sources given.  Category and popular back-fill only.
+		 */
+		const int cat = o->navail > 0 || o->items != NULL;
+		const char *def = knn && cat ?
+		    "recent:5,itemknn:5,category:0,popular:0" :
+		    knn ? "recent:5,itemknn:5,popular:0" :
+		    in->als != NULL ? "recent:5,als:5,popular:0" :
+		    "recent:5,popular:5";
 
 		if (rs_blend_parse(def, &o->blend[o->nblend++], &err) < 0)
 			die_err(&err);

@@ -24,7 +24,7 @@ grep -q '^label' out.txt || { echo "README pipeline printed no metric table"; ex
 { echo "t=\$(rs-cat -m until train.rsm)"; readme_block 'The replay protocol'; } >replay.sh
 [ "$(wc -l <replay.sh)" -gt 8 ] || { echo "README replay section not found"; exit 1; }
 sh -eu replay.sh >rout.txt 2>rerr.txt || { echo "README replay section failed:"; tail -20 rerr.txt; exit 1; }
-grep -q '^recent:5,itemknn:5 *all' rout.txt || { echo "README replay printed no blend row"; exit 1; }
+grep -q '^recent:5,itemknn:5,category:0,popular:0 *all' rout.txt || { echo "README replay printed no blend row"; exit 1; }
 [ "$(head -n 1 recs.csv)" = request,visitor,item,rank,score,source ] ||
     { echo "README serving example wrote no lists"; exit 1; }
 # "Serving live": the server's command as written, on port 0 instead of

@@ -32,7 +32,7 @@ rs-replay -q -t 2 --format csv -r gen.rsq -H gen.rse -n gen.rsk \
     -m gen.rsa >gen.csv
 p=$(get popular all 10 5 gen.csv)
 r=$(get recent all 10 5 gen.csv)
-b=$(get recent:5+itemknn:5 all 10 5 gen.csv)
+b=$(get recent:5+itemknn:5+popular:0 all 10 5 gen.csv)
 lt "$p" "$r" && lt "$r" "$b" ||
     fail "generated data: popular $p, recent $r, blend $b out of order"
 
@@ -64,11 +64,11 @@ awk -v h="$pop" 'BEGIN { exit !(h > 0.02 && h < 0.12) }' ||
 
 # causal item-kNN (retrained per day on the days before), 1 and 2 threads
 rs-replay -q --knn-daily --format csv -r all.rsq -H events.rse \
-    -a ans.csv --answers-of recent:5,itemknn:5 >daily.csv
+    -a ans.csv --answers-of recent:5,itemknn:5,popular:0 >daily.csv
 rs-replay -q -t 2 --knn-daily --format csv -r all.rsq -H events.rse \
     >daily2.csv
 cmp daily.csv daily2.csv || fail "--threads changed the table"
-[ -n "$(get recent:5+itemknn:5 all 10 5 daily.csv)" ] ||
+[ -n "$(get recent:5+itemknn:5+popular:0 all 10 5 daily.csv)" ] ||
     fail "no blend row"
 [ "$(wc -l <ans.csv)" -gt 261 ] || fail "too few answer rows"
 

@@ -15,7 +15,7 @@ write_conf c.conf "$PWD/models" "baselines =" "tolerance = 1" "iterations = 2" \
 check_current models
 head -1 models/current/replay.csv | grep -q '^recommender,targets,' || fail "replay.csv"
 grep -q '^replay_hit_at_10=[0-9.]*$' models/current/release.env || fail "release.env lacks the replay hit rate"
-grep -qx 'blend=recent:5,itemknn:5,popular:0' models/current/release.env || fail "release.env lacks the blend"
+grep -qx 'blend=recent:5,itemknn:5,category:0,popular:0' models/current/release.env || fail "release.env lacks the blend"
 rs-cat --info models/current/knn.rsk >/dev/null || fail "the release lacks a loadable knn.rsk"
 for m in blend popular recent; do
 	grep -q "^rs_retrain_gate_replay_hit{model=\"$m\",k=\"10\"} [0-9.]*\$" rs-retrain.prom ||

@@ -23,6 +23,9 @@ if r["visitor"] != v or r["k"] != 7 or len(r["items"]) != 7:
 if r["answer"] != "blended" or r["events"] < 1:
     fail("a visitor with events: answer %r events %r" % (r["answer"],
                                                          r["events"]))
+# no -b, item-kNN and an item table: the default blend of rs-replay(1)
+if r["blend"] != "recent:5,itemknn:5,category:0,popular:0":
+    fail("default blend %r" % r["blend"])
 if [x["rank"] for x in r["items"]] != list(range(1, 8)):
     fail("ranks %r" % r["items"])
 if len({x["item"] for x in r["items"]}) != 7:
