@@ -27,7 +27,9 @@
 #                -i items.rsi, --tree tree.rse)
 #   KNN          how item-kNN is trained (default --knn-daily; e.g.
 #                "--knn-every 1h"), word-split
-#   AVAIL=1      add -A with both property files (loaded once, cached)
+#   AVAIL=1      add -A with both property files and --tree with the
+#                category tree (loaded once, cached); TREE=0: no --tree
+#                (tools older than the category source)
 #   SAMPLES, VISITORS, SCALE (1), SEED (1): the draw
 #   RS_SYNTH     the generator binary (default: this tree's), so that one
 #                tree's tools can measure an older generator
@@ -81,6 +83,10 @@ if [ "${AVAIL:-0}" = 1 ]; then
 		    rs-load -q -o props$p.rse csv/item_properties_part$p.csv
 	done
 	set -- -A props1.rse -A props2.rse
+	if [ "${TREE:-1}" = 1 ]; then
+		[ -f tree.rse ] || rs-load -q -o tree.rse csv/category_tree.csv
+		set -- "$@" --tree tree.rse
+	fi
 else
 	set --
 fi

@@ -36,6 +36,8 @@ struct rs_replay {
 	const struct rs_itemknn *knn;
 	const struct rs_items *items;
 	const struct rs_avail *avail;
+	const struct rs_catline *cats;
+	const struct rs_tree *tree;
 	const uint64_t *gid;
 	uint32_t ng, nhist;
 	uint32_t *gcount;
@@ -251,6 +253,8 @@ swap_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
 	    err)) < 0) ||
 	    (r->avail != NULL && (rc = rs_engine_set_avail(e, r->avail,
 	    err)) < 0) ||
+	    (r->cats != NULL && (rc = rs_engine_set_categories(e, r->cats,
+	    r->tree, err)) < 0) ||
 	    (rc = rs_engine_prepare(e, err)) < 0) {
 		rs_engine_free(e);
 		return rc;
@@ -308,6 +312,8 @@ rs_replay_set_categories(struct rs_replay *r, const struct rs_catline *c,
 	if (r->prepared)
 		return rs_error_set(err, RS_EARG, "replay: already prepared");
 	r->has_cat = 1;
+	r->cats = c;
+	r->tree = tree;
 	return rs_engine_set_categories(r->e, c, tree, err);
 }
 

@@ -36,6 +36,13 @@ rs-replay -q -k 20 -r r.rsq -H ev.rse -i items.rse --tree tree.rse \
 python3 "$ROOT/tests/pipeline/category_reference.py" gen/events.csv r.csv \
     a.csv 20 table items.csv gen/category_tree.csv || fail "-i --tree"
 
+# item-kNN trained inside the replay (--knn-every swaps the engine per
+# period) keeps the categories: the same category rows as without it
+rs-replay -q -k 20 -r r.rsq -H ev.rse -A cats.rse --tree tree.rse \
+    --knn-every 6h -b category -a a6h.csv >/dev/null
+python3 "$ROOT/tests/pipeline/category_reference.py" gen/events.csv r.csv \
+    a6h.csv 20 props cats.csv gen/category_tree.csv || fail "--knn-every 6h"
+
 top10() { awk -F, 'NR == 1 || $4 <= 10' "$1"; }
 for b in category:3 recent:5,category:3,itemknn:2,popular:0 \
     recent:5,itemknn:5,category:0,popular:0 category:2,als:2,recent:1; do
