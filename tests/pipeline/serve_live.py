@@ -81,7 +81,7 @@ for blend in BLENDS:
 # swapped in that period's model (rs_serve_knn_until_seconds); the other
 # requests (no event yet in their period) are not compared.
 P = 6 * 3600 * 1000
-blend = "recent:4,itemknn:3,popular:0"
+blend = "recent:3,itemknn:3,category:2,popular:0"
 sh("rs-replay", "-q", "-k", str(K), "-r", "r.rsq", "-H", "ev.rse",
    "-p", "p.rsa", "-i", "items.rse", "-A", "props.rse", "--knn-every", "6h",
    "-b", blend, "-a", "want.csv", out="table.txt")
@@ -105,7 +105,7 @@ def knn_until():
 
 newest = max(r[0] for r in rows if r[0] < cut)
 e = 0
-compared = rowsn = knnrows = 0
+compared = rowsn = knnrows = catrows = 0
 for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
     batch = []
     while e < len(window) and window[e][0] < t:
@@ -136,9 +136,11 @@ for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
     compared += 1
     rowsn += len(g)
     knnrows += sum(1 for x in g if x[3] == "itemknn")
+    catrows += sum(1 for x in g if x[3] == "category")
 srv.stop()
-if compared < len(reqs) // 3 or knnrows < compared:
-    fail("--knn-every: only %d of %d requests compared, %d itemknn rows"
-         % (compared, len(reqs), knnrows))
-print("--knn-every 6h %s: %d of %d requests, %d rows (%d itemknn) equal"
-      % (blend, compared, len(reqs), rowsn, knnrows))
+if compared < len(reqs) // 3 or knnrows < compared or catrows < compared:
+    fail("--knn-every: only %d of %d requests compared, %d itemknn rows, "
+         "%d category rows" % (compared, len(reqs), knnrows, catrows))
+print("--knn-every 6h %s: %d of %d requests, %d rows (%d itemknn, "
+      "%d category) equal" % (blend, compared, len(reqs), rowsn, knnrows,
+                              catrows))
