@@ -1124,6 +1124,15 @@ metric_head(struct buf *b, const char *name, const char *type,
 	    type);
 }
 
+/* A metric without labels: its HELP, TYPE and one sample. */
+static void
+metric_u64(struct buf *b, const char *name, const char *type,
+    const char *help_text, uint64_t v)
+{
+	metric_head(b, name, type, help_text);
+	buf_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
 /* A label value: backslash, quote and newline escaped. */
 static void
 buf_label(struct buf *b, const char *s)
@@ -1193,43 +1202,32 @@ get_metrics(struct MHD_Connection *c, struct req *r)
 	memset(&ls, 0, sizeof(ls));
 	if (evlog != NULL)
 		rs_eventlog_stats(evlog, &ls);
-	metric_head(&b, "rs_serve_event_log_written_bytes_total", "counter",
-	    "Bytes appended to the event log by this process.");
-	buf_printf(&b, "rs_serve_event_log_written_bytes_total %" PRIu64 "\n",
-	    ls.bytes);
-	metric_head(&b, "rs_serve_event_log_sync_failures_total", "counter",
-	    "Failed syncs of the event log.");
-	buf_printf(&b, "rs_serve_event_log_sync_failures_total %" PRIu64 "\n",
-	    ls.sync_failures);
-	metric_head(&b, "rs_serve_event_log_write_failures_total", "counter",
-	    "Failed appends to the event log (their events were refused).");
-	buf_printf(&b, "rs_serve_event_log_write_failures_total %" PRIu64
-	    "\n", ls.write_failures);
+	metric_u64(&b, "rs_serve_event_log_written_bytes_total", "counter",
+	    "Bytes appended to the event log by this process.", ls.bytes);
+	metric_u64(&b, "rs_serve_event_log_sync_failures_total", "counter",
+	    "Failed syncs of the event log.", ls.sync_failures);
+	metric_u64(&b, "rs_serve_event_log_write_failures_total", "counter",
+	    "Failed appends to the event log (their events were refused).",
+	    ls.write_failures);
 	rs_session_counts(sessions, &visitors, &events);
-	metric_head(&b, "rs_serve_session_visitors", "gauge",
-	    "Visitors with events held in the session store.");
-	buf_printf(&b, "rs_serve_session_visitors %" PRIu64 "\n", visitors);
-	metric_head(&b, "rs_serve_session_events", "gauge",
-	    "Events held in the session store.");
-	buf_printf(&b, "rs_serve_session_events %" PRIu64 "\n", events);
-	metric_head(&b, "rs_serve_reloads_total", "counter",
-	    "Releases loaded and switched to after the first.");
-	buf_printf(&b, "rs_serve_reloads_total %" PRIu64 "\n",
+	metric_u64(&b, "rs_serve_session_visitors", "gauge",
+	    "Visitors with events held in the session store.", visitors);
+	metric_u64(&b, "rs_serve_session_events", "gauge",
+	    "Events held in the session store.", events);
+	metric_u64(&b, "rs_serve_reloads_total", "counter",
+	    "Releases loaded and switched to after the first.",
 	    (uint64_t)atomic_load(&M.reloads));
-	metric_head(&b, "rs_serve_reload_failures_total", "counter",
+	metric_u64(&b, "rs_serve_reload_failures_total", "counter",
 	    "Releases refused (damaged, incomplete or inconsistent); the "
-	    "previous one kept serving.");
-	buf_printf(&b, "rs_serve_reload_failures_total %" PRIu64 "\n",
+	    "previous one kept serving.",
 	    (uint64_t)atomic_load(&M.reload_failures));
 	if (O.knn_every) {
-		metric_head(&b, "rs_serve_knn_trains_total", "counter",
-		    "--knn-every: item-kNN models trained.");
-		buf_printf(&b, "rs_serve_knn_trains_total %" PRIu64 "\n",
+		metric_u64(&b, "rs_serve_knn_trains_total", "counter",
+		    "--knn-every: item-kNN models trained.",
 		    (uint64_t)atomic_load(&M.knn_trains));
-		metric_head(&b, "rs_serve_knn_late_events_total", "counter",
+		metric_u64(&b, "rs_serve_knn_late_events_total", "counter",
 		    "--knn-every: events older than the period last trained, "
-		    "kept in the sessions but never in the item-kNN counts.");
-		buf_printf(&b, "rs_serve_knn_late_events_total %" PRIu64 "\n",
+		    "kept in the sessions but never in the item-kNN counts.",
 		    (uint64_t)atomic_load(&M.knn_late));
 	}
 	metric_head(&b, "rs_serve_start_time_seconds", "gauge",

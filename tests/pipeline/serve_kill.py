@@ -99,10 +99,14 @@ if os.path.getsize(newest) != size:
 got = srv.get_json("/recommendations?visitor=%d" % (BASE + 1))["events"]
 if got != per_visitor.get(BASE + 1, 0):
     fail("the torn line was read: %d events" % got)
-# appends go on after the cut, on lines of their own
+# appends go on after the cut, on lines of their own (in the same file,
+# or in a new one when the cut file is at the rotation size)
 srv.post_events({"visitorid": BASE + 1, "itemid": 1, "event": "view"})
 srv.stop()
 with open(newest) as f:
+    if not f.read().endswith("\n"):
+        fail("%s does not end in a newline after the append" % newest)
+with open(sorted(glob.glob("log/events-*.csv"))[-1]) as f:
     tail = f.read().split("\n")[-2]
 if not tail.endswith(",%d,view,1," % (BASE + 1)):
     fail("the next append is not a line of its own: %r" % tail)
