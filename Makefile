@@ -105,7 +105,7 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 		-Ilib $(ZSTD_CFLAGS) $(BLAS_CFLAGS) -o $@ $< $(LIB_SRC) $(RS_LDLIBS)
 
 check: all $(UNITS) $(FUZZ_REPLAY)
-	@O=$(O) sh scripts/run-tests
+	@O=$(O) RS_SANITIZE=$(SANITIZE) sh scripts/run-tests
 
 test: check
 

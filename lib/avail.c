@@ -186,7 +186,8 @@ rs_avail_finish(struct rs_avail *a, struct rs_error *err)
 	if (a->finished)
 		return rs_error_set(err, RS_EARG, "availability: already "
 		    "finished");
-	qsort(a->s, a->ns, sizeof(*a->s), cmp_snap);
+	if (a->ns > 0)		/* s is NULL when there is none */
+		qsort(a->s, a->ns, sizeof(*a->s), cmp_snap);
 	/* changes are at most the snapshots; shrunk below */
 	runs = malloc((rs_idmap_size(a->map) + 1) * sizeof(*runs));
 	ct = malloc((a->ns + 1) * sizeof(*ct));

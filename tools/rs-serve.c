@@ -34,7 +34,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -55,8 +57,8 @@ static const char usage_text[] =
     "[--keep-bought]\n"
     "       [--knn-context n] [--knn-decay x] [--knn-every dur]\n"
     "       [--max-body bytes] [--max-k k] [--no-fold-in] [--poll seconds]\n"
-    "       [--rotate-size bytes] [--similar-table file] [--sync mode]\n"
-    "       [--tree file]\n"
+    "       [--reload-nice n] [--rotate-size bytes] [--similar-table file]\n"
+    "       [--sync mode] [--tree file]\n"
     "       [--release dir | --models dir]\n";
 
 static void
@@ -108,6 +110,9 @@ help(void)
 	    "the log (1)\n"
 	    "  -q, --quiet             log only errors\n"
 	    "      --release DIR       serve the release in DIR\n"
+	    "      --reload-nice N     nice increment of reloads and "
+	    "--knn-every's\n"
+	    "                          training, 0 to 19 (default 10)\n"
 	    "      --rotate-size BYTES begin a new log file past this size "
 	    "(64 MiB)\n"
 	    "      --similar-table FILE\n"
@@ -139,7 +144,7 @@ enum {
 	OPT_ACCESS_LOG = 256, OPT_EVENT_LOG, OPT_KEEP_BOUGHT, OPT_KNN_CONTEXT,
 	OPT_KNN_DECAY, OPT_KNN_EVERY, OPT_MAX_BODY, OPT_MAX_K, OPT_MODELS,
 	OPT_NO_FOLD_IN,
-	OPT_POLL, OPT_RELEASE, OPT_ROTATE_SIZE, OPT_SIMILAR_TABLE, OPT_SYNC,
+	OPT_POLL, OPT_RELEASE, OPT_RELOAD_NICE, OPT_ROTATE_SIZE, OPT_SIMILAR_TABLE, OPT_SYNC,
 	OPT_TREE, OPT_VERSION
 };
 
@@ -150,6 +155,7 @@ struct opts {
 	const char *avail[RS_RELEASE_MAX_AVAIL];
 	unsigned navail;
 	unsigned threads, k, max_k, knn_context;
+	int reload_nice;		/* nice increment of reloads */
 	double knn_decay, poll;
 	int64_t knn_every;		/* ms; 0: the release's model */
 	int keep_bought, no_fold_in;
@@ -1488,6 +1494,33 @@ static char failed_dir[PATH_MAX];	/* the last release refused */
  * the one served or the one last refused (SIGHUP).  Returns 0, 1 when
  * nothing changed, -1 on failure (logged, counted).
  */
+/*
+ * From here on this thread (reloads, log syncs) and the item-kNN training
+ * thread it starts run --reload-nice lower: a reload is seconds of CPU,
+ * and on a machine with as many cores as request threads it would
+ * otherwise take them from the requests (measured: rs-serve(1)).  Linux
+ * sets the nice value per thread; the request threads, started before,
+ * keep theirs.  Elsewhere, or when the call fails, everything runs at one
+ * priority.
+ */
+static void
+background_priority(void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int nice;
+
+	if (O.reload_nice == 0)
+		return;
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, tid);
+	if ((nice == -1 && errno != 0) || setpriority(PRIO_PROCESS, tid,
+	    nice + O.reload_nice) < 0)
+		logmsg("cannot lower the priority of reloads: %s",
+		    strerror(errno));
+#endif
+}
+
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int reload_locked(int force);
@@ -1783,10 +1816,11 @@ run(void)
 		die("item-knn: no model to start with");
 	if (reload(1) < 0)
 		die("no release to serve");
+	d = start_http();
+	background_priority();
 	if (O.knn_every && pthread_create(&K.thread, NULL, knn_thread,
 	    NULL) != 0)
 		die("cannot start the item-knn training thread");
-	d = start_http();
 	next_sync = mono_seconds() + O.poll;
 	for (;;) {
 		ts.tv_sec = (time_t)O.poll;
@@ -1861,6 +1895,7 @@ parse_args(int argc, char **argv)
 		{ "popular", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "release", required_argument, NULL, OPT_RELEASE },
+		{ "reload-nice", required_argument, NULL, OPT_RELOAD_NICE },
 		{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
 		{ "similar-table", required_argument, NULL,
 		    OPT_SIMILAR_TABLE },
@@ -1932,6 +1967,10 @@ parse_args(int argc, char **argv)
 		case OPT_MAX_BODY:
 			O.max_body = parse_u64("--max-body", optarg, 64,
 			    1u << 30, usage_text);
+			break;
+		case OPT_RELOAD_NICE:
+			O.reload_nice = (int)parse_u64("--reload-nice", optarg,
+			    0, 19, usage_text);
 			break;
 		case OPT_MAX_K:
 			O.max_k = (unsigned)parse_u64("--max-k", optarg, 1,
@@ -2023,6 +2062,7 @@ main(int argc, char **argv)
 	O.threads = 2;
 	O.k = 10;
 	O.max_k = 100;
+	O.reload_nice = 10;
 	O.max_body = 1u << 20;
 	O.poll = 1;
 	rs_eventlog_params_init(&O.log);

@@ -8,6 +8,12 @@
 # OpenBLAS or the tool takes the address space first -- never the
 # timeout's 124 or a signal.
 set -eu
+# AddressSanitizer maps terabytes of shadow memory at start: no tool of a
+# sanitizer build can run under ulimit -v
+if [ -n "${RS_SANITIZE:-}" ]; then
+	echo "skip: a sanitizer build ($RS_SANITIZE) cannot run under ulimit -v" >&2
+	exit 77
+fi
 # the test runner's OPENBLAS_NUM_THREADS=1 would keep the thread away
 unset OPENBLAS_NUM_THREADS
 run() {	# run KB tool args...: under ulimit -v KB and a 30 s timeout

@@ -241,6 +241,28 @@ for it in its:
         b = table.get_json("/similar?item=%d&k=%d" % (it, k))["items"]
         if a != b:
             fail("/similar?item=%d&k=%d: table %r, scan %r" % (it, k, b, a))
+
+
+def nices(srv):
+    """The nice value of each thread of a server: {tid: nice} (Linux)."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % srv.p.pid):
+        with open("/proc/%d/task/%s/stat" % (srv.p.pid, tid)) as f:
+            out[int(tid)] = int(f.read().rsplit(")", 1)[1].split()[16])
+    return out
+
+
+# --reload-nice: the main thread (reloads) runs lower, requests do not
+if sys.platform.startswith("linux"):
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    for srv, inc in ((scan, 10), (Server(args + ["--reload-nice", "3"]), 3),
+                     (Server(args + ["--reload-nice", "0"]), 0)):
+        n = nices(srv)
+        if n[srv.p.pid] != base + inc or \
+                sum(1 for t, v in n.items() if v == base) < 2:
+            fail("--reload-nice %d: thread nice values %r" % (inc, n))
+        if srv is not scan:
+            srv.stop()
 scan.stop()
 table.stop()
 # a table of another model is refused at start
