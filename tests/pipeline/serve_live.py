@@ -22,6 +22,24 @@ for line in sh("rs-cat", "-H", "r.rsq").splitlines():
 if len(reqs) < 100:
     fail("only %d requests" % len(reqs))
 
+
+def post_before(srv, e, t):
+    """POSTs the window's events from index e up to time t (excluded), in
+    time order; returns the index of the first event not posted."""
+    batch = []
+    while e < len(window) and window[e][0] < t:
+        ts, ev_v, name, item, txn = window[e]
+        ev = {"timestamp": ts, "visitorid": ev_v, "itemid": item,
+              "event": name}
+        if txn:
+            ev["transactionid"] = int(txn)
+        batch.append(ev)
+        e += 1
+    for i in range(0, len(batch), 2000):
+        srv.post_events(batch[i:i + 2000])
+    return e
+
+
 for blend in BLENDS:
     sh("rs-replay", "-q", "-k", str(K), "-r", "r.rsq", "-H", "ev.rse",
        "-m", "a.rsa", "-p", "p.rsa", "-n", "k.rsk", "-i", "items.rse",
@@ -41,17 +59,7 @@ for blend in BLENDS:
     compared = rowsn = 0
     bysrc = {}
     for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
-        batch = []
-        while e < len(window) and window[e][0] < t:
-            ts, ev_v, name, item, txn = window[e]
-            ev = {"timestamp": ts, "visitorid": ev_v, "itemid": item,
-                  "event": name}
-            if txn:
-                ev["transactionid"] = int(txn)
-            batch.append(ev)
-            e += 1
-        for i in range(0, len(batch), 2000):
-            srv.post_events(batch[i:i + 2000])
+        e = post_before(srv, e, t)
         got = srv.get_json("/recommendations?visitor=%d&k=%d&at=%d"
                            % (v, K, t))
         g = [(str(x["item"]), str(x["rank"]), "%.9g" % x["score"],
@@ -107,18 +115,9 @@ newest = max(r[0] for r in rows if r[0] < cut)
 e = 0
 compared = rowsn = knnrows = catrows = 0
 for rid, v, t in sorted(reqs, key=lambda q: (q[2], q[0])):
-    batch = []
-    while e < len(window) and window[e][0] < t:
-        ts, ev_v, name, item, txn = window[e]
-        ev = {"timestamp": ts, "visitorid": ev_v, "itemid": item,
-              "event": name}
-        if txn:
-            ev["transactionid"] = int(txn)
-        batch.append(ev)
-        newest = max(newest, ts)
-        e += 1
-    for i in range(0, len(batch), 2000):
-        srv.post_events(batch[i:i + 2000])
+    e0, e = e, post_before(srv, e, t)
+    if e > e0:
+        newest = max(newest, window[e - 1][0])
     if newest // P != t // P:
         continue
     deadline = time.time() + 60
