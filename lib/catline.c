@@ -1,17 +1,9 @@
 /*
- * catline.c - the category timeline (definitions in catline.h).
- *
- * Building: every `categoryid` snapshot is kept raw as { ts, cat, idx }
- * (24 bytes), idx the item's dense index in an idmap, since the files
- * interleave in time.  Finishing sorts them by (idx, ts, cat) and keeps,
- * per item, only the snapshots whose value differs from the one before
+ * catline.c - the category timeline (definitions in catline.h), a
+ * timeline (timeline.h) of the `categoryid` snapshots with the values
+ * kept: per item, the snapshots whose value differs from the one before
  * (the first of a same-time group, the smallest id, decides it).
  *
- * The timeline (as avail.c's, with the values explicit):
- *   id[n]         the items with at least one snapshot, ascending
- *   off[n + 1]    their runs in ct[] / cv[]
- *   ct[nc]        change times, strictly increasing within a run
- *   cv[nc]        the category from that time on
  * category(i, t) = cv[j] for the last j of i's run with ct[j] < t, found
  * by binary search; RS_ID_NONE when there is none.
  */
@@ -20,47 +12,28 @@
 #include <string.h>
 
 #include "catline.h"
-#include "idmap.h"
 #include "items.h"
 #include "records.h"
+#include "timeline.h"
 #include "banned.h"
 
-struct snap {
-	int64_t ts;
-	uint64_t cat;
-	uint32_t idx;
-};
-
 struct rs_catline {
-	struct rs_idmap *map;
-	struct snap *s;
-	size_t ns, cap;
-	uint64_t snapshots, nitems, moved;
-	int finished;
-	uint64_t *id;
-	uint32_t *off;
-	int64_t *ct;
-	uint64_t *cv;
-	size_t n, nc;
+	struct rs_timeline tl;
 };
-
-static int
-nomem(struct rs_error *err)
-{
-	return rs_error_set(err, RS_ENOMEM, "categories: out of memory");
-}
 
 int
 rs_catline_create(struct rs_catline **out, struct rs_error *err)
 {
 	struct rs_catline *c;
+	int rc;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return nomem(err);
-	if (rs_idmap_create(&c->map, 1024) < 0) {
+		return rs_error_set(err, RS_ENOMEM, "categories: out of "
+		    "memory");
+	if ((rc = rs_timeline_init(&c->tl, "categories", err)) < 0) {
 		free(c);
-		return nomem(err);
+		return rc;
 	}
 	*out = c;
 	return 0;
@@ -70,25 +43,7 @@ int
 rs_catline_add(struct rs_catline *c, uint64_t item, int64_t ts, uint64_t cat,
     struct rs_error *err)
 {
-	int64_t idx;
-
-	if (c->finished)
-		return rs_error_set(err, RS_EARG, "categories: already "
-		    "finished");
-	if (c->ns == c->cap) {
-		const size_t cap = c->cap ? 2 * c->cap : 4096;
-		struct snap *s = realloc(c->s, cap * sizeof(*s));
-
-		if (s == NULL)
-			return nomem(err);
-		c->s = s;
-		c->cap = cap;
-	}
-	if ((idx = rs_idmap_intern(c->map, item)) < 0)
-		return nomem(err);
-	c->s[c->ns++] = (struct snap){ ts, cat, (uint32_t)idx };
-	c->snapshots++;
-	return 0;
+	return rs_timeline_add(&c->tl, item, ts, cat, err);
 }
 
 int
@@ -126,173 +81,37 @@ parse_cat(const char *s, size_t n, uint64_t *v)
 	return x == RS_ID_NONE ? -1 : 0;
 }
 
-struct read_ctx {
-	struct rs_catline *c;
-	const char *name;
-	uint64_t recno;
-};
-
-static int
-read_block(void *ctx, const struct rs_block *blk, struct rs_error *err)
-{
-	struct read_ctx *x = ctx;
-	const unsigned char *q = blk->data, *end = blk->data + blk->len;
-	struct rs_prop p;
-	uint64_t cat;
-	int rc;
-
-	while (q < end) {
-		q += rs_prop_decode(q, &p);
-		x->recno++;
-		if (p.kind != RS_PROP_CATEGORYID)
-			continue;
-		if (parse_cat(p.value, p.vlen, &cat) < 0)
-			return rs_error_set(err, RS_EINPUT, "%s: record %llu: "
-			    "categoryid value '%.*s' is not an integer",
-			    x->name, (unsigned long long)x->recno,
-			    (int)(p.vlen > 40 ? 40 : p.vlen), p.value);
-		if ((rc = rs_catline_add(x->c, p.item, p.ts, cat, err)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
 int
 rs_catline_read(struct rs_catline *c, struct rs_reader *r,
     struct rs_error *err)
 {
-	struct read_ctx x = { c, rs_reader_name(r), 0 };
-	int rc;
+	static const struct rs_timeline_prop prop = {
+		RS_PROP_CATEGORYID, "categoryid", "an integer", parse_cat
+	};
 
-	if ((rc = rs_reader_expect(r, RS_KIND_PROPS, err)) < 0)
-		return rc;
-	if (rs_reader_ntables(r) != 1)
-		return rs_error_set(err, RS_EFORMAT, "%s: a props stream has "
-		    "one table, not %u", x.name, rs_reader_ntables(r));
-	if ((rc = rs_records_check(rs_reader_table(r, 0), RS_KIND_PROPS,
-	    x.name, err)) < 0)
-		return rc;
-	return rs_reader_each(r, read_block, &x, err);
-}
-
-static int
-cmp_snap(const void *x, const void *y)
-{
-	const struct snap *a = x, *b = y;
-
-	if (a->idx != b->idx)
-		return a->idx < b->idx ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return a->cat < b->cat ? -1 : a->cat > b->cat;
-}
-
-struct run {
-	uint64_t id;
-	size_t start, len;
-};
-
-static int
-cmp_run(const void *x, const void *y)
-{
-	const struct run *a = x, *b = y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
+	return rs_timeline_read(&c->tl, r, &prop, err);
 }
 
 int
 rs_catline_finish(struct rs_catline *c, struct rs_error *err)
 {
-	const uint64_t *ids = rs_idmap_ids(c->map);
-	struct run *runs = NULL;
-	int64_t *ct = NULL;
-	uint64_t *cv = NULL;
-	size_t i, j, nr = 0, nc = 0;
+	static const struct rs_timeline_rule rule = { .keep_values = 1 };
 
-	if (c->finished)
-		return rs_error_set(err, RS_EARG, "categories: already "
-		    "finished");
-	qsort(c->s, c->ns, sizeof(*c->s), cmp_snap);
-	runs = malloc((rs_idmap_size(c->map) + 1) * sizeof(*runs));
-	ct = malloc((c->ns + 1) * sizeof(*ct));
-	cv = malloc((c->ns + 1) * sizeof(*cv));
-	if (runs == NULL || ct == NULL || cv == NULL)
-		goto nomem;
-	for (i = 0; i < c->ns; i = j) {
-		const uint32_t idx = c->s[i].idx;
-		const size_t start = nc;
-
-		for (j = i; j < c->ns && c->s[j].idx == idx; j++) {
-			/* the first of a same-time group (smallest id) */
-			if (j > i && c->s[j - 1].ts == c->s[j].ts)
-				continue;
-			if (nc == start || cv[nc - 1] != c->s[j].cat) {
-				ct[nc] = c->s[j].ts;
-				cv[nc++] = c->s[j].cat;
-			}
-		}
-		runs[nr++] = (struct run){ ids[idx], start, nc - start };
-		c->moved += nc - start > 1;
-	}
-	free(c->s);
-	c->s = NULL;
-	c->ns = c->cap = 0;
-	qsort(runs, nr, sizeof(*runs), cmp_run);
-	c->id = malloc((nr + 1) * sizeof(*c->id));
-	c->off = malloc((nr + 1) * sizeof(*c->off));
-	c->ct = malloc((nc + 1) * sizeof(*c->ct));
-	c->cv = malloc((nc + 1) * sizeof(*c->cv));
-	if (c->id == NULL || c->off == NULL || c->ct == NULL || c->cv == NULL)
-		goto nomem;
-	c->nc = 0;
-	for (i = 0; i < nr; i++) {
-		c->id[i] = runs[i].id;
-		c->off[i] = (uint32_t)c->nc;
-		memcpy(c->ct + c->nc, ct + runs[i].start,
-		    runs[i].len * sizeof(*ct));
-		memcpy(c->cv + c->nc, cv + runs[i].start,
-		    runs[i].len * sizeof(*cv));
-		c->nc += runs[i].len;
-	}
-	c->off[nr] = (uint32_t)c->nc;
-	c->n = nr;
-	free(runs);
-	free(ct);
-	free(cv);
-	c->nitems = nr;
-	rs_idmap_free(c->map);
-	c->map = NULL;
-	c->finished = 1;
-	return 0;
-nomem:
-	free(runs);
-	free(ct);
-	free(cv);
-	return nomem(err);
+	return rs_timeline_finish(&c->tl, &rule, err);
 }
 
 int64_t
 rs_catline_find(const struct rs_catline *c, uint64_t item)
 {
-	return rs_ids_bsearch(c->id, c->n, item);
+	return rs_timeline_find(&c->tl, item);
 }
 
 uint64_t
 rs_catline_at_index(const struct rs_catline *c, size_t idx, int64_t t)
 {
-	size_t lo = c->off[idx], hi = c->off[idx + 1];
-	const size_t b = lo;
+	const size_t n = rs_timeline_before(&c->tl, idx, t);
 
-	/* lo = the first change with time >= t */
-	while (lo < hi) {
-		const size_t mid = lo + (hi - lo) / 2;
-
-		if (c->ct[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo > b ? c->cv[lo - 1] : RS_ID_NONE;
+	return n > 0 ? c->tl.cv[c->tl.off[idx] + n - 1] : RS_ID_NONE;
 }
 
 uint64_t
@@ -307,24 +126,28 @@ size_t
 rs_catline_history(const struct rs_catline *c, size_t idx,
     const uint64_t **cats)
 {
-	*cats = c->cv + c->off[idx];
-	return c->off[idx + 1] - c->off[idx];
+	*cats = c->tl.cv + c->tl.off[idx];
+	return c->tl.off[idx + 1] - c->tl.off[idx];
 }
 
 int64_t
 rs_catline_first(const struct rs_catline *c, size_t idx)
 {
-	return c->ct[c->off[idx]];
+	return c->tl.ct[c->tl.off[idx]];
 }
 
 void
 rs_catline_stats(const struct rs_catline *c, struct rs_catline_stats *st)
 {
+	const struct rs_timeline *tl = &c->tl;
+	size_t i;
+
 	memset(st, 0, sizeof(*st));
-	st->snapshots = c->snapshots;
-	st->items = c->map != NULL ? rs_idmap_size(c->map) : c->nitems;
-	st->changes = c->nc;
-	st->moved = c->moved;
+	st->snapshots = tl->snapshots;
+	st->items = rs_timeline_items(tl);
+	st->changes = tl->nc;
+	for (i = 0; i < tl->n; i++)
+		st->moved += tl->off[i + 1] - tl->off[i] > 1;
 }
 
 void
@@ -332,11 +155,6 @@ rs_catline_free(struct rs_catline *c)
 {
 	if (c == NULL)
 		return;
-	rs_idmap_free(c->map);
-	free(c->s);
-	free(c->id);
-	free(c->off);
-	free(c->ct);
-	free(c->cv);
+	rs_timeline_release(&c->tl);
 	free(c);
 }
