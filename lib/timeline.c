@@ -190,7 +190,8 @@ rs_timeline_finish(struct rs_timeline *tl,
 			}
 		}
 		if (nc > start)
-			runs[nr++] = (struct run){ ids[idx], start, nc - start };
+			runs[nr++] = (struct run){ ids[idx], start,
+			    nc - start };
 	}
 	free(tl->s);
 	tl->s = NULL;

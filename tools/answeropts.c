@@ -335,7 +335,7 @@ answer_load(const struct answer_opts *o, struct answer_inputs *in)
 
 struct rs_replay *
 answer_replay(const struct answer_opts *o, const struct answer_inputs *in,
-    const struct rs_itemknn *knn, const struct rs_request *q, size_t n)
+    const struct rs_request *q, size_t n)
 {
 	struct rs_replay *rp;
 	struct rs_error err;
@@ -343,7 +343,8 @@ answer_replay(const struct answer_opts *o, const struct answer_inputs *in,
 	if (rs_replay_create(&rp, in->ev, in->nev, &o->p, &err) < 0 ||
 	    (in->pop != NULL && rs_replay_set_popular(rp, in->pop, &err) < 0) ||
 	    (in->als != NULL && rs_replay_set_als(rp, in->als, &err) < 0) ||
-	    (knn != NULL && rs_replay_set_itemknn(rp, knn, &err) < 0) ||
+	    (in->knn != NULL && rs_replay_set_itemknn(rp, in->knn,
+	    &err) < 0) ||
 	    (in->items != NULL && rs_replay_set_items(rp, in->items,
 	    &err) < 0) ||
 	    (in->avail != NULL && rs_replay_set_avail(rp, in->avail,
@@ -357,36 +358,44 @@ answer_replay(const struct answer_opts *o, const struct answer_inputs *in,
 
 size_t
 answer_period_knn(const struct answer_opts *o, struct answer_inputs *in,
-    size_t g0, struct rs_itemknn **knn)
+    struct rs_replay *rp, size_t g0)
 {
 	struct rs_itemknn_params kp;
+	struct rs_itemknn *knn;
 	struct rs_error err;
 	int64_t start;
 	size_t g1;
 
+	if (!o->knn_every)
+		return in->nq;
 	g1 = rs_replay_period_group(in->q, in->nq, g0, o->knn_every, &start);
 	rs_itemknn_params_init(&kp);
 	memcpy(kp.weights, o->p.weights, sizeof(kp.weights));
 	kp.until = start;
 	kp.half_life = o->knn_half_life;
 	if (kp.half_life > 0) {
-		if (rs_itemknn_train(in->ev, in->nev, &kp, knn, NULL,
+		if (rs_itemknn_train(in->ev, in->nev, &kp, &knn, NULL,
 		    &err) < 0)
 			die_err(&err);
-		return g1;
+	} else {
+		/* requests out of time order: start the counts again */
+		if (in->knn_inc != NULL && start < in->knn_t) {
+			rs_itemknn_inc_free(in->knn_inc);
+			in->knn_inc = NULL;
+		}
+		if (in->knn_inc == NULL && (rs_itemknn_inc_create(&in->knn_inc,
+		    &kp, &err) < 0 || rs_itemknn_inc_add(in->knn_inc, in->ev,
+		    in->nev, &err) < 0))
+			die_err(&err);
+		if (rs_itemknn_inc_train(in->knn_inc, start, &knn, NULL,
+		    &err) < 0)
+			die_err(&err);
+		in->knn_t = start;
 	}
-	/* requests out of time order: start the counts again */
-	if (in->knn_inc != NULL && start < in->knn_t) {
-		rs_itemknn_inc_free(in->knn_inc);
-		in->knn_inc = NULL;
-	}
-	if (in->knn_inc == NULL && (rs_itemknn_inc_create(&in->knn_inc, &kp,
-	    &err) < 0 || rs_itemknn_inc_add(in->knn_inc, in->ev, in->nev,
-	    &err) < 0))
+	if (rs_replay_set_itemknn(rp, knn, &err) < 0)
 		die_err(&err);
-	if (rs_itemknn_inc_train(in->knn_inc, start, knn, NULL, &err) < 0)
-		die_err(&err);
-	in->knn_t = start;
+	rs_itemknn_free(in->knn);
+	in->knn = knn;
 	return g1;
 }
 

@@ -142,7 +142,7 @@ struct answer_opts {
 struct answer_inputs {
 	struct rs_model *model[ANSWER_MAX_MODELS];
 	const struct rs_model *als, *pop;	/* among model[], or NULL */
-	struct rs_itemknn *knn;		/* -n; NULL with --knn-every */
+	struct rs_itemknn *knn;		/* -n, or --knn-every's last */
 	struct rs_itemknn_inc *knn_inc;	/* --knn-every's training */
 	int64_t knn_t;			/* the time knn_inc trained last */
 	struct rs_items *items;
@@ -183,18 +183,19 @@ void answer_load(const struct answer_opts *o, struct answer_inputs *in);
  * knn (in->knn, a period's model, or NULL); dies on error.
  */
 struct rs_replay *answer_replay(const struct answer_opts *o,
-	const struct answer_inputs *in, const struct rs_itemknn *knn,
-	const struct rs_request *q, size_t n);
+	const struct answer_inputs *in, const struct rs_request *q, size_t n);
 
 /*
- * --knn-every: the requests from g0 to the return value are one period
- * (rs_replay_period_group); *knn is set to a model trained on the
- * events before it, for the caller to free.  Periods in time order
- * train incrementally (rs_itemknn_inc; with a half-life, from scratch
- * each time).  Dies on error.
+ * The requests of rp from g0 to the return value are answered with one
+ * item-kNN model: all of them with -n or without item-kNN; with
+ * --knn-every, one period (rs_replay_period_group), and rp is given a
+ * model trained on the events before it (in->knn, which replaces the
+ * last period's).  Periods in time order train incrementally
+ * (rs_itemknn_inc; with a half-life, from scratch each time).  Dies on
+ * error.
  */
 size_t answer_period_knn(const struct answer_opts *o,
-	struct answer_inputs *in, size_t g0, struct rs_itemknn **knn);
+	struct answer_inputs *in, struct rs_replay *rp, size_t g0);
 
 void answer_free(struct answer_inputs *in);
 

@@ -141,8 +141,6 @@ run(struct opts *o)
 	const struct answer_opts *a = &o->a;
 	struct answer_inputs in;
 	struct rs_replay *rp;
-	struct rs_itemknn *knn = NULL, *prev;
-	struct rs_error err;
 	struct rs_outfile *out;
 	struct rs_textout t;
 	size_t g0, g1;
@@ -156,21 +154,13 @@ run(struct opts *o)
 	rs_replayout_answers_header(&t, out_format(o));
 	t1 = wall_seconds();
 	progress_start("answering", "requests", in.nq, -1);
-	rp = answer_replay(a, &in, in.knn, in.q, in.nq);
+	rp = answer_replay(a, &in, in.q, in.nq);
+	/* --knn-every: one group per period, its model before it */
 	for (g0 = 0; g0 < in.nq; g0 = g1) {
-		/* --knn-every: one group per period, its model before it */
-		g1 = in.nq;
-		if (a->knn_every) {
-			prev = knn;
-			g1 = answer_period_knn(a, &in, g0, &knn);
-			if (rs_replay_set_itemknn(rp, knn, &err) < 0)
-				die_err(&err);
-			rs_itemknn_free(prev);
-		}
+		g1 = answer_period_knn(a, &in, rp, g0);
 		answer_requests(o, rp, g0, g1, &t);
 	}
 	rs_replay_free(rp);
-	rs_itemknn_free(knn);
 	progress_end();
 	t2 = wall_seconds();
 	end_text(&t, out);

@@ -212,14 +212,13 @@ main(int argc, char **argv)
 	struct answer_inputs in;
 	struct rs_blend rec[MAX_REC];
 	struct rs_replay *rp;
-	struct rs_itemknn *knn = NULL;
-	struct rs_error err;
 	struct rs_outfile *out, *aout = NULL;
 	struct rs_row *rows[MAX_REC * ANSWER_MAX_KS];
 	uint32_t *nrows[MAX_REC * ANSWER_MAX_KS];
 	struct group g;
 	const char *output = NULL, *answers = NULL, *answers_of = NULL;
 	unsigned nrec = 0, a, s, ans = 0;
+	size_t g0, g1;
 	size_t i, nq, ndisc = 0;
 	enum rs_replayout_format fmt = RS_REPLAYOUT_TABLE;
 	int c;
@@ -310,22 +309,11 @@ main(int argc, char **argv)
 	g.threads = o.threads;
 	secs = 0;
 	progress_start("replaying", "requests", nq, -1);
-	rp = answer_replay(&o, &in, in.knn, in.q, nq);
-	if (o.knn_every) {
-		/* one group per period; its model sees the periods before */
-		struct rs_itemknn *prev;
-		size_t g0, g1;
-
-		for (g0 = 0; g0 < nq; g0 = g1) {
-			prev = knn;
-			g1 = answer_period_knn(&o, &in, g0, &knn);
-			if (rs_replay_set_itemknn(rp, knn, &err) < 0)
-				die_err(&err);
-			rs_itemknn_free(prev);
-			secs += run_group(&g, rp, g0, g1 - g0);
-		}
-	} else {
-		secs = run_group(&g, rp, 0, nq);
+	rp = answer_replay(&o, &in, in.q, nq);
+	/* --knn-every: a group per period, its model trained before it */
+	for (g0 = 0; g0 < nq; g0 = g1) {
+		g1 = answer_period_knn(&o, &in, rp, g0);
+		secs += run_group(&g, rp, g0, g1 - g0);
 	}
 	progress_end();
 	free(in.ev);
@@ -351,7 +339,6 @@ main(int argc, char **argv)
 		free(nrows[s]);
 	}
 	rs_replay_free(rp);
-	rs_itemknn_free(knn);
 	answer_free(&in);
 	return close_stdout();
 }
