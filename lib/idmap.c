@@ -131,6 +131,20 @@ rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id)
 }
 
 size_t
+rs_ids_count_missing(const uint64_t *a, size_t na, const uint64_t *b,
+    size_t nb)
+{
+	size_t i, j = 0, missing = 0;
+
+	for (i = 0; i < na; i++) {
+		while (j < nb && b[j] < a[i])
+			j++;
+		missing += j == nb || b[j] != a[i];
+	}
+	return missing;
+}
+
+size_t
 rs_idmap_size(const struct rs_idmap *m)
 {
 	return m->n;

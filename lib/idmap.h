@@ -48,6 +48,14 @@ int64_t rs_idmap_find(const struct rs_idmap *m, uint64_t id);
  */
 int64_t rs_ids_bsearch(const uint64_t *ids, size_t n, uint64_t id);
 
+/*
+ * How many of a[0..na) are not in b[0..nb), both sorted ascending: one
+ * merge walk, O(na + nb), where a binary search per id would be
+ * O(na log nb) (1.3 million matrix rows against a model's visitors).
+ */
+size_t rs_ids_count_missing(const uint64_t *a, size_t na,
+	const uint64_t *b, size_t nb);
+
 size_t rs_idmap_size(const struct rs_idmap *m);
 
 /* Dense index -> external id, size() entries; borrowed, valid until the
