@@ -188,6 +188,10 @@ struct rs_engine_params {
 	int one_list;			/* 0; 1: every blend asked is one
 					 * source, popular:0 back-fill
 					 * aside (lists of kmax, not 2 kmax) */
+	unsigned threads;		/* 1: threads rs_engine_prepare may
+					 * use for the ALS spaces (at most
+					 * 16); the engine is the same
+					 * whatever the count */
 };
 
 void rs_engine_params_init(struct rs_engine_params *p);

@@ -78,6 +78,7 @@ rs_replay_params_init(struct rs_replay_params *p)
 	p->knn_context = ep.knn_context;
 	p->knn_decay = ep.knn_decay;
 	p->fold_in = ep.fold_in;
+	p->threads = ep.threads;
 }
 
 /* The period of ts: floor(ts / period), also for times before 1970. */
@@ -149,6 +150,7 @@ engine_create(struct rs_engine **e, const struct rs_replay_params *p,
 	ep.keep_bought = p->keep_bought;
 	ep.fold_in = p->fold_in;
 	ep.similar = p->similar;
+	ep.threads = p->threads;
 	return rs_engine_create(e, &ep, err);
 }
 

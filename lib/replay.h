@@ -64,6 +64,7 @@ struct rs_replay_params {
 	int fold_in;			/* 1 */
 	int64_t popular_window;		/* ms; 0: no window (all before t) */
 	int similar;			/* 1: the online source (engine.h) */
+	unsigned threads;		/* 1: for the engine's preparation */
 };
 
 void rs_replay_params_init(struct rs_replay_params *p);

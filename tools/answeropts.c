@@ -134,6 +134,7 @@ answer_option(struct answer_opts *o, int c, const char *arg)
 	case 't':
 		o->threads = (unsigned)parse_u64("--threads", arg, 1, 256,
 		    o->usage);
+		o->p.threads = o->threads;
 		break;
 	case OPT_TREE:
 		o->tree = arg;
