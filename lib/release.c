@@ -177,6 +177,81 @@ read_tree(const char *path, struct rs_tree **t, struct rs_error *err)
 	return rc;
 }
 
+/* What rs_release_load reads, and how each of its two groups ended. */
+struct release_reads {
+	struct rs_release *r;
+	const struct rs_release_spec *s;
+	const char *als, *pop, *knn, *sim, *items, *tree;
+	int cats;			/* read the categories too */
+	int rc[2];
+	struct rs_error err[2];
+};
+
+/* Group 0: the models. */
+static void *
+read_models(void *arg)
+{
+	struct release_reads *d = arg;
+	struct rs_release *r = d->r;
+	struct rs_error *err = &d->err[0];
+	int rc = 0;
+
+	if ((d->als != NULL && (rc = read_model(d->als, &r->als, err)) < 0) ||
+	    (d->pop != NULL && (rc = read_model(d->pop, &r->pop, err)) < 0) ||
+	    (d->knn != NULL && (rc = read_knn(d->knn, &r->knn, err)) < 0) ||
+	    (d->sim != NULL && (rc = read_similar(d->sim, &r->similar,
+	    err)) < 0))
+		d->rc[0] = rc;
+	return NULL;
+}
+
+/* Group 1: the item table, availability and categories. */
+static void *
+read_item_data(void *arg)
+{
+	struct release_reads *d = arg;
+	struct rs_release *r = d->r;
+	const struct rs_release_spec *s = d->s;
+	struct rs_error *err = &d->err[1];
+	int rc = 0;
+
+	if ((d->items != NULL && (rc = read_items(d->items, &r->items,
+	    err)) < 0) ||
+	    (s->navail > 0 && (rc = read_avail(s->avail, s->navail,
+	    &r->avail, err)) < 0) ||
+	    (d->cats && ((rc = read_catline(s->avail, s->navail, r->items,
+	    &r->cats, err)) < 0 || (d->tree != NULL &&
+	    (rc = read_tree(d->tree, &r->tree, err)) < 0))))
+		d->rc[1] = rc;
+	return NULL;
+}
+
+/*
+ * Both groups, the second on a thread of its own when threads > 1 (on
+ * the caller when one cannot start); the first error in group order is
+ * the one reported.
+ */
+static int
+read_files(struct release_reads *d, unsigned threads, struct rs_error *err)
+{
+	pthread_t tid;
+	int started = threads > 1 &&
+	    pthread_create(&tid, NULL, read_item_data, d) == 0;
+	int g;
+
+	read_models(d);
+	if (started)
+		pthread_join(tid, NULL);
+	else
+		read_item_data(d);
+	for (g = 0; g < 2; g++)
+		if (d->rc[g] < 0) {
+			*err = d->err[g];
+			return d->rc[g];
+		}
+	return 0;
+}
+
 /* 1 if blend spec s parses and draws from the category source. */
 static int
 wants_category(const char *s)
@@ -323,6 +398,7 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	    *knn = s->knn, *items = s->items, *sim = s->similar, *p;
 	const char *tree = s->tree;
 	struct rs_engine_params ep = s->params;
+	struct release_reads rd;
 	int rc;
 
 	*out = NULL;
@@ -375,26 +451,30 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 		    dir ? dir : "no files");
 		goto fail;
 	}
-	if ((als != NULL && (rc = read_model(als, &r->als, err)) < 0) ||
-	    (pop != NULL && (rc = read_model(pop, &r->pop, err)) < 0) ||
-	    (knn != NULL && (rc = read_knn(knn, &r->knn, err)) < 0) ||
-	    (sim != NULL && (rc = read_similar(sim, &r->similar, err)) < 0) ||
-	    (items != NULL && (rc = read_items(items, &r->items, err)) < 0) ||
-	    (s->navail > 0 && (rc = read_avail(s->avail, s->navail,
-	    &r->avail, err)) < 0))
-		goto fail;
+	/*
+	 * The files, in two groups that read side by side when the engine
+	 * may use two threads: the models, and the item data.  (Each group
+	 * is about half of a scale-1 release's reading.)
+	 */
+	p = s->blend != NULL ? s->blend : envblend[0] ? envblend : NULL;
+	memset(&rd, 0, sizeof(rd));
+	rd.r = r;
+	rd.s = s;
+	rd.als = als;
+	rd.pop = pop;
+	rd.knn = knn;
+	rd.sim = sim;
+	rd.items = items;
+	rd.tree = tree;
 	/*
 	 * The categories: from an item table always, so that a request's
 	 * &blend= can name the source; from -A files (read a second time,
 	 * seconds at scale 1) only for a served blend that asks, the
 	 * default one included.
 	 */
-	p = s->blend != NULL ? s->blend : envblend[0] ? envblend : NULL;
-	if ((r->items != NULL || s->navail > 0) && (s->navail == 0 ||
-	    (p != NULL ? wants_category(p) : r->knn != NULL)) &&
-	    ((rc = read_catline(s->avail, s->navail,
-	    r->items, &r->cats, err)) < 0 || (tree != NULL &&
-	    (rc = read_tree(tree, &r->tree, err)) < 0)))
+	rd.cats = (items != NULL || s->navail > 0) && (s->navail == 0 ||
+	    (p != NULL ? wants_category(p) : r->knn != NULL || knn != NULL));
+	if ((rc = read_files(&rd, s->params.threads, err)) < 0)
 		goto fail;
 	if (r->als != NULL && rs_model_kind(r->als) != RS_MODEL_ALS) {
 		rc = rs_error_set(err, RS_EINPUT, "%s: not an als model", als);

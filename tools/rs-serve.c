@@ -1461,6 +1461,7 @@ release_spec(struct rs_release_spec *sp, const char *dir)
 	rs_engine_params_init(&sp->params);
 	memcpy(sp->params.weights, O.weights, sizeof(O.weights));
 	sp->params.kmax = O.max_k;
+	sp->params.threads = O.threads;
 	sp->params.keep_bought = O.keep_bought;
 	sp->params.fold_in = !O.no_fold_in;
 	if (O.knn_context)
