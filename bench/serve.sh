@@ -22,7 +22,8 @@
 # same with rs-retrain's default blend recent:5,itemknn:5,category:0,
 # popular:0 (no ALS; "recs-noals"), /similar for items of those days, POST /events of
 # one view each.  Then rs-serve again under /recommendations load while
-# it is sent SIGHUP 10 times (errors and reloads counted), its RSS, and
+# it is sent SIGHUP 10 times, each once the reload before it is done
+# (errors and reloads counted, and how long each took), its RSS, and
 # its release load time.  Client and servers share the 2 cores.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -187,16 +188,33 @@ for ep in recs recs-noals similar events; do
 done
 
 # ---- reloads under load ----
-before=$(curl -s "http://127.0.0.1:$rs_port/metrics" | awk '/^rs_serve_reloads_total / {print $2}')
-run_wrk "$rs_port" "$work/recs.paths" 20 >"$work/reload.result" &
+# Ten reloads, each SIGHUP sent once the reload before it is counted (a
+# signal during a reload only marks one more), under RELOAD_DUR seconds
+# (default 90) of /recommendations; refused reloads are counted too.
+reloads() { curl -s "http://127.0.0.1:$rs_port/metrics" |
+    awk '/^rs_serve_reloads_total / {r = $2} /^rs_serve_reload_failures_total / {f = $2} END {print r + f}'; }
+before=$(reloads)
+RELOAD_DUR=${RELOAD_DUR:-90}
+run_wrk "$rs_port" "$work/recs.paths" "$RELOAD_DUR" >"$work/reload.result" &
 wp=$!
 sleep 2
-n=0
-while [ $n -lt 10 ]; do kill -HUP "$rs_pid"; sleep 1.5; n=$((n + 1)); done
+n=0 t0=$(date +%s)
+while [ $n -lt 10 ] && kill -0 "$wp" 2>/dev/null; do
+	kill -HUP "$rs_pid"
+	while [ "$(reloads)" -le $((before + n)) ] && kill -0 "$wp" 2>/dev/null; do
+		sleep 0.2
+	done
+	n=$((n + 1))
+done
+t1=$(date +%s)
 wait $wp
-after=$(curl -s "http://127.0.0.1:$rs_port/metrics" | awk '/^rs_serve_reloads_total / {print $2}')
+after=$(reloads)
 echo
-echo "reloads under load: $((after - before)) reloads in 20 s of /recommendations: $(cat "$work/reload.result")"
+echo "reloads under load: $((after - before)) reloads in $((t1 - t0)) s, within $RELOAD_DUR s of /recommendations: $(cat "$work/reload.result")"
+# rs-serve logs each load: "... loaded in S s" (the first is the start's)
+sed -n 's/.* loaded in \([0-9.]*\) s.*/\1/p' "$work/rs.err" >"$work/loads"
+echo "release load at start: $(head -n 1 "$work/loads") s; under load, $(tail -n +2 "$work/loads" |
+    sort -g | awk '{v[++n] = $1} END {if (n) printf "%d reloads: median %.2f s, max %.2f s", n, v[int((n + 1) / 2)], v[n]; else printf "no reload"}')"
 echo "rs-serve RSS after the runs: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$rs_pid/status) (peak $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$rs_pid/status))"
 grep 'loaded in' "$work/rs.err" | tail -n 1 || :
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
