@@ -32,7 +32,6 @@
  */
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,31 +45,21 @@
 #include "hugemem.h"
 #include "idmap.h"
 #include "qdot.h"
+#include "space.h"
 #include "tree.h"
 #include "banned.h"
 
 /*
- * A scan space: the item vectors an early-stopping scan walks, y_i being
- * the model's item factors (als) or those made unit (similar items).  mu
- * is their mean, ord[] the model rows by descending |y - mu| (ties by
- * row), pos[] its inverse, norm[] those distances rounded up to float,
- * Ys (nals x f, ld f) row j = y_ord[j], mu_norm = |mu|, ymax the largest
- * |y|.  Ys is the only float copy: model row i is Ys row pos[i].  gpos[j]
- * is the engine index of Ys row j and blk[j] its blocked flag, so that the
- * scan reads what it checks for a candidate in order, not at random.
- * Q8 (nals x qst int8, row j at Q8 + j qst) is the 8-bit copy of Ys
- * (qdot.h) with qs[j] its scale, qn[j] >= qs |q| and qe[j] >= |y - qs q|:
- * what a lone query's scan reads (scan_one).
+ * A scan space (space.h) and what the engine adds to it: gpos[j], the
+ * engine index of Ys row j, and blk[j] its blocked flag, so that the scan
+ * reads what it checks for a candidate in order, not at random; spare and
+ * chunk, the scan's settings for the kind.  v is the model's own space
+ * when the model stream carries it (borrowed), else built at prepare.
  */
 struct space {
-	uint32_t *ord, *pos;	/* pos[ord[j]] = j */
-	uint32_t *gpos;		/* als2g[ord[j]] */
+	struct rs_space v;
+	uint32_t *gpos;		/* als2g[v.ord[j]] */
 	uint8_t *blk;		/* blocked[gpos[j]] */
-	float *norm, *Ys, *mu;
-	int8_t *Q8;
-	float *qs, *qn, *qe;
-	size_t qst;
-	double mu_norm, ymax;
 	size_t spare;		/* ALS_SPARE or COS_SPARE */
 	size_t chunk;		/* ALS_CHUNK or COS_CHUNK */
 };
@@ -101,7 +90,6 @@ struct rs_engine {
 	int has_only;
 	struct space als_sp;	/* x . y_i: the als source */
 	struct space cos_sp;	/* unit y_i: similar items (params.similar) */
-	double *unit_inv;	/* 1 / |y_i| while cos_sp is built */
 	const struct rs_itemknn *nbt;	/* similar-items table, or NULL */
 	uint32_t nbt_n;		/* its N */
 	/* the category source (layout at the top) */
@@ -142,8 +130,6 @@ struct cand {
  * a tie beyond the room costs a second pass.
  */
 #define ALS_SPARE 4
-/* rs_engine_params.threads is capped here (a hint, not an error). */
-#define ENGINE_MAX_PREPARE_THREADS 16
 #define COS_SPARE 4
 /* Items per step of a lone query's scan (scan_one): one stop test each. */
 #define QSCAN_CHUNK 64
@@ -335,8 +321,8 @@ rs_engine_create(struct rs_engine **out, const struct rs_engine_params *p,
 	e->p = *p;
 	if (e->p.threads == 0)
 		e->p.threads = 1;
-	if (e->p.threads > ENGINE_MAX_PREPARE_THREADS)
-		e->p.threads = ENGINE_MAX_PREPARE_THREADS;
+	if (e->p.threads > RS_SPACE_MAX_THREADS)
+		e->p.threads = RS_SPACE_MAX_THREADS;
 	/*
 	 * One question is answered on one thread; callers run questions side
 	 * by side (rs-answer's jobs, rs-serve's pool).  OpenBLAS's own
@@ -642,244 +628,31 @@ rs_engine_weight(const struct rs_engine *e, uint8_t t)
 #define evw rs_engine_weight
 
 /*
- * ord[0..n) = 0..n-1 ordered by nrm[] descending, ties by index: a
- * stable LSD radix sort of the doubles' bits (non-negative doubles order
- * as their bit patterns do), one byte per pass, skipping the bytes every
- * key shares.  A comparison sort of the 239 k items of a scale-1 model
- * took 40 ms of a 0.3 s load; this takes about 3.  tmp holds n.
+ * Space r of kind: the model's own when its stream carries it, else
+ * built; then gpos[] and blk[], once blocked[] is known.
  */
-static void
-sort_by_norm(const double *nrm, uint32_t *ord, uint32_t *tmp, size_t n)
-{
-	size_t cnt[256], j, sum, c;
-	uint32_t *src = ord, *dst = tmp, *t;
-	uint64_t key, all_or = 0, all_and = ~(uint64_t)0;
-	unsigned shift;
-
-	for (j = 0; j < n; j++) {
-		memcpy(&key, &nrm[j], sizeof(key));
-		all_or |= ~key;
-		all_and &= ~key;
-		ord[j] = (uint32_t)j;
-	}
-	for (shift = 0; shift < 64; shift += 8) {
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;	/* every key has this byte */
-		memset(cnt, 0, sizeof(cnt));
-		for (j = 0; j < n; j++) {
-			memcpy(&key, &nrm[src[j]], sizeof(key));
-			cnt[(~key >> shift) & 0xff]++;
-		}
-		for (c = 0, sum = 0; c < 256; c++) {
-			size_t k = cnt[c];
-
-			cnt[c] = sum;
-			sum += k;
-		}
-		for (j = 0; j < n; j++) {
-			memcpy(&key, &nrm[src[j]], sizeof(key));
-			dst[cnt[(~key >> shift) & 0xff]++] = src[j];
-		}
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != ord)
-		memcpy(ord, src, n * sizeof(*ord));
-}
-
-/* 1 / |y| in double, 0 for a zero vector (f floats). */
-static double
-inverse_norm(const float *y, size_t f)
-{
-	double n2 = 0;
-	size_t a;
-
-	for (a = 0; a < f; a++)
-		n2 += (double)y[a] * y[a];
-	return n2 > 0 ? 1 / sqrt(n2) : 0;
-}
-
-/* Row i of a space's vectors into x (f floats). */
-typedef void space_row(const struct rs_engine *e, size_t i, float *x);
-
-static void
-als_row(const struct rs_engine *e, size_t i, float *x)
-{
-	memcpy(x, rs_model_item_factors(e->als) + i * e->f, e->f * sizeof(*x));
-}
-
-/* y_i / |y_i| (zeros for a zero vector), from unit_inv. */
-static void
-unit_row(const struct rs_engine *e, size_t i, float *x)
-{
-	const float *y = rs_model_item_factors(e->als) + i * e->f;
-	const double s = e->unit_inv[i];
-	size_t a;
-
-	for (a = 0; a < e->f; a++)
-		x[a] = (float)(y[a] * s);
-}
-
-/*
- * One slice, rows [lo, hi), of a per-row pass of space_build: pass 0
- * takes each row's distance from mu (nrm[]) and the slice's largest |y|;
- * pass 1 puts the rows in norm order with their 8-bit copies.  A row's
- * result depends on that row alone, so the space is the same whatever
- * the number of slices.
- */
-struct space_slice {
-	struct rs_engine *e;
-	struct space *r;
-	space_row *row;
-	double *nrm;
-	float *y;		/* f floats of scratch */
-	size_t lo, hi;
-	int pass;
-	double ymax;
-};
-
-static void *
-space_slice_run(void *arg)
-{
-	struct space_slice *s = arg;
-	struct space *r = s->r;
-	const size_t f = s->e->f;
-	size_t j, a;
-
-	for (j = s->lo; j < s->hi && s->pass == 0; j++) {
-		double s2 = 0, y2 = 0;
-
-		s->row(s->e, j, s->y);
-		for (a = 0; a < f; a++) {
-			const double d = (double)s->y[a] - r->mu[a];
-
-			y2 += (double)s->y[a] * s->y[a];
-			s2 += d * d;
-		}
-		if (sqrt(y2) > s->ymax)
-			s->ymax = sqrt(y2);
-		s->nrm[j] = sqrt(s2);
-	}
-	for (j = s->lo; j < s->hi && s->pass == 1; j++) {
-		/* rounded up, so it stays an upper bound as a float */
-		r->norm[j] = nextafterf((float)s->nrm[r->ord[j]], INFINITY);
-		r->pos[r->ord[j]] = (uint32_t)j;
-		s->row(s->e, r->ord[j], r->Ys + j * f);
-		rs_qdot_row(r->Ys + j * f, f, r->Q8 + j * r->qst, &r->qs[j],
-		    &r->qn[j], &r->qe[j]);
-	}
-	return NULL;
-}
-
-/*
- * Runs one pass over the n slices, slice 0 on the calling thread; a
- * slice whose thread cannot start runs on the caller too.
- */
-static void
-space_pass(struct space_slice *sl, unsigned n, int pass)
-{
-	pthread_t tid[ENGINE_MAX_PREPARE_THREADS];
-	int started[ENGINE_MAX_PREPARE_THREADS];
-	unsigned t;
-
-	for (t = 0; t < n; t++)
-		sl[t].pass = pass;
-	for (t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, space_slice_run,
-		    &sl[t]) == 0;
-	space_slice_run(&sl[0]);
-	for (t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			space_slice_run(&sl[t]);
-	}
-}
-
 static int
-space_build(struct rs_engine *e, struct space *r, space_row *row,
+space_make(struct rs_engine *e, struct space *r, int kind,
     struct rs_error *err)
 {
-	const size_t f = e->f;
-	struct space_slice sl[ENGINE_MAX_PREPARE_THREADS];
-	unsigned t, nt = e->p.threads;
-	double *nrm, *sum;
-	float *y;
-	size_t j, a;
-	int rc = 0;
-
-	/* slices of 16 k rows at least: a thread costs about 50 us */
-	if (nt > e->nals / 16384 + 1)
-		nt = e->nals / 16384 + 1;
-	memset(sl, 0, sizeof(sl));
-	nrm = malloc(((size_t)e->nals + 1) * sizeof(*nrm));
-	sum = calloc(f + 1, sizeof(*sum));
-	y = malloc((nt * f + 1) * sizeof(*y));
-	r->mu = calloc(f + 1, sizeof(*r->mu));
-	r->ord = malloc(((size_t)e->nals + 1) * sizeof(*r->ord));
-	r->pos = malloc(((size_t)e->nals + 1) * sizeof(*r->pos));
-	r->norm = malloc(((size_t)e->nals + 1) * sizeof(*r->norm));
-	r->Ys = rs_huge_alloc(((size_t)e->nals * f + 1) * sizeof(*r->Ys));
-	r->qst = rs_qdot_stride(f);
-	r->Q8 = rs_huge_alloc((size_t)e->nals * r->qst + 1);
-	r->qs = malloc(((size_t)e->nals + 1) * sizeof(*r->qs));
-	r->qn = malloc(((size_t)e->nals + 1) * sizeof(*r->qn));
-	r->qe = malloc(((size_t)e->nals + 1) * sizeof(*r->qe));
-	if (nrm == NULL || sum == NULL || y == NULL || r->ord == NULL ||
-	    r->pos == NULL || r->norm == NULL || r->Ys == NULL ||
-	    r->mu == NULL || r->Q8 == NULL || r->qs == NULL ||
-	    r->qn == NULL || r->qe == NULL) {
-		rc = nomem(err);
-		goto done;
-	}
-	/* mu on one thread, in row order: the same sums whatever nt is */
-	for (j = 0; j < e->nals; j++) {
-		row(e, j, y);
-		for (a = 0; a < f; a++)
-			sum[a] += y[a];
-	}
-	for (a = 0; a < f; a++)
-		r->mu[a] = e->nals > 0 ? (float)(sum[a] / e->nals) : 0;
-	r->mu_norm = 0;
-	for (a = 0; a < f; a++)
-		r->mu_norm += (double)r->mu[a] * r->mu[a];
-	r->mu_norm = sqrt(r->mu_norm);
-	for (t = 0; t < nt; t++) {
-		sl[t].e = e;
-		sl[t].r = r;
-		sl[t].row = row;
-		sl[t].nrm = nrm;
-		sl[t].y = y + t * f;
-		sl[t].lo = e->nals * t / nt;
-		sl[t].hi = e->nals * (t + 1) / nt;
-	}
-	space_pass(sl, nt, 0);
-	r->ymax = 0;
-	for (t = 0; t < nt; t++)
-		if (sl[t].ymax > r->ymax)
-			r->ymax = sl[t].ymax;
-	sort_by_norm(nrm, r->ord, r->pos, e->nals);
-	space_pass(sl, nt, 1);
-done:
-	free(nrm);
-	free(sum);
-	free(y);
-	return rc;
-}
-
-/* gpos[] and blk[] of space r, once blocked[] is known. */
-static int
-space_index(struct rs_engine *e, struct space *r, struct rs_error *err)
-{
+	const struct rs_space *kept = rs_model_space(e->als, kind);
 	size_t j;
+	int rc;
 
+	if (kept != NULL) {
+		r->v = *kept;
+		r->v.borrowed = 1;
+	} else if ((rc = rs_space_build(&r->v, kind,
+	    rs_model_item_factors(e->als), e->nals, e->f, e->p.threads,
+	    err)) < 0) {
+		return rc;
+	}
 	r->gpos = malloc(((size_t)e->nals + 1) * sizeof(*r->gpos));
 	r->blk = malloc((size_t)e->nals + 1);
 	if (r->gpos == NULL || r->blk == NULL)
 		return nomem(err);
 	for (j = 0; j < e->nals; j++) {
-		r->gpos[j] = e->als2g[r->ord[j]];
+		r->gpos[j] = e->als2g[r->v.ord[j]];
 		r->blk[j] = e->blocked[r->gpos[j]];
 	}
 	return 0;
@@ -890,15 +663,7 @@ space_free(struct space *s)
 {
 	free(s->gpos);
 	free(s->blk);
-	free(s->ord);
-	free(s->pos);
-	free(s->norm);
-	free(s->Ys);
-	free(s->mu);
-	free(s->Q8);
-	free(s->qs);
-	free(s->qn);
-	free(s->qe);
+	rs_space_free(&s->v);
 }
 
 /*
@@ -910,31 +675,15 @@ space_free(struct space *s)
 static const float *
 unit_of(const struct rs_engine *e, int32_t i)
 {
-	return e->cos_sp.Ys + (size_t)e->cos_sp.pos[i] * e->f;
+	return e->cos_sp.v.Ys + (size_t)e->cos_sp.v.pos[i] * e->f;
 }
 
 static int
 unit_space(struct rs_engine *e, struct rs_error *err)
 {
-	int rc;
-
-	size_t i;
-
 	e->cos_sp.spare = COS_SPARE;
 	e->cos_sp.chunk = COS_CHUNK;
-	/* the norms once, not at each of space_build's three passes */
-	if ((e->unit_inv = malloc(((size_t)e->nals + 1) *
-	    sizeof(*e->unit_inv))) == NULL)
-		return nomem(err);
-	for (i = 0; i < e->nals; i++)
-		e->unit_inv[i] = inverse_norm(rs_model_item_factors(e->als) +
-		    i * e->f, e->f);
-	rc = space_build(e, &e->cos_sp, unit_row, err);
-	free(e->unit_inv);
-	e->unit_inv = NULL;
-	if (rc < 0)
-		return rc;
-	return space_index(e, &e->cos_sp, err);
+	return space_make(e, &e->cos_sp, RS_SPACE_COS, err);
 }
 
 /*
@@ -1145,8 +894,7 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 	if (r->als != NULL && r->p.similar != 2) {
 		r->als_sp.spare = ALS_SPARE;
 		r->als_sp.chunk = ALS_CHUNK;
-		if ((rc = space_build(r, &r->als_sp, als_row, err)) < 0 ||
-		    (rc = space_index(r, &r->als_sp, err)) < 0)
+		if ((rc = space_make(r, &r->als_sp, RS_SPACE_DOT, err)) < 0)
 			return rc;
 		if (r->p.similar && (rc = unit_space(r, err)) < 0)
 			return rc;
@@ -1621,7 +1369,7 @@ als_full_scan(const struct rs_engine *r, struct rs_engine_work *w,
 		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
 		    sp->chunk;
 
-		chunk_scores(w->pf_xa, nf, sp->Ys + c0 * f, cn, f, w->pf_s);
+		chunk_scores(w->pf_xa, nf, sp->v.Ys + c0 * f, cn, f, w->pf_s);
 		for (i = 0; i < nf; i++) {
 			const struct rs_engine_query *q = &qs[fq[i]];
 			const float *sc = w->pf_s + i * cn, *x = w->pf_xa + i * f;
@@ -1642,8 +1390,8 @@ als_full_scan(const struct rs_engine *r, struct rs_engine_work *w,
 				    excluded(r, q, g))
 					continue;
 				heap_push(out, &hn[i], L, (struct cand){
-				    sp->ord[c0 + t], canon_score(x,
-				    sp->Ys + (c0 + t) * f, f) });
+				    sp->v.ord[c0 + t], canon_score(x,
+				    sp->v.Ys + (c0 + t) * f, f) });
 			}
 		}
 	}
@@ -1687,9 +1435,9 @@ scan_one(const struct rs_engine *r, struct rs_engine_work *w,
     const struct space *sp, const float *x, double nx, double xmu,
     const struct rs_engine_query *q, size_t L, struct cand *out)
 {
-	const size_t f = r->f, st = sp->qst;
+	const size_t f = r->f, st = sp->v.qst;
 	const double eps = 2.0 * (double)f * FLT_EPSILON;
-	const float margin = (float)(4e-6 * nx * sp->ymax);
+	const float margin = (float)(4e-6 * nx * sp->v.ymax);
 	const double qeps = 2.0 * (double)f * FLT_EPSILON;
 	struct cand *h = w->pf_heap;
 	float ub[QSCAN_CHUNK], ft, frx, fnx = (float)nx;
@@ -1702,16 +1450,16 @@ scan_one(const struct rs_engine *r, struct rs_engine_work *w,
 	for (c0 = 0; c0 < r->nals; c0 += QSCAN_CHUNK) {
 		const size_t cn = r->nals - c0 < QSCAN_CHUNK ? r->nals - c0 :
 		    QSCAN_CHUNK;
-		const double dmax = sp->norm[c0];
+		const double dmax = sp->v.norm[c0];
 		float thr;
 
-		if (hn == L && xmu + nx * dmax + eps * nx * (sp->mu_norm +
+		if (hn == L && xmu + nx * dmax + eps * nx * (sp->v.mu_norm +
 		    dmax) < h[0].s)
 			break;
 		w->als_scored += cn;
 		thr = hn == L ? h[0].s : -INFINITY;
-		if (rs_qdot_bounds(sp->Q8 + c0 * st, st, cn, w->qp,
-		    sp->qs + c0, sp->qn + c0, sp->qe + c0, ft, frx, fnx,
+		if (rs_qdot_bounds(sp->v.Q8 + c0 * st, st, cn, w->qp,
+		    sp->v.qs + c0, sp->v.qn + c0, sp->v.qe + c0, ft, frx, fnx,
 		    margin, ub) < thr)
 			continue;
 		for (i = 0; i < cn; i++) {
@@ -1720,11 +1468,11 @@ scan_one(const struct rs_engine *r, struct rs_engine_work *w,
 			uint32_t g;
 
 			if (ub[i] < thr || (hn == L &&
-			    quick_score(x, sp->Ys + j * f, f) + qeps * nx *
-			    (sp->mu_norm + sp->norm[j]) < thr))
+			    quick_score(x, sp->v.Ys + j * f, f) + qeps * nx *
+			    (sp->v.mu_norm + sp->v.norm[j]) < thr))
 				continue;
-			c = (struct cand){ sp->ord[j],
-			    canon_score(x, sp->Ys + j * f, f) };
+			c = (struct cand){ sp->v.ord[j],
+			    canon_score(x, sp->v.Ys + j * f, f) };
 			if (hn == L && !worse(&h[0], &c))
 				continue;
 			g = sp->gpos[j];
@@ -1829,7 +1577,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 			continue;
 		for (a = 0; a < f; a++) {
 			s2 += (double)x[a] * x[a];
-			sm += (double)x[a] * sp->mu[a];
+			sm += (double)x[a] * sp->v.mu[a];
 		}
 		if (s2 == 0) {
 			/*
@@ -1855,14 +1603,14 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 	for (c0 = 0; c0 < r->nals && m > 0; c0 += sp->chunk) {
 		const size_t cn = r->nals - c0 < sp->chunk ? r->nals - c0 :
 		    sp->chunk;
-		const double dmax = sp->norm[c0];
+		const double dmax = sp->v.norm[c0];
 		const float *X = w->pf_x;
 
 		for (jj = 0, na = 0; jj < m; jj++) {
 			const size_t q = idx[jj];
 
 			if (hn[q] == H && xmu[jj] + nx[jj] * dmax +
-			    eps * nx[jj] * (sp->mu_norm + dmax) <
+			    eps * nx[jj] * (sp->v.mu_norm + dmax) <
 			    w->pf_heap[q * H].s)
 				continue;
 			act[na++] = jj;
@@ -1876,7 +1624,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				    f * sizeof(*X));
 			X = w->pf_xa;
 		}
-		chunk_scores(X, na, sp->Ys + c0 * f, cn, f, w->pf_s);
+		chunk_scores(X, na, sp->v.Ys + c0 * f, cn, f, w->pf_s);
 		w->als_scored += (uint64_t)na * cn;
 		for (jj = 0; jj < na; jj++) {
 			const size_t q = idx[act[jj]];
@@ -1899,7 +1647,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 				}
 				if (sc[t] < thr)
 					continue;
-				c = (struct cand){ sp->ord[c0 + t], sc[t] };
+				c = (struct cand){ sp->v.ord[c0 + t], sc[t] };
 				if (hn[q] == H && !worse(&h[0], &c))
 					continue;
 				g = sp->gpos[c0 + t];
@@ -1927,7 +1675,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		nc = hn[j];
 		if (hn[j] > L) {
 			const double D = (2 * eps + 2 * FLT_EPSILON) *
-			    nx[row_of[j]] * sp->ymax;
+			    nx[row_of[j]] * sp->v.ymax;
 			const double cut = (double)h[L - 1].s - D;
 
 			if (hn[j] == H && (double)h[H - 1].s >= cut) {
@@ -1943,7 +1691,7 @@ als_lists(const struct rs_engine *r, struct rs_engine_work *w,
 		}
 		/* the model rows of Ys order: rescore from the model's Y */
 		for (t = 0; t < nc; t++)
-			h[t].s = canon_score(x, sp->Ys + (size_t)sp->pos[h[t].g] *
+			h[t].s = canon_score(x, sp->v.Ys + (size_t)sp->v.pos[h[t].g] *
 			    f, f);
 		qsort(h, nc, sizeof(*h), cmp_cand_desc);
 		cnt[j] = (uint32_t)(nc < L ? nc : L);

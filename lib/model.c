@@ -24,6 +24,8 @@
 #include "idmap.h"
 #include "metrics.h"
 #include "model.h"
+#include "qdot.h"
+#include "space.h"
 #include "topk.h"
 #include "banned.h"
 
@@ -37,6 +39,20 @@ static const char *const tnames[T_N] = {
 	"users", "items", "user_factors", "item_factors", "scores"
 };
 
+/*
+ * The tables of a stored scan space (space.h), each "KIND_NAME" with KIND
+ * the space's (rs_space_kind_name): all eight or none.
+ */
+enum { S_ORDER, S_NORM, S_VECTORS, S_Q8, S_QSCALE, S_QNORM, S_QERROR,
+	S_MEAN, S_N };
+
+static const char *const snames[S_N] = {
+	"order", "norm", "vectors", "q8", "qscale", "qnorm", "qerror", "mean"
+};
+
+/* The layout of the spaces a reader understands (metadata space_version). */
+#define SPACE_VERSION "1"
+
 struct rs_model {
 	int kind;
 	int owned;		/* the arrays are heap blocks of the model */
@@ -44,6 +60,14 @@ struct rs_model {
 	const uint64_t *user_ids, *item_ids;
 	const float *X, *Y, *scores;
 	struct rs_extent ext[T_N];	/* or they lie in these */
+	/*
+	 * The scan spaces it carries: built (rs_model_build_spaces, owned)
+	 * or read (borrowed: the arrays lie in sext, but pos and mu are the
+	 * model's own).
+	 */
+	struct rs_space space[RS_SPACE_N];
+	int has_space[RS_SPACE_N];
+	struct rs_extent sext[RS_SPACE_N][S_N];
 	char **meta;		/* key, value pairs, owned */
 	unsigned nmeta;
 };
@@ -173,6 +197,76 @@ put_floats(struct rs_writer *w, const float *v, uint32_t n, uint32_t width,
 	return rs_writer_end_table(w, err);
 }
 
+static int
+put_u32s(struct rs_writer *w, const uint32_t *v, uint32_t n,
+    unsigned char *buf, struct rs_error *err)
+{
+	uint32_t i, j, per = WRITE_CHUNK / 4, nb;
+	int rc;
+
+	for (i = 0; i < n; i += nb) {
+		nb = n - i < per ? n - i : per;
+		for (j = 0; j < nb; j++)
+			rs_put_le32(buf + (size_t)j * 4, v[i + j]);
+		if ((rc = rs_writer_put_extent(w, buf, (size_t)nb * 4,
+		    err)) < 0)
+			return rc;
+	}
+	return rs_writer_end_table(w, err);
+}
+
+/* The 8-bit copies: bytes as they are (two's complement int8). */
+static int
+put_bytes(struct rs_writer *w, const void *v, size_t len,
+    struct rs_error *err)
+{
+	const unsigned char *p = v;
+	size_t k;
+	int rc;
+
+	for (; len > 0; p += k, len -= k) {
+		k = len < WRITE_CHUNK ? len : WRITE_CHUNK;
+		if ((rc = rs_writer_put_extent(w, p, k, err)) < 0)
+			return rc;
+	}
+	return rs_writer_end_table(w, err);
+}
+
+/* The one row of a space's "mean" table: mu, then mu_norm and ymax. */
+static int
+put_mean(struct rs_writer *w, const struct rs_space *sp, unsigned char *buf,
+    struct rs_error *err)
+{
+	uint32_t a;
+	int rc;
+
+	for (a = 0; a < sp->f; a++)
+		rs_put_f32(buf + (size_t)a * 4, sp->mu[a]);
+	rs_put_f64(buf + (size_t)sp->f * 4, sp->mu_norm);
+	rs_put_f64(buf + (size_t)sp->f * 4 + 8, sp->ymax);
+	if ((rc = rs_writer_put_extent(w, buf, (size_t)sp->f * 4 + 16,
+	    err)) < 0)
+		return rc;
+	return rs_writer_end_table(w, err);
+}
+
+static int
+put_space(struct rs_writer *w, const struct rs_space *sp, unsigned char *buf,
+    struct rs_error *err)
+{
+	int rc;
+
+	if ((rc = put_u32s(w, sp->ord, sp->n, buf, err)) < 0 ||
+	    (rc = put_floats(w, sp->norm, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_floats(w, sp->Ys, sp->n, sp->f, buf, err)) < 0 ||
+	    (rc = put_bytes(w, sp->Q8, (size_t)sp->n * sp->qst, err)) < 0 ||
+	    (rc = put_floats(w, sp->qs, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_floats(w, sp->qn, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_floats(w, sp->qe, sp->n, 1, buf, err)) < 0)
+		return rc;
+	return put_mean(w, sp, buf, err);
+}
+
 int
 rs_model_write(const struct rs_model *m, int fd, const char *name,
     const struct rs_meta *meta, unsigned nmeta,
@@ -182,13 +276,29 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 	struct rs_column c_item = { "itemid", RS_T_ID, 1, NULL, 0 };
 	struct rs_column c_fac = { "factors", RS_T_F32, m->f, NULL, 0 };
 	struct rs_column c_score = { "score", RS_T_F32, 1, NULL, 0 };
-	struct rs_table_desc t[4];
+	struct rs_column c_row = { "row", RS_T_U32, 1, NULL, 0 };
+	struct rs_column c_norm = { "norm", RS_T_F32, 1, NULL, 0 };
+	struct rs_column c_vec = { "vector", RS_T_F32, m->f, NULL, 0 };
+	struct rs_column c_q8 = { "q", RS_T_U8,
+	    (uint32_t)rs_qdot_stride(m->f), NULL, 0 };
+	struct rs_column c_qs = { "scale", RS_T_F32, 1, NULL, 0 };
+	struct rs_column c_qn = { "bound", RS_T_F32, 1, NULL, 0 };
+	struct rs_column c_qe = { "error", RS_T_F32, 1, NULL, 0 };
+	struct rs_column c_mean[2] = {
+		{ "mu", RS_T_F32, m->f, NULL, 0 },
+		{ "mu_norm_ymax", RS_T_F64, 2, NULL, 0 }
+	};
+	const struct rs_column *scols[S_N] = { &c_row, &c_norm, &c_vec,
+	    &c_q8, &c_qs, &c_qn, &c_qe, c_mean };
+	char tname[RS_SPACE_N][S_N][32];
+	struct rs_table_desc t[4 + RS_SPACE_N * S_N];
+	struct rs_meta *allmeta = NULL;
 	struct rs_stream_desc d;
 	struct rs_writer_opts o;
 	struct rs_writer *w = NULL;
 	unsigned char *buf;
-	size_t bufsz = WRITE_CHUNK + (size_t)m->f * 4;
-	int rc;
+	size_t bufsz = WRITE_CHUNK + (size_t)m->f * 4 + 16;
+	int rc, k, nsp = 0, sk;
 
 	/* Raw unless asked: only a raw file can be mapped on load. */
 	if (opts != NULL)
@@ -212,14 +322,42 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 		t[3] = (struct rs_table_desc){ "item_factors", m->nitems, 1,
 		    &c_fac };
 		d.ntables = 4;
+		for (k = 0; k < RS_SPACE_N; k++) {
+			if (!m->has_space[k])
+				continue;
+			nsp++;
+			for (sk = 0; sk < S_N; sk++) {
+				snprintf(tname[k][sk], sizeof(tname[k][sk]),
+				    "%s_%s", rs_space_kind_name(k), snames[sk]);
+				t[d.ntables++] = (struct rs_table_desc){
+				    tname[k][sk], sk == S_MEAN ? 1 : m->nitems,
+				    sk == S_MEAN ? 2 : 1, scols[sk] };
+			}
+		}
 	} else {
 		t[0] = (struct rs_table_desc){ "items", m->nitems, 1, &c_item };
 		t[1] = (struct rs_table_desc){ "scores", m->nitems, 1,
 		    &c_score };
 		d.ntables = 2;
 	}
+	/* The spaces' layout, for readers to know it (a reader of another
+	 * version builds its own). */
+	if (nsp > 0) {
+		if ((allmeta = calloc((size_t)nmeta + 1,
+		    sizeof(*allmeta))) == NULL) {
+			rc = rs_error_set(err, RS_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (nmeta > 0)
+			memcpy(allmeta, meta, nmeta * sizeof(*meta));
+		allmeta[nmeta] = (struct rs_meta){ "space_version",
+		    SPACE_VERSION };
+		d.meta = allmeta;
+		d.nmeta = nmeta + 1;
+	}
 	/* Every table an extent: the stored table is the array (2.0). */
-	o.extents = ((uint64_t)1 << d.ntables) - 1;
+	o.extents = d.ntables >= 64 ? ~(uint64_t)0 :
+	    ((uint64_t)1 << d.ntables) - 1;
 	if ((rc = rs_writer_open(&w, fd, name, &d, &o, err)) < 0)
 		goto out;
 	if (m->kind == RS_MODEL_ALS) {
@@ -228,6 +366,10 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 		    (rc = put_floats(w, m->X, m->nusers, m->f, buf, err)) < 0 ||
 		    (rc = put_floats(w, m->Y, m->nitems, m->f, buf, err)) < 0)
 			goto out;
+		for (k = 0; k < RS_SPACE_N; k++)
+			if (m->has_space[k] &&
+			    (rc = put_space(w, &m->space[k], buf, err)) < 0)
+				goto out;
 	} else {
 		if ((rc = put_ids(w, m->item_ids, m->nitems, buf, err)) < 0 ||
 		    (rc = put_floats(w, m->scores, m->nitems, 1, buf, err)) < 0)
@@ -237,6 +379,7 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 out:
 	rs_writer_free(w);
 	free(buf);
+	free(allmeta);
 	return rc;
 }
 
@@ -437,10 +580,57 @@ skip_table(struct rs_reader *r, struct rs_error *err)
 	return rc;
 }
 
+/*
+ * The space table of name, as kind * S_N + table, or -1 (the tables of
+ * no space, or of an unknown one, are skipped).
+ */
+static int
+space_role(const char *name)
+{
+	char want[32];
+	int k, t;
+
+	for (k = 0; k < RS_SPACE_N; k++)
+		for (t = 0; t < S_N; t++) {
+			snprintf(want, sizeof(want), "%s_%s",
+			    rs_space_kind_name(k), snames[t]);
+			if (strcmp(name, want) == 0)
+				return k * S_N + t;
+		}
+	return -1;
+}
+
+/* Reads space table t of kind k (the current table) into m->sext. */
+static int
+read_space_table(struct rs_reader *r, struct rs_model *m, int k, int t,
+    int flags, struct rs_error *err)
+{
+	struct finite_check fc;
+	unsigned char le[4];
+	int rc, f32 = t != S_ORDER && t != S_Q8 && t != S_MEAN;
+
+	memset(&fc, 0, sizeof(fc));
+	rs_put_le32(le, 0x7f800000u);
+	memcpy(&fc.mask, le, 4);
+	if ((rc = rs_reader_extent(r, t == S_Q8 ? 0 : flags,
+	    f32 ? check_finite : NULL, &fc, &m->sext[k][t], err)) < 0)
+		return rc;
+	if (fc.bad)
+		return rs_error_set(err, RS_ECORRUPT, "%s: table '%s_%s' row "
+		    "%llu: value is not finite", rs_reader_name(r),
+		    rs_space_kind_name(k), snames[t], (unsigned long long)
+		    (fc.first / (t == S_VECTORS ? m->f : 1)));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	if (t != S_Q8 && t != S_MEAN)
+		to_host(&m->sext[k][t], 4);
+#endif
+	return 0;
+}
+
 /* A model whose every known table is an extent: each is the array. */
 static int
 read_extents(struct rs_reader *r, struct rs_model *m, const int *role,
-    struct rs_error *err)
+    const int *srole, struct rs_error *err)
 {
 	const char *name = rs_reader_name(r);
 	struct finite_check fc;
@@ -453,6 +643,12 @@ read_extents(struct rs_reader *r, struct rs_model *m, const int *role,
 	flags = RS_EXTENT_COPY;		/* to be turned around in place */
 #endif
 	for (i = 0; i < nt; i++) {
+		if (role[i] < 0 && srole[i] >= 0) {
+			if ((rc = read_space_table(r, m, srole[i] / S_N,
+			    srole[i] % S_N, flags, err)) < 0)
+				return rc;
+			continue;
+		}
 		if ((j = role[i]) < 0) {
 			if ((rc = skip_table(r, err)) < 0)
 				return rc;
@@ -587,13 +783,108 @@ read_blocks(struct rs_reader *r, struct rs_model *m, const int *role,
 	return 0;
 }
 
+/*
+ * The spaces whose tables were read: each kind has all eight or none,
+ * with the model's row and factor counts; order is a permutation (its
+ * inverse becomes pos), norm descends.  What a space's numbers mean is
+ * the writer's word, as the factors are (the CRC vouches for the bytes):
+ * the checks here keep a bad file from reading outside its arrays.
+ */
+static int
+settle_spaces(struct rs_reader *r, struct rs_model *m, const int *srole,
+    struct rs_error *err)
+{
+	const char *name = rs_reader_name(r);
+	const uint32_t n = m->nitems, f = m->f;
+	const size_t qst = rs_qdot_stride(f);
+	int seen[RS_SPACE_N][S_N], k, t;
+	unsigned i, nt = rs_reader_ntables(r);
+	struct rs_space *sp;
+	const unsigned char *mean;
+	uint32_t j, o;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < nt; i++) {
+		const struct rs_table_desc *d = rs_reader_table(r, i);
+		const struct rs_column *c = d->cols;
+		uint32_t w;
+
+		if (srole[i] < 0)
+			continue;
+		k = srole[i] / S_N;
+		t = srole[i] % S_N;
+		w = c[0].count ? c[0].count : 1;
+		if (seen[k][t]++ || d->nrows != (t == S_MEAN ? 1 : n) ||
+		    d->ncols != (t == S_MEAN ? 2u : 1u) ||
+		    c[0].type != (t == S_ORDER ? RS_T_U32 : t == S_Q8 ?
+		    RS_T_U8 : RS_T_F32) ||
+		    w != (t == S_VECTORS || t == S_MEAN ? f : t == S_Q8 ?
+		    (uint32_t)qst : 1) ||
+		    (t == S_MEAN && (c[1].type != RS_T_F64 || c[1].count != 2)))
+			return rs_error_set(err, RS_EFORMAT, "%s: table '%s' "
+			    "does not have the layout of space_version %s",
+			    name, d->name, SPACE_VERSION);
+	}
+	for (k = 0; k < RS_SPACE_N; k++) {
+		for (t = 0; t < S_N && seen[k][t]; t++)
+			;
+		if (t == 0)
+			continue;
+		if (t < S_N)
+			return rs_error_set(err, RS_EFORMAT, "%s: space '%s' "
+			    "has no '%s_%s' table", name, rs_space_kind_name(k),
+			    rs_space_kind_name(k), snames[t]);
+		sp = &m->space[k];
+		sp->borrowed = 1;
+		sp->n = n;
+		sp->f = f;
+		sp->qst = qst;
+		sp->ord = (uint32_t *)(uintptr_t)m->sext[k][S_ORDER].data;
+		sp->norm = (float *)(uintptr_t)m->sext[k][S_NORM].data;
+		sp->Ys = (float *)(uintptr_t)m->sext[k][S_VECTORS].data;
+		sp->Q8 = (int8_t *)(uintptr_t)m->sext[k][S_Q8].data;
+		sp->qs = (float *)(uintptr_t)m->sext[k][S_QSCALE].data;
+		sp->qn = (float *)(uintptr_t)m->sext[k][S_QNORM].data;
+		sp->qe = (float *)(uintptr_t)m->sext[k][S_QERROR].data;
+		m->has_space[k] = 1;	/* rs_model_free frees pos, mu */
+		sp->pos = malloc(((size_t)n + 1) * sizeof(*sp->pos));
+		sp->mu = malloc(((size_t)f + 1) * sizeof(*sp->mu));
+		if (sp->pos == NULL || sp->mu == NULL)
+			return rs_error_set(err, RS_ENOMEM, "out of memory");
+		memset(sp->pos, 0xff, ((size_t)n + 1) * sizeof(*sp->pos));
+		for (j = 0; j < n; j++) {
+			o = sp->ord[j];
+			if (o >= n || sp->pos[o] != UINT32_MAX ||
+			    (j > 0 && !(sp->norm[j] <= sp->norm[j - 1])))
+				return rs_error_set(err, RS_ECORRUPT, "%s: space "
+				    "'%s' row %lu: order is not a permutation "
+				    "by descending norm", name,
+				    rs_space_kind_name(k), (unsigned long)j);
+			sp->pos[o] = j;
+		}
+		mean = m->sext[k][S_MEAN].data;
+		for (j = 0; j < f; j++)
+			sp->mu[j] = rs_get_f32(mean + (size_t)j * 4);
+		sp->mu_norm = rs_get_f64(mean + (size_t)f * 4);
+		sp->ymax = rs_get_f64(mean + (size_t)f * 4 + 8);
+		for (j = 0; j < f && isfinite(sp->mu[j]); j++)
+			;
+		if (j < f || !isfinite(sp->mu_norm) || !isfinite(sp->ymax) ||
+		    sp->mu_norm < 0 || sp->ymax < 0)
+			return rs_error_set(err, RS_ECORRUPT, "%s: space '%s': "
+			    "mean not finite", name, rs_space_kind_name(k));
+	}
+	return 0;
+}
+
 int
 rs_model_read(struct rs_reader *r, struct rs_model **out,
     struct rs_error *err)
 {
 	struct rs_model *m = NULL;
 	const char *kind, *name = rs_reader_name(r);
-	int role[RS_MAX_TABLES], have[T_N], rc, kind_n, extents = 1;
+	int role[RS_MAX_TABLES], srole[RS_MAX_TABLES], have[T_N], rc, kind_n;
+	int extents = 1, spaces;
 	uint32_t nrows[T_N], f = 0, j;
 	uint64_t cap[T_N];
 	unsigned i, nt = rs_reader_ntables(r);
@@ -612,11 +903,16 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 	memset(have, 0, sizeof(have));
 	memset(cap, 0, sizeof(cap));
 	memset(nrows, 0, sizeof(nrows));
+	/* the stored spaces of a layout this reader knows, else none */
+	spaces = kind_n == RS_MODEL_ALS && rs_reader_meta(r, "space_version") &&
+	    strcmp(rs_reader_meta(r, "space_version"), SPACE_VERSION) == 0;
 	for (i = 0; i < nt; i++) {
-		role[i] = -1;
+		role[i] = srole[i] = -1;
 		for (j = 0; j < T_N; j++)
 			if (strcmp(rs_reader_table(r, i)->name, tnames[j]) == 0)
 				role[i] = (int)j;
+		if (role[i] < 0 && spaces)
+			srole[i] = space_role(rs_reader_table(r, i)->name);
 		if (role[i] < 0)
 			continue;
 		if (have[role[i]]++)
@@ -660,8 +956,17 @@ rs_model_read(struct rs_reader *r, struct rs_model **out,
 		rs_model_free(m);
 		return rs_error_set(err, RS_ENOMEM, "out of memory");
 	}
-	rc = extents ? read_extents(r, m, role, err) :
+	/* Spaces are read only where the model is: as extents. */
+	for (i = 0; i < nt && spaces; i++)
+		if (srole[i] >= 0 && (!extents ||
+		    rs_reader_layout(r, i) != RS_LAYOUT_EXTENT))
+			spaces = 0;
+	for (i = 0; i < nt && !spaces; i++)
+		srole[i] = -1;
+	rc = extents ? read_extents(r, m, role, srole, err) :
 	    read_blocks(r, m, role, nrows, cap, err);
+	if (rc == 0 && spaces)
+		rc = settle_spaces(r, m, srole, err);
 	if (rc < 0) {
 		rs_model_free(m);
 		return rc;
@@ -686,6 +991,33 @@ rs_model_load(struct rs_model **out, int fd, const char *name,
 }
 
 /* ---- access ---- */
+
+const struct rs_space *
+rs_model_space(const struct rs_model *m, int kind)
+{
+	return kind >= 0 && kind < RS_SPACE_N && m->has_space[kind] ?
+	    &m->space[kind] : NULL;
+}
+
+int
+rs_model_build_spaces(struct rs_model *m, unsigned threads,
+    struct rs_error *err)
+{
+	int k, rc;
+
+	if (m->kind != RS_MODEL_ALS)
+		return rs_error_set(err, RS_EARG, "scan spaces: not an als "
+		    "model");
+	for (k = 0; k < RS_SPACE_N; k++) {
+		if (m->has_space[k])
+			continue;
+		if ((rc = rs_space_build(&m->space[k], k, m->Y, m->nitems,
+		    m->f, threads, err)) < 0)
+			return rc;
+		m->has_space[k] = 1;
+	}
+	return 0;
+}
 
 int
 rs_model_kind(const struct rs_model *m)
@@ -944,6 +1276,7 @@ void
 rs_model_free(struct rs_model *m)
 {
 	unsigned i;
+	int k;
 
 	if (m == NULL)
 		return;
@@ -956,6 +1289,16 @@ rs_model_free(struct rs_model *m)
 	}
 	for (i = 0; i < T_N; i++)
 		rs_extent_release(&m->ext[i]);
+	for (k = 0; k < RS_SPACE_N; k++) {
+		if (m->has_space[k] && m->space[k].borrowed) {
+			free(m->space[k].pos);
+			free(m->space[k].mu);
+		} else if (m->has_space[k]) {
+			rs_space_free(&m->space[k]);
+		}
+		for (i = 0; i < S_N; i++)
+			rs_extent_release(&m->sext[k][i]);
+	}
 	for (i = 0; i < m->nmeta; i++) {
 		free(m->meta[2 * i]);
 		free(m->meta[2 * i + 1]);

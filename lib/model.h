@@ -14,6 +14,14 @@
  * model=popular, two tables:
  *   "items"        itemid    id        8        item of row i, ascending
  *   "scores"       score     f32       4        weighted count of item i
+ * An ALS model may carry its scan spaces (space.h) after these: for KIND
+ * dot and cos, the tables KIND_order (row u32), KIND_norm (norm f32),
+ * KIND_vectors (vector f32[f]), KIND_q8 (q u8[rs_qdot_stride(f)], int8
+ * stored as is), KIND_qscale (scale f32), KIND_qnorm (bound f32),
+ * KIND_qerror (error f32), one row each per item, and KIND_mean (one
+ * row: mu f32[f], mu_norm_ymax f64[2]), with metadata space_version 1
+ * (added by the writer).  rs_model_build_spaces makes them; a reader
+ * takes them only as extents of a version it knows, else skips them.
  * rs_model_write stores every table as an extent (format 2.0): each is
  * the array above, n * size bytes at a 64-byte aligned offset, so that a
  * reader takes it whole, mapped from a raw file (the default) or read
@@ -45,6 +53,7 @@
 
 #include "csr.h"
 #include "error.h"
+#include "space.h"
 #include "stream.h"
 
 enum rs_model_kind { RS_MODEL_ALS = 1, RS_MODEL_POPULAR = 2 };
@@ -105,6 +114,21 @@ const uint64_t *rs_model_item_ids(const struct rs_model *m);
 const float *rs_model_user_factors(const struct rs_model *m);
 const float *rs_model_item_factors(const struct rs_model *m);
 const float *rs_model_item_scores(const struct rs_model *m);
+/*
+ * The scan space of kind (space.h) the model carries: read from its
+ * stream, or built by rs_model_build_spaces; NULL when it has none.
+ * Borrowed, valid as long as m.
+ */
+const struct rs_space *rs_model_space(const struct rs_model *m, int kind);
+
+/*
+ * Builds the scan spaces an ALS model lacks (threads as rs_space_build),
+ * so that rs_model_write stores them: a reader then maps them instead of
+ * building them (engine.h).  RS_EARG for a popular model, RS_ENOMEM.
+ */
+int rs_model_build_spaces(struct rs_model *m, unsigned threads,
+	struct rs_error *err);
+
 /* Metadata value of a loaded model, or NULL (always NULL for views). */
 const char *rs_model_meta(const struct rs_model *m, const char *key);
 

@@ -33,6 +33,7 @@
 #include "rstime.h"
 #include "csr.h"
 #include "als.h"
+#include "space.h"
 #include "model.h"
 #include "interact.h"
 #include "tree.h"

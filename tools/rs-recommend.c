@@ -1028,12 +1028,14 @@ main(int argc, char **argv)
 	/*
 	 * With two threads or more, the matrices are read beside the model
 	 * and the engine's preparation (a scale-1 --exclude-bought matrix is
-	 * a fifth of the load).
+	 * a fifth of the load), unless a progress line is drawn: it shows
+	 * one reading at a time.
 	 */
 	mats.path[0] = o.bought;
 	mats.path[1] = o.seen;
 	mats.path[2] = o.train;
 	mats_started = o.threads > 1 && (o.bought || o.seen || o.train) &&
+	    !progress_enabled() &&
 	    pthread_create(&mats_tid, NULL, load_matrices, &mats) == 0;
 	m = load_model(o.model);
 	if (rs_model_kind(m) != RS_MODEL_ALS && (o.similar || o.recent))
@@ -1118,10 +1120,13 @@ main(int argc, char **argv)
 	}
 	if (rs_engine_prepare(e, &err) < 0)
 		die_err(&err);
-	verbose("%s: %s model, %u items, %u eligible", o.model,
+	verbose("%s: %s model, %u items, %u eligible%s", o.model,
 	    rs_model_kind(m) == RS_MODEL_ALS ? "als" : "popular",
 	    rs_model_nitems(m), rs_engine_eligible(e,
-	    rs_model_kind(m) == RS_MODEL_ALS ? RS_SRC_ALS : RS_SRC_POPULAR));
+	    rs_model_kind(m) == RS_MODEL_ALS ? RS_SRC_ALS : RS_SRC_POPULAR),
+	    rs_model_kind(m) != RS_MODEL_ALS ? "" :
+	    rs_model_space(m, RS_SPACE_DOT) != NULL ? "; scan spaces stored" :
+	    "; scan spaces built");
 	visitor_blend(&o, m, &b);
 
 	ids = query_ids(&o, m, &n);

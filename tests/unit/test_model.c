@@ -2,13 +2,14 @@
  * test_model.c - model streams (ALS and popular round trips, metadata,
  * wrong kind, format 2.0 and 1.0, damaged files), scoring against
  * explicit dot products, the validation metrics on a hand-checked case,
- * and the input digest.
+ * the input digest, and the scan spaces a model carries.
  */
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "rs.h"
 #include "crc32c.h"
+#include "rng.h"
 #include "tap.h"
 
 static int
@@ -518,6 +519,119 @@ test_model__damaged(void)
 	rs_model_free(v);
 }
 
+/* ---- scan spaces (space.h), built and stored ---- */
+
+/* More items than two build slices (space.c's SLICE_MIN is 16 384). */
+enum { SN = 40000, SF = 12 };
+static uint64_t sp_uids[1] = { 7 }, sp_iids[SN];
+static float sp_X[SF], sp_Y[SN * SF];
+
+/* 1 if spaces a and b hold the same bytes. */
+static int
+same_space(const struct rs_space *a, const struct rs_space *b)
+{
+	const size_t n = a->n, f = a->f;
+
+	return a->n == b->n && a->f == b->f && a->qst == b->qst &&
+	    memcmp(a->ord, b->ord, n * sizeof(*a->ord)) == 0 &&
+	    memcmp(a->pos, b->pos, n * sizeof(*a->pos)) == 0 &&
+	    memcmp(a->norm, b->norm, n * sizeof(*a->norm)) == 0 &&
+	    memcmp(a->Ys, b->Ys, n * f * sizeof(*a->Ys)) == 0 &&
+	    memcmp(a->Q8, b->Q8, n * a->qst) == 0 &&
+	    memcmp(a->qs, b->qs, n * sizeof(*a->qs)) == 0 &&
+	    memcmp(a->qn, b->qn, n * sizeof(*a->qn)) == 0 &&
+	    memcmp(a->qe, b->qe, n * sizeof(*a->qe)) == 0 &&
+	    memcmp(a->mu, b->mu, f * sizeof(*a->mu)) == 0 &&
+	    a->mu_norm == b->mu_norm && a->ymax == b->ymax;
+}
+
+static struct rs_model *
+space_view(void)
+{
+	struct rs_model *v;
+	struct rs_rng g;
+	size_t i, a;
+
+	rs_rng_seed(&g, 42);
+	for (i = 0; i < SN; i++) {
+		sp_iids[i] = 3 * (uint64_t)i + 2;
+		for (a = 0; a < SF; a++)
+			sp_Y[i * SF + a] = (float)rs_rng_normal(&g);
+	}
+	/* a zero row, and rows tied with others (same norm, ties by row) */
+	memset(sp_Y + 5 * SF, 0, SF * sizeof(float));
+	memcpy(sp_Y + 17 * SF, sp_Y + 9 * SF, SF * sizeof(float));
+	memcpy(sp_Y + (SN - 1) * SF, sp_Y + 9 * SF, SF * sizeof(float));
+	CHECK(rs_model_als_view(&v, sp_uids, 1, sp_iids, SN, SF, sp_X, sp_Y,
+	    NULL) == 0);
+	return v;
+}
+
+static void
+test_model__spaces(void)
+{
+	struct rs_meta meta[2] = { { "model", "als" }, { "factors", "12" } };
+	struct rs_space b1, b3;
+	struct rs_model *v, *m;
+	struct rs_error err;
+	uint32_t *ord;
+	size_t j;
+	int k, fd, sorted;
+
+	v = space_view();
+	for (k = 0; k < RS_SPACE_N; k++) {
+		/* the same bytes in one slice or three */
+		CHECK(rs_space_build(&b1, k, sp_Y, SN, SF, 1, &err) == 0);
+		CHECK(rs_space_build(&b3, k, sp_Y, SN, SF, 3, &err) == 0);
+		CHECK(same_space(&b1, &b3));
+		for (j = 0, sorted = 1; j < SN; j++)
+			sorted &= b1.pos[b1.ord[j]] == j &&
+			    (j == 0 || b1.norm[j] <= b1.norm[j - 1]);
+		CHECK(sorted);
+		/* ties by lower row: rows 9, 17 and SN - 1 are equal */
+		CHECK(b1.pos[9] + 1 == b1.pos[17] && b1.pos[17] + 1 ==
+		    b1.pos[SN - 1]);
+		rs_space_free(&b3);
+		rs_space_free(&b1);
+	}
+	/* a model without them has none, stored or not */
+	CHECK(rs_model_space(v, RS_SPACE_DOT) == NULL);
+	CHECK((fd = tmpfd()) >= 0);
+	CHECK(rs_model_write(v, fd, "t", meta, 2, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_model_load(&m, fd, "t", &err) == 0);
+	CHECK(m != NULL && rs_model_space(m, RS_SPACE_DOT) == NULL &&
+	    rs_model_meta(m, "space_version") == NULL);
+	rs_model_free(m);
+	close(fd);
+	/* stored: the reader's spaces are the built ones */
+	CHECK(rs_model_build_spaces(v, 2, &err) == 0);
+	CHECK((fd = tmpfd()) >= 0);
+	CHECK(rs_model_write(v, fd, "t", meta, 2, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_model_load(&m, fd, "t", &err) == 0);
+	CHECK(m != NULL && rs_model_meta(m, "space_version") != NULL);
+	for (k = 0; m != NULL && k < RS_SPACE_N; k++) {
+		CHECK(rs_space_build(&b1, k, sp_Y, SN, SF, 1, &err) == 0);
+		CHECK(rs_model_space(m, k) != NULL &&
+		    same_space(rs_model_space(m, k), &b1));
+		rs_space_free(&b1);
+	}
+	rs_model_free(m);
+	close(fd);
+	/* an order that is not a permutation is refused, naming the space */
+	ord = (uint32_t *)(uintptr_t)rs_model_space(v, RS_SPACE_COS)->ord;
+	ord[3] = ord[2];
+	CHECK((fd = tmpfd()) >= 0);
+	CHECK(rs_model_write(v, fd, "t", meta, 2, NULL, &err) == 0);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(rs_model_load(&m, fd, "t", &err) == RS_ECORRUPT);
+	CHECK(strstr(err.msg, "space 'cos' row 3: order is not a "
+	    "permutation") != NULL);
+	close(fd);
+	rs_model_free(v);
+}
+
 int
 main(void)
 {
@@ -529,5 +643,6 @@ main(void)
 	RUN(test_model__digest);
 	RUN(test_model__versions_round_trip);
 	RUN(test_model__damaged);
+	RUN(test_model__spaces);
 	return tap_done();
 }
