@@ -45,7 +45,8 @@ if [ ! -f "$dir/train.rsm" ]; then
 	"$bin/rs-interactions" -q --until end-14d -o "$dir/train.rsm" \
 	    "$dir/events.rse"
 fi
-if [ ! -f "$dir/rec-model.rsa" ]; then
+# (a model from before the scan spaces, rs-stream(5), is trained again)
+if ! "$bin/rs-cat" -m space_version "$dir/rec-model.rsa" >/dev/null 2>&1; then
 	echo "training the f = 64 model (3 iterations)"
 	"$bin/rs-als-train" -q -f 64 -i 3 -t 2 -o "$dir/rec-model.rsa" \
 	    "$dir/train.rsm"

@@ -55,8 +55,10 @@ fi
 [ -f "$dir/train.rsm" ] || "$bin/rs-interactions" -q --until end-14d \
     -o "$dir/train.rsm" "$dir/events.rse"
 cut=$("$bin/rs-cat" -m until "$dir/train.rsm")
-[ -f "$dir/rec-model.rsa" ] || "$bin/rs-als-train" -q -f 64 -i 3 -t 2 \
-    -o "$dir/rec-model.rsa" "$dir/train.rsm"
+# (a model from before the scan spaces, rs-stream(5), is trained again)
+"$bin/rs-cat" -m space_version "$dir/rec-model.rsa" >/dev/null 2>&1 ||
+    "$bin/rs-als-train" -q -f 64 -i 3 -t 2 -o "$dir/rec-model.rsa" \
+    "$dir/train.rsm"
 [ -f "$dir/popular.rsa" ] || "$bin/rs-als-train" -q -m popular \
     -o "$dir/popular.rsa" "$dir/train.rsm"
 [ -f "$dir/knn.rsk" ] || "$bin/rs-knn-train" -q --until "$cut" \
