@@ -102,6 +102,13 @@ struct rs_engine {
 	int32_t *cpar;		/* group of c's parent, -1: none */
 	uint32_t ncat;		/* groups */
 	uint32_t *coff, *cmem;	/* group c's items: cmem[coff[c]..) */
+	/*
+	 * The same with a popular model: group c's items of positive
+	 * popsc, best first (float score, ties by lower id), the first
+	 * cpopn[c] of cpop[coff[c]..), so that a list ranked by the model
+	 * stops at its L-th item, not after the whole group.
+	 */
+	uint32_t *cpop, *cpopn;
 	double *popsc;		/* popular-model score of g, 0: none */
 	int prepared;
 };
@@ -686,6 +693,52 @@ unit_space(struct rs_engine *e, struct rs_error *err)
 	return space_make(e, &e->cos_sp, RS_SPACE_COS, err);
 }
 
+/* Candidates by score, ties by lower id (qsort has no context). */
+static _Thread_local const uint64_t *cand_gid;
+
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return cand_gid[x->g] < cand_gid[y->g] ? -1 :
+	    cand_gid[x->g] > cand_gid[y->g];
+}
+
+/* cpop and cpopn of the category groups (layout at the top). */
+static int
+popular_groups(struct rs_engine *r, struct rs_error *err)
+{
+	struct cand *buf;
+	uint32_t c, j, n, most = 0;
+
+	r->cpop = malloc(((size_t)r->coff[r->ncat] + 1) * sizeof(*r->cpop));
+	r->cpopn = malloc(((size_t)r->ncat + 1) * sizeof(*r->cpopn));
+	for (c = 0; c < r->ncat; c++)
+		if (r->coff[c + 1] - r->coff[c] > most)
+			most = r->coff[c + 1] - r->coff[c];
+	buf = malloc(((size_t)most + 1) * sizeof(*buf));
+	if (r->cpop == NULL || r->cpopn == NULL || buf == NULL) {
+		free(buf);
+		return nomem(err);
+	}
+	cand_gid = r->gid;
+	for (c = 0; c < r->ncat; c++) {
+		for (j = r->coff[c], n = 0; j < r->coff[c + 1]; j++)
+			if (r->popsc[r->cmem[j]] > 0)
+				buf[n++] = (struct cand){ r->cmem[j],
+				    (float)r->popsc[r->cmem[j]] };
+		qsort(buf, n, sizeof(*buf), cmp_cand);
+		for (j = 0; j < n; j++)
+			r->cpop[r->coff[c] + j] = buf[j].g;
+		r->cpopn[c] = n;
+	}
+	free(buf);
+	return 0;
+}
+
 /*
  * The category groups (layout at the top): every category an engine
  * item ever had becomes a group, with its parent (tree) as a group too;
@@ -790,6 +843,7 @@ category_groups(struct rs_engine *r, struct rs_error *err)
 			return nomem(err);
 		for (j = 0; j < r->npop; j++)
 			r->popsc[r->pop_order[j]] = r->pop_score[j];
+		return popular_groups(r, err);
 	}
 	return 0;
 }
@@ -1044,18 +1098,6 @@ src_recent(const struct rs_engine *e, struct rs_engine_work *w,
 	return n;
 }
 
-static _Thread_local const uint64_t *cand_gid;
-
-static int
-cmp_cand(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-
-	if (x->s != y->s)
-		return x->s > y->s ? -1 : 1;
-	return cand_gid[x->g] < cand_gid[y->g] ? -1 :
-	    cand_gid[x->g] > cand_gid[y->g];
-}
 
 static size_t
 src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
@@ -1981,6 +2023,28 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 		const size_t need = L - n;
 
 		/*
+		 * Ranked by the popular model: the group's items come best
+		 * first, so the first need that pass are the list.
+		 */
+		if (sc == e->popsc && e->cpop != NULL) {
+			const uint32_t *mem = e->cpop + e->coff[c];
+
+			for (j = 0; j < e->cpopn[c] && n < L; j++) {
+				const uint32_t g = mem[j];
+				int64_t d;
+
+				if (w->seen[g] == w->tick ||
+				    (d = group_at(e, g, q->t)) < 0 ||
+				    ((uint32_t)d != c &&
+				    e->cpar[d] != (int32_t)c) ||
+				    filtered(e, w, g))
+					continue;
+				w->seen[g] = w->tick;
+				out[n++] = (struct cand){ g, (float)sc[g] };
+			}
+			continue;
+		}
+		/*
 		 * The best need items of the group in a heap; the cheap tests
 		 * first, so that an item the heap would refuse anyway costs
 		 * no timeline search.
@@ -2344,6 +2408,8 @@ rs_engine_free(struct rs_engine *e)
 	free(e->cpar);
 	free(e->coff);
 	free(e->cmem);
+	free(e->cpop);
+	free(e->cpopn);
 	free(e->popsc);
 	space_free(&e->als_sp);
 	space_free(&e->cos_sp);

@@ -237,6 +237,76 @@ test_category__popular_model(void)
 	shop_close(&s);
 }
 
+/*
+ * Ranked by the engine's popular model, the category list walks each
+ * group's items best first and stops at L (engine.c, cpop); ranked by any
+ * other score array it keeps the best L in a heap.  The same scores give
+ * the same lists both ways, at every L, time and context.
+ */
+static void
+test_category__popular_walk_equals_heap(void)
+{
+	static const uint64_t ctx[3] = { 104, 103, 100 };
+	struct rs_engine_query q;
+	struct shop s;
+	double sc[16];
+	uint32_t g[3], b[10], bg[16];
+	uint64_t a[20];
+	float bs[10];
+	size_t i, L, na, nb, bad = 0, runs = 0;
+	int64_t t;
+	int tree;
+
+	for (tree = 0; tree < 2; tree++) {
+		if (shop_open(&s, tree, tree) < 0) {
+			CHECK(0);
+			return;
+		}
+		memset(sc, 0, sizeof(sc));
+		for (i = 0; i < 7; i++)
+			sc[rs_engine_find(s.e, pop_ids[i])] = pop_sc[i];
+		for (i = 0; i < 3; i++)
+			g[i] = (uint32_t)rs_engine_find(s.e, ctx[i]);
+		for (t = 0; t <= 700; t += 50)
+			for (i = 1; i <= 3; i++)
+				for (L = 1; L <= 10; L++) {
+					struct rs_blend bl;
+					struct rs_row rows[20];
+					struct rs_error err;
+					int r, k;
+
+					memset(&q, 0, sizeof(q));
+					q.visitor = 1;
+					q.t = t;
+					q.item = g + 3 - i;
+					q.type = views;
+					q.n = i;
+					/* the heap, over a copy of the scores */
+					nb = rs_engine_category_list(s.e, s.w, &q,
+					    sc, b, bs, L);
+					/* the walk, through the engine's source */
+					CHECK(rs_blend_parse("category", &bl,
+					    &err) == 0);
+					r = rs_engine_answer(s.e, s.w, &q, &bl,
+					    (unsigned)L, rows, &err);
+					na = r < 0 ? 0 : (size_t)r;
+					for (k = 0; k < r; k++)
+						a[k] = rows[k].item;
+					for (k = 0; k < (int)nb; k++)
+						bg[k] = b[k];
+					runs++;
+					bad += na != nb;
+					for (k = 0; k < (int)na && na == nb;
+					    k++)
+						bad += rs_engine_item_ids(s.e)
+						    [bg[k]] != a[k];
+				}
+		shop_close(&s);
+	}
+	CHECK(runs == 2 * 15 * 3 * 10);
+	CHECK_EQ_U64(bad, 0);
+}
+
 /* Through a replay: the causal counts before t rank the category. */
 static void
 test_category__replay_causal(void)
@@ -329,6 +399,7 @@ main(void)
 {
 	RUN(test_category__timeline);
 	RUN(test_category__popular_model);
+	RUN(test_category__popular_walk_equals_heap);
 	RUN(test_category__replay_causal);
 	RUN(test_category__no_data_no_source);
 	return tap_done();
