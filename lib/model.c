@@ -176,11 +176,16 @@ put_ids(struct rs_writer *w, const uint64_t *ids, uint32_t n,
 	return rs_writer_end_table(w, err);
 }
 
+/*
+ * n rows of width 4-byte words at v, floats or u32s alike: each word's
+ * bytes little-endian (IEEE-754 binary32 for a float).
+ */
 static int
-put_floats(struct rs_writer *w, const float *v, uint32_t n, uint32_t width,
+put_words(struct rs_writer *w, const void *v, uint32_t n, uint32_t width,
     unsigned char *buf, struct rs_error *err)
 {
-	uint32_t i, per = WRITE_CHUNK / (4 * width), nb;
+	const unsigned char *p = v;
+	uint32_t i, per = WRITE_CHUNK / (4 * width), nb, x;
 	size_t j;
 	int rc;
 
@@ -188,28 +193,12 @@ put_floats(struct rs_writer *w, const float *v, uint32_t n, uint32_t width,
 		per = 1;
 	for (i = 0; i < n; i += nb) {
 		nb = n - i < per ? n - i : per;
-		for (j = 0; j < (size_t)nb * width; j++)
-			rs_put_f32(buf + j * 4, v[(size_t)i * width + j]);
+		for (j = 0; j < (size_t)nb * width; j++) {
+			memcpy(&x, p + ((size_t)i * width + j) * 4, 4);
+			rs_put_le32(buf + j * 4, x);
+		}
 		if ((rc = rs_writer_put_extent(w, buf,
 		    (size_t)nb * width * 4, err)) < 0)
-			return rc;
-	}
-	return rs_writer_end_table(w, err);
-}
-
-static int
-put_u32s(struct rs_writer *w, const uint32_t *v, uint32_t n,
-    unsigned char *buf, struct rs_error *err)
-{
-	uint32_t i, j, per = WRITE_CHUNK / 4, nb;
-	int rc;
-
-	for (i = 0; i < n; i += nb) {
-		nb = n - i < per ? n - i : per;
-		for (j = 0; j < nb; j++)
-			rs_put_le32(buf + (size_t)j * 4, v[i + j]);
-		if ((rc = rs_writer_put_extent(w, buf, (size_t)nb * 4,
-		    err)) < 0)
 			return rc;
 	}
 	return rs_writer_end_table(w, err);
@@ -256,13 +245,13 @@ put_space(struct rs_writer *w, const struct rs_space *sp, unsigned char *buf,
 {
 	int rc;
 
-	if ((rc = put_u32s(w, sp->ord, sp->n, buf, err)) < 0 ||
-	    (rc = put_floats(w, sp->norm, sp->n, 1, buf, err)) < 0 ||
-	    (rc = put_floats(w, sp->Ys, sp->n, sp->f, buf, err)) < 0 ||
+	if ((rc = put_words(w, sp->ord, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_words(w, sp->norm, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_words(w, sp->Ys, sp->n, sp->f, buf, err)) < 0 ||
 	    (rc = put_bytes(w, sp->Q8, (size_t)sp->n * sp->qst, err)) < 0 ||
-	    (rc = put_floats(w, sp->qs, sp->n, 1, buf, err)) < 0 ||
-	    (rc = put_floats(w, sp->qn, sp->n, 1, buf, err)) < 0 ||
-	    (rc = put_floats(w, sp->qe, sp->n, 1, buf, err)) < 0)
+	    (rc = put_words(w, sp->qs, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_words(w, sp->qn, sp->n, 1, buf, err)) < 0 ||
+	    (rc = put_words(w, sp->qe, sp->n, 1, buf, err)) < 0)
 		return rc;
 	return put_mean(w, sp, buf, err);
 }
@@ -363,8 +352,8 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 	if (m->kind == RS_MODEL_ALS) {
 		if ((rc = put_ids(w, m->user_ids, m->nusers, buf, err)) < 0 ||
 		    (rc = put_ids(w, m->item_ids, m->nitems, buf, err)) < 0 ||
-		    (rc = put_floats(w, m->X, m->nusers, m->f, buf, err)) < 0 ||
-		    (rc = put_floats(w, m->Y, m->nitems, m->f, buf, err)) < 0)
+		    (rc = put_words(w, m->X, m->nusers, m->f, buf, err)) < 0 ||
+		    (rc = put_words(w, m->Y, m->nitems, m->f, buf, err)) < 0)
 			goto out;
 		for (k = 0; k < RS_SPACE_N; k++)
 			if (m->has_space[k] &&
@@ -372,7 +361,7 @@ rs_model_write(const struct rs_model *m, int fd, const char *name,
 				goto out;
 	} else {
 		if ((rc = put_ids(w, m->item_ids, m->nitems, buf, err)) < 0 ||
-		    (rc = put_floats(w, m->scores, m->nitems, 1, buf, err)) < 0)
+		    (rc = put_words(w, m->scores, m->nitems, 1, buf, err)) < 0)
 			goto out;
 	}
 	rc = rs_writer_finish(w, err);
