@@ -27,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idmap.h"
 #include "tool.h"
 #include "progress.h"
 #include "replayout.h"
