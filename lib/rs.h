@@ -29,6 +29,7 @@
 #include "outfile.h"
 #include "records.h"
 #include "textout.h"
+#include "numfmt.h"
 #include "idmap.h"
 #include "rstime.h"
 #include "csr.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "numfmt.h"
 #include "textout.h"
 #include "banned.h"
 
@@ -102,16 +103,7 @@ rs_textout_char(struct rs_textout *t, char c)
 void
 rs_textout_u64(struct rs_textout *t, uint64_t v)
 {
-	unsigned char tmp[20], *p = room(t, 20);
-	int n = 0;
-
-	do {
-		tmp[n++] = (unsigned char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	t->len = (size_t)(p - t->buf);
+	t->len += rs_fmt_u64((char *)room(t, RS_FMT_MAX), v);
 }
 
 void
@@ -127,10 +119,7 @@ rs_textout_i64(struct rs_textout *t, int64_t v)
 void
 rs_textout_f32(struct rs_textout *t, float v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%.9g", (double)v);
-
-	rs_textout_bytes(t, tmp, (size_t)n);
+	t->len += rs_fmt_f32((char *)room(t, RS_FMT_MAX), v);
 }
 
 void

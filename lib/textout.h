@@ -1,7 +1,7 @@
 /*
  * textout.h - fast buffered text output for tools that print many rows
- * (rs-cat, rs-recommend): integers formatted by hand, floats with %.9g so
- * float32 values round-trip, CSV quoting per RFC 4180.  Writes go to a
+ * (rs-cat, rs-recommend): numbers formatted by hand (numfmt.h), floats
+ * as %.9g so float32 values round-trip, CSV quoting per RFC 4180.  Writes go to a
  * file descriptor in large chunks; a write error is sticky and reported
  * by rs_textout_flush.
  */
