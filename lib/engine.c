@@ -707,6 +707,44 @@ cmp_cand(const void *a, const void *b)
 	    cand_gid[x->g] > cand_gid[y->g];
 }
 
+/* cmp_cand's order: a before b. */
+static int
+cand_before(const struct rs_engine *e, const struct cand *a,
+    const struct cand *b)
+{
+	return a->s > b->s || (a->s == b->s && e->gid[a->g] < e->gid[b->g]);
+}
+
+/*
+ * Min-heap of the best L in cmp_cand's order: h[0] is the worst kept, and
+ * a candidate not before it is refused once the heap is full.  A source
+ * keeps its best L this way instead of sorting all it touched.
+ */
+static void
+cand_push(const struct rs_engine *e, struct cand *h, size_t *n, size_t L,
+    struct cand c)
+{
+	size_t k, p, ch;
+
+	if (*n < L) {
+		for (k = (*n)++; k > 0 && cand_before(e, &h[p = (k - 1) / 2],
+		    &c); k = p)
+			h[k] = h[p];
+		h[k] = c;
+		return;
+	}
+	if (L == 0 || !cand_before(e, &c, &h[0]))
+		return;
+	for (k = 0; (ch = 2 * k + 1) < *n; k = ch) {
+		if (ch + 1 < *n && cand_before(e, &h[ch], &h[ch + 1]))
+			ch++;
+		if (!cand_before(e, &c, &h[ch]))
+			break;
+		h[k] = h[ch];
+	}
+	h[k] = c;
+}
+
 /* cpop and cpopn of the category groups (layout at the top). */
 static int
 popular_groups(struct rs_engine *r, struct rs_error *err)
@@ -1137,14 +1175,15 @@ src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
 	}
 	if (nt == 0)
 		return 0;
-	for (j = 0, m = 0; j < nt; j++)
-		if (!filtered(e, w, w->touched[j]))
-			all[m++] = (struct cand){ w->touched[j],
-			    w->acc[w->touched[j]] };
+	for (j = 0, m = 0; j < nt; j++) {
+		const struct cand c = { w->touched[j], w->acc[w->touched[j]] };
+
+		if (!(m == L && !cand_before(e, &c, &all[0])) &&
+		    !filtered(e, w, c.g))
+			cand_push(e, all, &m, L, c);
+	}
 	cand_gid = e->gid;
 	qsort(all, m, sizeof(*all), cmp_cand);
-	if (m > L)
-		m = L;
 	memcpy(out, all, m * sizeof(*all));
 	return m;
 }
@@ -1925,38 +1964,6 @@ group_at(const struct rs_engine *e, uint32_t g, int64_t t)
 	    (size_t)e->g2cl[g], t));
 }
 
-/* Category order: a before b by higher score, then lower item id. */
-static int
-cat_before(const struct rs_engine *e, const struct cand *a,
-    const struct cand *b)
-{
-	return a->s > b->s || (a->s == b->s && e->gid[a->g] < e->gid[b->g]);
-}
-
-/* Min-heap of the best L by cat_before: h[0] is the worst kept. */
-static void
-cat_push(const struct rs_engine *e, struct cand *h, size_t *n, size_t L,
-    struct cand c)
-{
-	size_t k, p, ch;
-
-	if (*n < L) {
-		for (k = (*n)++; k > 0 && cat_before(e, &h[p = (k - 1) / 2],
-		    &c); k = p)
-			h[k] = h[p];
-		h[k] = c;
-		return;
-	}
-	for (k = 0; (ch = 2 * k + 1) < *n; k = ch) {
-		if (ch + 1 < *n && cat_before(e, &h[ch], &h[ch + 1]))
-			ch++;
-		if (!cat_before(e, &c, &h[ch]))
-			break;
-		h[k] = h[ch];
-	}
-	h[k] = c;
-}
-
 /*
  * The category source's groups for q into w->grp: the categories at t
  * of the last knn_context distinct visible items (positive weight),
@@ -2055,12 +2062,12 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 			int64_t d;
 
 			if (!(sc[g] > 0) || w->seen[g] == w->tick ||
-			    (m == need && !cat_before(e, &x, &all[0])) ||
+			    (m == need && !cand_before(e, &x, &all[0])) ||
 			    (d = group_at(e, g, q->t)) < 0 ||
 			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
 			    filtered(e, w, g))
 				continue;
-			cat_push(e, all, &m, need, x);
+			cand_push(e, all, &m, need, x);
 		}
 		qsort(all, m, sizeof(*all), cmp_cand);
 		for (i = 0; i < m; i++) {
