@@ -18,10 +18,11 @@
 # (default 32) from one thread, RUNS rounds (default 3) interleaving the
 # three servers; the medians are printed with the ratios.  Endpoints:
 # /recommendations for visitors active in the last 14 days (80 %) and
-# unknown ones (20 %) with the release's blend (ALS fold-in in it), the
-# same with rs-retrain's default blend recent:5,itemknn:5,category:0,
-# popular:0 (no ALS; "recs-noals"), /similar for items of those days, POST /events of
-# one view each.  Then rs-serve again under /recommendations load while
+# unknown ones (20 %) with the release's blend, rs-retrain's default
+# recent:5,itemknn:5,category:0,popular:0 ("recs"); the same with a
+# blend that folds the visitor into ALS, recent:4,itemknn:3,als:3,
+# popular:0 ("recs-als", by &blend=); /similar for items of those days;
+# POST /events of one view each.  Then rs-serve again under /recommendations load while
 # it is sent SIGHUP 10 times, each once the reload before it is done
 # (errors and reloads counted, and how long each took), its RSS, and
 # its release load time.  Client and servers share the 2 cores.
@@ -85,7 +86,7 @@ ln "$dir/rec-similar.rsk" "$rel/similar.rsk"
 ln "$dir/rec-model.rsa" "$rel/als.rsa"
 ln "$dir/popular.rsa" "$rel/popular.rsa"
 ln "$dir/knn.rsk" "$rel/knn.rsk"
-printf 'name=bench\ncreated=%s\nblend=recent:4,itemknn:3,als:3,popular:0\n' \
+printf 'name=bench\ncreated=%s\nblend=recent:5,itemknn:5,category:0,popular:0\n' \
     "$(date +%s)" >"$rel/release.env"
 echo bench >"$rel/COMPLETE"
 ln -s releases/bench "$work/models/current"
@@ -102,10 +103,10 @@ awk '{print "GET /recommendations?visitor=" $1 "&k=10"}
         printf "GET /recommendations?visitor=%.0f&k=10\n", 900000000000 + i}' \
     "$work/visitors" | awk 'BEGIN {srand(3)} {print rand() "\t" $0}' |
     sort -k1,1 | cut -f2 >"$work/recs.paths"
-# the blend rs-retrain publishes by default (no ALS): &blend= on rs-serve,
-# the same precomputed lists on the references
-sed 's/&k=10$/\&k=10\&blend=recent:5,itemknn:5,category:0,popular:0/' \
-    "$work/recs.paths" >"$work/recs-noals.rs.paths"
+# the ALS blend: &blend= on rs-serve, the same precomputed lists on the
+# references (a dict lookup costs the same whichever blend made it)
+sed 's/&k=10$/\&k=10\&blend=recent:4,itemknn:3,als:3,popular:0/' \
+    "$work/recs.paths" >"$work/recs-als.rs.paths"
 awk '{print "GET /similar?item=" $1 "&k=10"}' "$work/items" >"$work/similar.paths"
 paste -d' ' "$work/visitors" "$work/items" | awk 'NF == 2 {
     printf "POST /events {\"visitorid\":%s,\"itemid\":%s,\"event\":\"view\"}\n",
@@ -116,7 +117,7 @@ echo "clients: $(wc -l <"$work/recs.paths") visitor paths ($(wc -l <"$work/visit
 "$bin/rs-answer" -q -t 2 -r "$work/now.rsq" -H "$dir/events.rse" \
     -m "$rel/als.rsa" -p "$rel/popular.rsa" -n "$rel/knn.rsk" \
     -i "$rel/items.rse" --tree "$rel/tree.rse" \
-    -b recent:4,itemknn:3,als:3,popular:0 -k 10 -o "$work/all-recs.csv"
+    -b recent:5,itemknn:5,category:0,popular:0 -k 10 -o "$work/all-recs.csv"
 awk -F, 'NR == FNR {want[$1] = 1; next} FNR == 1 || ($2 in want)' \
     "$work/visitors" "$work/all-recs.csv" >"$work/recs.csv"
 "$bin/rs-recommend" -q -t 2 -m "$rel/als.rsa" --similar -k 10 \
@@ -153,7 +154,7 @@ echo "load: wrk -t1 -c$CONNS -d${DUR}s, $RUNS rounds interleaved; servers -t 2"
 : >"$work/results"
 r=1
 while [ $r -le "$RUNS" ]; do
-	for ep in recs recs-noals similar events; do
+	for ep in recs recs-als similar events; do
 		for srv in static rs-serve fastapi; do
 			case $srv in
 			static) port=18481 ;;
@@ -161,9 +162,9 @@ while [ $r -le "$RUNS" ]; do
 			fastapi) port=18482 ;;
 			esac
 			paths=$work/$ep.paths
-			[ "$ep" != recs-noals ] || paths=$work/recs.paths
-			[ "$ep$srv" != recs-noalsrs-serve ] ||
-			    paths=$work/recs-noals.rs.paths
+			[ "$ep" != recs-als ] || paths=$work/recs.paths
+			[ "$ep$srv" != recs-alsrs-serve ] ||
+			    paths=$work/recs-als.rs.paths
 			echo "$srv $ep $(run_wrk $port "$paths")" >>"$work/results"
 		done
 	done
@@ -172,7 +173,7 @@ done
 get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 printf '\n%-9s %-10s %10s %9s %9s %9s %8s\n' server endpoint 'req/s' 'p50 ms' 'p99 ms' 'p99.9 ms' errors
-for ep in recs recs-noals similar events; do
+for ep in recs recs-als similar events; do
 	for srv in static rs-serve fastapi; do
 		f=$(grep "^$srv $ep " "$work/results")
 		rps=$(echo "$f" | get rps | median)
