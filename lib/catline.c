@@ -158,3 +158,10 @@ rs_catline_free(struct rs_catline *c)
 	rs_timeline_release(&c->tl);
 	free(c);
 }
+
+const uint64_t *
+rs_catline_items(const struct rs_catline *c, size_t *n)
+{
+	*n = c->tl.n;
+	return c->tl.id;
+}

@@ -81,6 +81,8 @@ uint64_t rs_catline_at_index(const struct rs_catline *c, size_t idx,
 	int64_t t);
 size_t rs_catline_history(const struct rs_catline *c, size_t idx,
 	const uint64_t **cats);
+/* The items with a category at some time: *n ids, ascending (borrowed). */
+const uint64_t *rs_catline_items(const struct rs_catline *c, size_t *n);
 /* The time of the item's first snapshot (INT64_MIN: an item table's). */
 int64_t rs_catline_first(const struct rs_catline *c, size_t idx);
 

@@ -15,7 +15,9 @@
  *             row als_ord[j]).
  *   filters   blocked[g] (item table), g2av[g] (availability timeline
  *             index, -1: always available).
- *   category  g2cl[g] (the item's category timeline, catline.h); the
+ *   category  g2cl[g] (the item's category timeline, catline.h; every
+ *             item of the timeline is an engine item, so a group lists
+ *             the catalogue, not only what someone touched); the
  *             groups c: every category an engine item ever had, and
  *             with a tree their parents, named densely by cmap, cpar[c]
  *             the group of c's parent; cmem[coff[c] .. coff[c + 1]) the
@@ -26,7 +28,8 @@
  *             row i's list is model row i's best nbt_n items by the
  *             cosine scan without filters, as model rows.
  * Invariant: after rs_engine_prepare nothing in e changes, so threads
- * share it; all per-query scratch lives in struct rs_engine_work, whose
+ * share it (one exception, between answers only: the item-kNN model,
+ * rs_engine_replace_itemknn); all per-query scratch lives in struct rs_engine_work, whose
  * marks use a tick that grows with every answer, so nothing is cleared
  * per query.
  */
@@ -103,10 +106,10 @@ struct rs_engine {
 	uint32_t ncat;		/* groups */
 	uint32_t *coff, *cmem;	/* group c's items: cmem[coff[c]..) */
 	/*
-	 * The same with a popular model: group c's items of positive
-	 * popsc, best first (float score, ties by lower id), the first
-	 * cpopn[c] of cpop[coff[c]..), so that a list ranked by the model
-	 * stops at its L-th item, not after the whole group.
+	 * The same with a popular model: group c's items by popsc, best
+	 * first (float score, ties by lower id, so the untouched, 0, come
+	 * last), cpop[coff[c]..) (cpopn[c] of them), so that a list ranked
+	 * by the model stops at its L-th item, not after the whole group.
 	 */
 	uint32_t *cpop, *cpopn;
 	double *popsc;		/* popular-model score of g, 0: none */
@@ -765,7 +768,7 @@ popular_groups(struct rs_engine *r, struct rs_error *err)
 	cand_gid = r->gid;
 	for (c = 0; c < r->ncat; c++) {
 		for (j = r->coff[c], n = 0; j < r->coff[c + 1]; j++)
-			if (r->popsc[r->cmem[j]] > 0)
+			if (r->popsc[r->cmem[j]] >= 0)
 				buf[n++] = (struct cand){ r->cmem[j],
 				    (float)r->popsc[r->cmem[j]] };
 		qsort(buf, n, sizeof(*buf), cmp_cand);
@@ -887,6 +890,38 @@ category_groups(struct rs_engine *r, struct rs_error *err)
 }
 
 int
+rs_engine_replace_itemknn(struct rs_engine *e, const struct rs_itemknn *m,
+    struct rs_error *err)
+{
+	const uint32_t n = m != NULL ? rs_itemknn_nitems(m) : 0;
+	const uint64_t *ids = m != NULL ? rs_itemknn_item_ids(m) : NULL;
+	uint32_t *to_g, i;
+	int64_t g;
+
+	if (!e->prepared)
+		return rs_error_set(err, RS_EARG, "engine: not prepared");
+	if ((to_g = malloc(((size_t)n + 1) * sizeof(*to_g))) == NULL)
+		return nomem(err);
+	for (i = 0; i < n; i++) {
+		if ((g = rs_idmap_find(e->gmap, ids[i])) < 0) {
+			free(to_g);
+			return rs_error_set(err, RS_EARG, "engine: item-knn "
+			    "item %llu is not an engine item",
+			    (unsigned long long)ids[i]);
+		}
+		to_g[i] = (uint32_t)g;
+	}
+	for (i = 0; i < e->ng; i++)
+		e->g2knn[i] = -1;
+	for (i = 0; i < n; i++)
+		e->g2knn[to_g[i]] = (int32_t)i;
+	free(e->knn2g);
+	e->knn2g = to_g;
+	e->knn = m;
+	return 0;
+}
+
+int
 rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 {
 	uint32_t i;
@@ -910,6 +945,15 @@ rs_engine_prepare(struct rs_engine *r, struct rs_error *err)
 		if (intern_all(r, rs_model_item_ids(r->pop), r->npop,
 		    &r->pop_order, err) < 0)
 			return RS_ENOMEM;
+	}
+	if (r->cl != NULL) {
+		/* the catalogue: the category source lists untouched items */
+		size_t nci;
+		const uint64_t *ci = rs_catline_items(r->cl, &nci);
+
+		for (k = 0; k < nci; k++)
+			if (rs_idmap_intern(r->gmap, ci[k]) < 0)
+				return nomem(err);
 	}
 	r->ng = (uint32_t)rs_idmap_size(r->gmap);
 	r->gid = rs_idmap_ids(r->gmap);
@@ -2005,9 +2049,10 @@ category_context(const struct rs_engine *e, struct rs_engine_work *w,
 
 /*
  * The category list of q (engine.h): group after group, the group's
- * items of positive score sc[g] that are in the group at t, not touched
- * by the visitor and not filtered, best score first, ties by lower id;
- * each item once; at most L.  Needs a fresh tick (next_tick).
+ * items (the catalogue's, untouched ones scoring 0) that are in the
+ * group at t, not touched by the visitor and not filtered, best score
+ * sc[g] first, ties by lower id; each item once; at most L.  Needs a
+ * fresh tick (next_tick).
  */
 static size_t
 category_list(const struct rs_engine *e, struct rs_engine_work *w,
@@ -2061,7 +2106,7 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 			const struct cand x = { g, (float)sc[g] };
 			int64_t d;
 
-			if (!(sc[g] > 0) || w->seen[g] == w->tick ||
+			if (!(sc[g] >= 0) || w->seen[g] == w->tick ||
 			    (m == need && !cand_before(e, &x, &all[0])) ||
 			    (d = group_at(e, g, q->t)) < 0 ||
 			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||

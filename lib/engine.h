@@ -87,9 +87,11 @@
  *    items.  Popularity: the query's list when it brings one (replay:
  *    rs_engine_category_list over the causal counts before t, the
  *    popular list's definition restricted to the group), else the
- *    popular model's score; an item without popularity (score <= 0, or
- *    not in the popular model) is never listed, and without either
- *    there are no rows.  Never an item of the visible events (any type),
+ *    popular model's score.  A group holds the catalogue (every item
+ *    of the category timeline is an engine item): an item nobody
+ *    touched (score 0, or not in the popular model) comes after the
+ *    rest of its group, by lower id.  Without a list or a popular
+ *    model there are no rows.  Never an item of the visible events (any type),
  *    and the filters as for every source.
  *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
  *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
@@ -247,6 +249,16 @@ int rs_engine_set_categories(struct rs_engine *e, const struct rs_catline *c,
  */
 int rs_engine_set_item_list(struct rs_engine *e, int only,
 	const uint64_t *ids, size_t n, struct rs_error *err);
+
+/*
+ * The one exception to "frozen": a prepared engine's item-kNN model
+ * replaced by m (borrowed; NULL: none), whose items the engine must all
+ * know already (RS_EARG naming the first it does not).  Costs O(items),
+ * not a prepare.  Only while no answer is in flight on any thread: the
+ * replay calls it between request periods (--knn-every).
+ */
+int rs_engine_replace_itemknn(struct rs_engine *e, const struct rs_itemknn *m,
+	struct rs_error *err);
 
 /* Interns every model item and builds the tables; e is then frozen. */
 int rs_engine_prepare(struct rs_engine *e, struct rs_error *err);

@@ -226,60 +226,13 @@ rs_replay_set_popular(struct rs_replay *r, const struct rs_model *m,
 	return rs_engine_set_popular(r->e, m, err);
 }
 
-/*
- * A new item-kNN model after prepare: a new engine with the same items,
- * in the same order (so every index g and causal list stays valid), and
- * the same models and filters.  The model's items are history items
- * (trained on the history), so it interns nothing new.
- */
-static int
-swap_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
-    struct rs_error *err)
-{
-	struct rs_engine *e;
-	uint32_t g;
-	int rc;
-
-	if ((rc = engine_create(&e, &r->p, err)) < 0)
-		return rc;
-	for (g = 0; g < r->ng; g++)
-		if (rs_engine_intern(e, r->gid[g]) != (int64_t)g) {
-			rs_engine_free(e);
-			return nomem(err);
-		}
-	if ((r->pop != NULL && (rc = rs_engine_set_popular(e, r->pop,
-	    err)) < 0) ||
-	    (m != NULL && (rc = rs_engine_set_itemknn(e, m, err)) < 0) ||
-	    (r->als != NULL && (rc = rs_engine_set_als(e, r->als, err)) < 0) ||
-	    (r->items != NULL && (rc = rs_engine_set_items(e, r->items,
-	    err)) < 0) ||
-	    (r->avail != NULL && (rc = rs_engine_set_avail(e, r->avail,
-	    err)) < 0) ||
-	    (r->cats != NULL && (rc = rs_engine_set_categories(e, r->cats,
-	    r->tree, err)) < 0) ||
-	    (rc = rs_engine_prepare(e, err)) < 0) {
-		rs_engine_free(e);
-		return rc;
-	}
-	if (rs_engine_nitems(e) != r->ng) {
-		rs_engine_free(e);
-		return rs_error_set(err, RS_EARG, "replay: the item-knn model "
-		    "has items the history has not");
-	}
-	rs_engine_free(r->e);
-	r->e = e;
-	r->gid = rs_engine_item_ids(e);
-	r->knn = m;
-	return 0;
-}
-
 int
 rs_replay_set_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
     struct rs_error *err)
 {
-	if (r->prepared)
-		return swap_itemknn(r, m, err);
 	r->knn = m;
+	if (r->prepared)	/* between periods: no answer in flight */
+		return rs_engine_replace_itemknn(r->e, m, err);
 	return rs_engine_set_itemknn(r->e, m, err);
 }
 

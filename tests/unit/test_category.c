@@ -343,32 +343,40 @@ test_category__replay_causal(void)
 	CHECK(rs_replay_prepare(r, rq, 4, &err) == 0);
 	CHECK(rs_replay_work_create(&w, r, &err) == 0);
 	CHECK(rs_blend_parse("category", &b, &err) == 0);
-	/* t = 100: 101 (2 views), 105 (1), then parent: 104 (1) */
+	/*
+	 * t = 100: 101 (2 views), 105 (1), 102 (untouched before t: 0,
+	 * after the rest of its group), then parent: 104 (1), 103 (0)
+	 */
 	n = rs_replay_answer(r, w, 0, &b, 10, rows, &err);
-	CHECK_EQ_U64(n, 3);
-	if (n == 3) {
-		CHECK_EQ_U64(rows[0].item, 101);
-		CHECK_EQ_U64(rows[1].item, 105);
-		CHECK_EQ_U64(rows[2].item, 104);
-		CHECK_NEAR(rows[0].score, 2, 0);
-		CHECK_EQ_U64(rows[0].source, RS_SRC_CATEGORY);
-	}
-	/* t = 300: 102's add-to-cart (5) counts, 102 still in 10 */
-	n = rs_replay_answer(r, w, 1, &b, 10, rows, &err);
-	CHECK_EQ_U64(n, 4);
-	if (n == 4) {
-		CHECK_EQ_U64(rows[0].item, 102);
-		CHECK_NEAR(rows[0].score, 5, 0);
-		CHECK_EQ_U64(rows[1].item, 101);
-	}
-	/* t = 650: 102 is in 11 now, reached by the back-off after 10 */
-	n = rs_replay_answer(r, w, 2, &b, 10, rows, &err);
-	CHECK_EQ_U64(n, 4);
-	if (n == 4) {
+	CHECK_EQ_U64(n, 5);
+	if (n == 5) {
 		CHECK_EQ_U64(rows[0].item, 101);
 		CHECK_EQ_U64(rows[1].item, 105);
 		CHECK_EQ_U64(rows[2].item, 102);
 		CHECK_EQ_U64(rows[3].item, 104);
+		CHECK_EQ_U64(rows[4].item, 103);
+		CHECK_NEAR(rows[0].score, 2, 0);
+		CHECK_NEAR(rows[2].score, 0, 0);
+		CHECK_EQ_U64(rows[0].source, RS_SRC_CATEGORY);
+	}
+	/* t = 300: 102's add-to-cart (5) counts, 102 still in 10 */
+	n = rs_replay_answer(r, w, 1, &b, 10, rows, &err);
+	CHECK_EQ_U64(n, 5);
+	if (n == 5) {
+		CHECK_EQ_U64(rows[0].item, 102);
+		CHECK_NEAR(rows[0].score, 5, 0);
+		CHECK_EQ_U64(rows[1].item, 101);
+		CHECK_EQ_U64(rows[4].item, 103);
+	}
+	/* t = 650: 102 is in 11 now, reached by the back-off after 10 */
+	n = rs_replay_answer(r, w, 2, &b, 10, rows, &err);
+	CHECK_EQ_U64(n, 5);
+	if (n == 5) {
+		CHECK_EQ_U64(rows[0].item, 101);
+		CHECK_EQ_U64(rows[1].item, 105);
+		CHECK_EQ_U64(rows[2].item, 102);
+		CHECK_EQ_U64(rows[3].item, 104);
+		CHECK_EQ_U64(rows[4].item, 103);
 	}
 	/* a visitor without events: no context, no rows */
 	CHECK_EQ_U64(rs_replay_answer(r, w, 3, &b, 10, rows, &err), 0);
