@@ -16,6 +16,13 @@
 uint32_t rs_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /*
+ * The CRC of A B from crc1 = the CRC of A (from any start) and crc2 =
+ * rs_crc32c(0, B, len2): so that two threads can check the halves of a
+ * large table at once.
+ */
+uint32_t rs_crc32c_combine(uint32_t crc1, uint32_t crc2, size_t len2);
+
+/*
  * The same value from the table-driven code alone, whatever the
  * processor: for tests, which check that both paths agree.
  */

@@ -332,9 +332,10 @@ int rs_engine_answer(const struct rs_engine *e, struct rs_engine_work *w,
 /*
  * The category source's list for q (engine.h's definition) with the
  * popularity score[g] of every engine item g (e.g. causal counts before
- * q->t; <= 0: never listed): at most L (<= 2 kmax) items into item[]
- * (engine index) and sc[], for a later query's cat / cats.  Uses w's
- * scratch (and forgets its cached lists).  Returns the count.
+ * q->t; 0: untouched, listed last; < 0: never): at most L (<= 2 kmax)
+ * items into item[] (engine index) and sc[], for a later query's cat /
+ * cats.  Uses w's scratch (and forgets its cached lists).  Returns the
+ * count.
  */
 size_t rs_engine_category_list(const struct rs_engine *e,
 	struct rs_engine_work *w, const struct rs_engine_query *q,

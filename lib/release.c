@@ -65,13 +65,15 @@ close_reader(struct rs_reader *r, int fd)
 }
 
 static int
-read_model(const char *path, struct rs_model **m, struct rs_error *err)
+read_model(const char *path, unsigned threads, struct rs_model **m,
+    struct rs_error *err)
 {
 	struct rs_reader *r;
 	int fd, rc;
 
 	if ((rc = open_reader(path, &r, &fd, err)) < 0)
 		return rc;
+	rs_reader_set_threads(r, threads);	/* the factor tables' CRC */
 	rc = rs_model_read(r, m, err);
 	close_reader(r, fd);
 	return rc;
@@ -183,6 +185,7 @@ struct release_reads {
 	const struct rs_release_spec *s;
 	const char *als, *pop, *knn, *sim, *items, *tree;
 	int cats;			/* read the categories too */
+	unsigned threads;
 	int rc[2];
 	struct rs_error err[2];
 };
@@ -196,8 +199,10 @@ read_models(void *arg)
 	struct rs_error *err = &d->err[0];
 	int rc = 0;
 
-	if ((d->als != NULL && (rc = read_model(d->als, &r->als, err)) < 0) ||
-	    (d->pop != NULL && (rc = read_model(d->pop, &r->pop, err)) < 0) ||
+	if ((d->als != NULL && (rc = read_model(d->als, d->threads, &r->als,
+	    err)) < 0) ||
+	    (d->pop != NULL && (rc = read_model(d->pop, d->threads, &r->pop,
+	    err)) < 0) ||
 	    (d->knn != NULL && (rc = read_knn(d->knn, &r->knn, err)) < 0) ||
 	    (d->sim != NULL && (rc = read_similar(d->sim, &r->similar,
 	    err)) < 0))
@@ -466,6 +471,7 @@ rs_release_load(struct rs_release **out, const struct rs_release_spec *s,
 	rd.sim = sim;
 	rd.items = items;
 	rd.tree = tree;
+	rd.threads = s->params.threads;
 	/*
 	 * The categories: from an item table always, so that a request's
 	 * &blend= can name the source; from -A files (read a second time,

@@ -21,6 +21,7 @@
  * every consumer that walks a stream block by block.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -835,6 +836,7 @@ struct rs_reader {
 	int64_t base;			/* file offset of payload byte 0, or -1 */
 	uint64_t bufoff;		/* payload offset of buf[0] */
 	int nomap;			/* rs_reader_set_map(r, 0) */
+	unsigned threads;		/* rs_reader_set_threads */
 	int ext_open;			/* rs_reader_next is inside an extent */
 	uint64_t ext_left;		/* records of it not yet handed out */
 };
@@ -1631,6 +1633,12 @@ rs_reader_set_map(struct rs_reader *r, int on)
 	r->nomap = !on;
 }
 
+void
+rs_reader_set_threads(struct rs_reader *r, unsigned n)
+{
+	r->threads = n;
+}
+
 /*
  * The CRC of len record bytes at p (records of w bytes) from crc, in
  * pieces small enough that check then finds each one in the cache.
@@ -1648,6 +1656,56 @@ crc_check(uint32_t crc, const unsigned char *p, size_t len, size_t w,
 			check(ctx, p, k);
 	}
 	return crc;
+}
+
+#define PAR_CRC_MIN ((size_t)64 << 20)	/* a second thread pays off */
+
+struct crc_half {
+	const unsigned char *p;
+	size_t len;
+	uint32_t crc;
+};
+
+static void *
+crc_half_run(void *arg)
+{
+	struct crc_half *h = arg;
+
+	h->crc = rs_crc32c(0, h->p, h->len);
+	return NULL;
+}
+
+/*
+ * crc_check of a mapped extent, its second half's CRC on a thread of its
+ * own when the reader may use one and the extent is large: a freshly
+ * written file sits in small page-cache pages, and walking them is
+ * slower than the CRC unit (0.28 s for a scale-1 model's 565 MB, against
+ * 0.11 s read back from disk).  check still sees the bytes in order, on
+ * the caller's thread; on no thread, the plain crc_check.
+ */
+static uint32_t
+crc_check_mapped(const struct rs_reader *r, uint32_t crc,
+    const unsigned char *p, size_t len, size_t w, rs_extent_check_fn *check,
+    void *ctx)
+{
+	struct crc_half h;
+	pthread_t tid;
+	size_t mid, piece, k, i;
+
+	if (r->threads < 2 || len < PAR_CRC_MIN)
+		return crc_check(crc, p, len, w, check, ctx);
+	mid = len / 2 / w * w;	/* a record boundary */
+	h = (struct crc_half){ p + mid, len - mid, 0 };
+	if (pthread_create(&tid, NULL, crc_half_run, &h) != 0)
+		return crc_check(crc, p, len, w, check, ctx);
+	crc = crc_check(crc, p, mid, w, check, ctx);
+	piece = w < CHECK_PIECE ? CHECK_PIECE / w * w : w;
+	for (i = mid; check != NULL && i < len; i += k) {
+		k = len - i < piece ? len - i : piece;
+		check(ctx, p + i, k);
+	}
+	pthread_join(tid, NULL);
+	return rs_crc32c_combine(crc, h.crc, len - mid);
 }
 
 /*
@@ -1801,7 +1859,7 @@ extent_map(struct rs_reader *r, size_t len, size_t w,
 	out->maplen = lead + len;
 	out->data = (unsigned char *)p + lead;
 	out->len = len;
-	r->crc = crc_check(r->crc, out->data, len, w, check, ctx);
+	r->crc = crc_check_mapped(r, r->crc, out->data, len, w, check, ctx);
 	/* Past the records, dropping whatever was buffered of them. */
 	if (lseek(r->fd, (off_t)(off + len), SEEK_SET) < 0)
 		return rs_error_errno(err, RS_EIO, errno, "%s: seek", r->name);

@@ -386,6 +386,14 @@ void rs_extent_release(struct rs_extent *e);
  */
 void rs_reader_set_map(struct rs_reader *r, int on);
 
+/*
+ * Threads (default 1) that verify the CRC of a mapped extent of at least
+ * 64 MiB: with n >= 2, a second thread checksums its second half while
+ * the caller does the first (and runs check over all of it, in order),
+ * and the two CRCs are combined (crc32c.h).  Same result, same errors.
+ */
+void rs_reader_set_threads(struct rs_reader *r, unsigned n);
+
 /* 1 once every table has been read and verified. */
 int rs_reader_done(const struct rs_reader *r);
 

@@ -1036,7 +1036,7 @@ main(int argc, char **argv)
 	mats_started = o.threads > 1 && (o.bought || o.seen || o.train) &&
 	    !progress_enabled() &&
 	    pthread_create(&mats_tid, NULL, load_matrices, &mats) == 0;
-	m = load_model(o.model);
+	m = load_model_threads(o.model, o.threads);
 	if (rs_model_kind(m) != RS_MODEL_ALS && (o.similar || o.recent))
 		die("%s: %s needs an als model, not a popular one", o.model,
 		    o.similar ? "--similar" : "--recent");

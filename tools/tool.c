@@ -664,12 +664,19 @@ load_items(const char *path)
 struct rs_model *
 load_model(const char *path)
 {
+	return load_model_threads(path, 1);
+}
+
+struct rs_model *
+load_model_threads(const char *path, unsigned threads)
+{
 	struct rs_reader *r;
 	struct rs_model *m;
 	struct rs_error err;
 	int fd;
 
 	r = open_stream(path, &fd);
+	rs_reader_set_threads(r, threads);
 	if (rs_model_read(r, &m, &err) < 0)
 		die_err(&err);
 	close_stream(r, fd);

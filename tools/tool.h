@@ -147,6 +147,8 @@ struct rs_avail *load_avail(const char *const *paths, unsigned n);
 struct rs_csr *load_matrix(const char *path);
 struct rs_items *load_items(const char *path);
 struct rs_model *load_model(const char *path);
+/* The same with threads for the CRC of large tables (rs_reader_set_threads). */
+struct rs_model *load_model_threads(const char *path, unsigned threads);
 struct rs_itemknn *load_knn(const char *path);
 /* A request stream (requests.h): *n requests, malloc'd; dies on error. */
 struct rs_request *load_requests(const char *path, size_t *n);

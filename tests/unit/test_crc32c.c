@@ -96,6 +96,42 @@ test_crc32c__hw_matches_portable(void)
 	free(buf);
 }
 
+/* The CRC of A B from the CRCs of A and B, at every split of a buffer. */
+static void
+test_crc32c__combine(void)
+{
+	static unsigned char buf[4099];
+	uint32_t whole, a;
+	unsigned bad = 0;
+	size_t i, cut;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 131 + (i >> 5));
+	whole = rs_crc32c(7, buf, sizeof(buf));
+	for (cut = 0; cut <= sizeof(buf); cut++) {
+		a = rs_crc32c(7, buf, cut);
+		bad += rs_crc32c_combine(a, rs_crc32c(0, buf + cut,
+		    sizeof(buf) - cut), sizeof(buf) - cut) != whole;
+	}
+	CHECK_EQ_U64(bad, 0);
+	/* a length with many bits set: a byte, then 1 GiB + 12345 zeros */
+	{
+		static unsigned char z[1 << 16];
+		const unsigned char one = 0x5a;
+		const size_t len = ((size_t)1 << 30) + 12345;
+		uint32_t zeros = 0, direct = rs_crc32c(0, &one, 1);
+		size_t k, left;
+
+		for (left = len; left > 0; left -= k) {
+			k = left < sizeof(z) ? left : sizeof(z);
+			zeros = rs_crc32c(zeros, z, k);
+			direct = rs_crc32c(direct, z, k);
+		}
+		CHECK_EQ_U64(rs_crc32c_combine(rs_crc32c(0, &one, 1), zeros,
+		    len), direct);
+	}
+}
+
 int
 main(void)
 {
@@ -103,5 +139,6 @@ main(void)
 	RUN(test_crc32c__rfc3720_vectors);
 	RUN(test_crc32c__piecewise_and_unaligned);
 	RUN(test_crc32c__hw_matches_portable);
+	RUN(test_crc32c__combine);
 	return tap_done();
 }

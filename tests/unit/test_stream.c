@@ -708,6 +708,9 @@ ext_count(void *ctx, const unsigned char *p, size_t n)
 /* How ext_read reads: extents whole from a file, from a pipe, or blocks. */
 enum { EXT_WHOLE, EXT_PIPE, EXT_BLOCKS, EXT_COPY };
 
+/* rs_reader_set_threads for ext_read's readers (0: not called). */
+static unsigned ext_threads;
+
 /*
  * Reads the first len bytes of buf as a stream, extents by
  * rs_reader_extent (or every table by rs_reader_next), summing the
@@ -747,6 +750,8 @@ ext_read(const unsigned char *buf, size_t len, int how, struct rs_error *err,
 		unlink(path);
 	}
 	rc = rs_reader_open(&r, fd, "ext.rs", err);
+	if (rc == 0 && ext_threads > 0)
+		rs_reader_set_threads(r, ext_threads);
 	while (rc == 0 && !rs_reader_done(r)) {
 		if (how != EXT_BLOCKS &&
 		    rs_reader_layout(r, cur) == RS_LAYOUT_EXTENT) {
@@ -807,6 +812,42 @@ test_stream__extent_round_trip(void)
 			}
 			free(buf);
 		}
+}
+
+/*
+ * A mapped extent past 64 MiB checksummed by two threads: the same
+ * records, check sees every byte, and a flipped byte in either half (or
+ * at the cut) is caught as with one thread.
+ */
+static void
+test_stream__extent_crc_threads(void)
+{
+	struct rs_error err;
+	unsigned char *buf;
+	uint64_t want, sum;
+	size_t len, off, at[3], i;
+	int mapped;
+	unsigned t;
+
+	buf = ext_stream(1, 10, 6000000, &len, &want);	/* 72 MB of vecs */
+	off = len - 72000000 - 32;	/* about the big extent's start */
+	at[0] = off + 1000;
+	at[1] = off + 36000000;
+	at[2] = off + 70000000;
+	for (t = 1; t <= 2; t++) {
+		ext_threads = t;
+		CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum, &mapped) == 0);
+		CHECK_EQ_U64(sum, want);
+		CHECK_EQ_U64(mapped, 1);
+		for (i = 0; i < 3; i++) {
+			buf[at[i]] ^= 0x10;
+			CHECK(ext_read(buf, len, EXT_WHOLE, &err, &sum,
+			    &mapped) == RS_ECORRUPT);
+			buf[at[i]] ^= 0x10;
+		}
+	}
+	ext_threads = 0;
+	free(buf);
 }
 
 /* The 2.0 header: version, layouts, and the records' aligned place. */
@@ -1112,6 +1153,7 @@ main(void)
 	RUN(test_stream__raw_records);
 	RUN(test_stream__prealloc_claim);
 	RUN(test_stream__extent_round_trip);
+	RUN(test_stream__extent_crc_threads);
 	RUN(test_stream__extent_header);
 	RUN(test_stream__extent_truncated_and_flipped);
 	RUN(test_stream__extent_mapped_damage);
