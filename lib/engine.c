@@ -107,9 +107,10 @@ struct rs_engine {
 	uint32_t *coff, *cmem;	/* group c's items: cmem[coff[c]..) */
 	/*
 	 * The same with a popular model: group c's items by popsc, best
-	 * first (float score, ties by lower id, so the untouched, 0, come
-	 * last), cpop[coff[c]..) (cpopn[c] of them), so that a list ranked
-	 * by the model stops at its L-th item, not after the whole group.
+	 * first (float score, ties by lower id), in cpop[coff[c]..
+	 * coff[c + 1]), the cpopn[c] touched ones (popsc > 0) first, so
+	 * that a list ranked by the model stops at its L-th item, not after
+	 * the whole group.
 	 */
 	uint32_t *cpop, *cpopn;
 	double *popsc;		/* popular-model score of g, 0: none */
@@ -767,14 +768,20 @@ popular_groups(struct rs_engine *r, struct rs_error *err)
 	}
 	cand_gid = r->gid;
 	for (c = 0; c < r->ncat; c++) {
-		for (j = r->coff[c], n = 0; j < r->coff[c + 1]; j++)
-			if (r->popsc[r->cmem[j]] >= 0)
-				buf[n++] = (struct cand){ r->cmem[j],
-				    (float)r->popsc[r->cmem[j]] };
+		uint32_t pos = 0;
+
+		for (j = r->coff[c], n = 0; j < r->coff[c + 1]; j++) {
+			/* a score below 0 (none in a popular model) is 0 */
+			const double v = r->popsc[r->cmem[j]] > 0 ?
+			    r->popsc[r->cmem[j]] : 0;
+
+			buf[n++] = (struct cand){ r->cmem[j], (float)v };
+			pos += v > 0;
+		}
 		qsort(buf, n, sizeof(*buf), cmp_cand);
 		for (j = 0; j < n; j++)
 			r->cpop[r->coff[c] + j] = buf[j].g;
-		r->cpopn[c] = n;
+		r->cpopn[c] = pos;
 	}
 	free(buf);
 	return 0;
@@ -2048,20 +2055,86 @@ category_context(const struct rs_engine *e, struct rs_engine_work *w,
 }
 
 /*
+ * One group c's part of category_list: its items of score sc[g] > 0
+ * (untouched = 0) or of score 0 (untouched = 1) that are in c at t, not
+ * yet seen and not filtered, best first, ties by lower id, appended to
+ * out[0..n) up to L.  Returns the new n.
+ */
+static size_t
+category_group(const struct rs_engine *e, struct rs_engine_work *w,
+    const struct rs_engine_query *q, const double *sc, uint32_t c,
+    int untouched, struct cand *out, size_t n, size_t L)
+{
+	struct cand *all = w->cbuf;
+	const size_t need = L - n;
+	size_t i, m;
+	uint32_t j, lo, hi;
+
+	/*
+	 * Ranked by the popular model: the group's items come best first,
+	 * the touched ones before cpopn[c], so the first need that pass
+	 * are the list.
+	 */
+	if (sc == e->popsc && e->cpop != NULL) {
+		const uint32_t *mem = e->cpop + e->coff[c];
+
+		lo = untouched ? e->cpopn[c] : 0;
+		hi = untouched ? e->coff[c + 1] - e->coff[c] : e->cpopn[c];
+		for (j = lo; j < hi && n < L; j++) {
+			const uint32_t g = mem[j];
+			int64_t d;
+
+			if (w->seen[g] == w->tick ||
+			    (d = group_at(e, g, q->t)) < 0 ||
+			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
+			    filtered(e, w, g))
+				continue;
+			w->seen[g] = w->tick;
+			out[n++] = (struct cand){ g, (float)sc[g] };
+		}
+		return n;
+	}
+	/*
+	 * The best need items of the group in a heap; the cheap tests
+	 * first, so that an item the heap would refuse anyway costs no
+	 * timeline search.
+	 */
+	for (j = e->coff[c], m = 0; j < e->coff[c + 1]; j++) {
+		const uint32_t g = e->cmem[j];
+		const struct cand x = { g, (float)sc[g] };
+		int64_t d;
+
+		if (!(untouched ? sc[g] == 0 : sc[g] > 0) ||
+		    w->seen[g] == w->tick ||
+		    (m == need && !cand_before(e, &x, &all[0])) ||
+		    (d = group_at(e, g, q->t)) < 0 ||
+		    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
+		    filtered(e, w, g))
+			continue;
+		cand_push(e, all, &m, need, x);
+	}
+	qsort(all, m, sizeof(*all), cmp_cand);
+	for (i = 0; i < m; i++) {
+		w->seen[all[i].g] = w->tick;
+		out[n++] = all[i];
+	}
+	return n;
+}
+
+/*
  * The category list of q (engine.h): group after group, the group's
- * items (the catalogue's, untouched ones scoring 0) that are in the
- * group at t, not touched by the visitor and not filtered, best score
- * sc[g] first, ties by lower id; each item once; at most L.  Needs a
- * fresh tick (next_tick).
+ * items of score sc[g] > 0 that are in the group at t, not touched by
+ * the visitor and not filtered, best first, ties by lower id; then the
+ * same over the items of score 0 (the untouched catalogue), by lower
+ * id; each item once; at most L.  Needs a fresh tick (next_tick).
  */
 static size_t
 category_list(const struct rs_engine *e, struct rs_engine_work *w,
     const struct rs_engine_query *q, const double *sc, struct cand *out,
     size_t L)
 {
-	struct cand *all = w->cbuf;
-	size_t i, m, n = 0, ng, k;
-	uint32_t j;
+	size_t i, n = 0, ng, k;
+	int untouched;
 
 	if (e->cl == NULL)
 		return 0;
@@ -2070,56 +2143,10 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 	for (i = 0; i < q->n; i++)
 		w->seen[q->item[i]] = w->tick;
 	cand_gid = e->gid;
-	for (k = 0; k < ng && n < L; k++) {
-		const uint32_t c = w->grp[k];
-		const size_t need = L - n;
-
-		/*
-		 * Ranked by the popular model: the group's items come best
-		 * first, so the first need that pass are the list.
-		 */
-		if (sc == e->popsc && e->cpop != NULL) {
-			const uint32_t *mem = e->cpop + e->coff[c];
-
-			for (j = 0; j < e->cpopn[c] && n < L; j++) {
-				const uint32_t g = mem[j];
-				int64_t d;
-
-				if (w->seen[g] == w->tick ||
-				    (d = group_at(e, g, q->t)) < 0 ||
-				    ((uint32_t)d != c &&
-				    e->cpar[d] != (int32_t)c) ||
-				    filtered(e, w, g))
-					continue;
-				w->seen[g] = w->tick;
-				out[n++] = (struct cand){ g, (float)sc[g] };
-			}
-			continue;
-		}
-		/*
-		 * The best need items of the group in a heap; the cheap tests
-		 * first, so that an item the heap would refuse anyway costs
-		 * no timeline search.
-		 */
-		for (j = e->coff[c], m = 0; j < e->coff[c + 1]; j++) {
-			const uint32_t g = e->cmem[j];
-			const struct cand x = { g, (float)sc[g] };
-			int64_t d;
-
-			if (!(sc[g] >= 0) || w->seen[g] == w->tick ||
-			    (m == need && !cand_before(e, &x, &all[0])) ||
-			    (d = group_at(e, g, q->t)) < 0 ||
-			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
-			    filtered(e, w, g))
-				continue;
-			cand_push(e, all, &m, need, x);
-		}
-		qsort(all, m, sizeof(*all), cmp_cand);
-		for (i = 0; i < m; i++) {
-			w->seen[all[i].g] = w->tick;
-			out[n++] = all[i];
-		}
-	}
+	for (untouched = 0; untouched <= 1; untouched++)
+		for (k = 0; k < ng && n < L; k++)
+			n = category_group(e, w, q, sc, w->grp[k], untouched,
+			    out, n, L);
 	return n;
 }
 

@@ -87,11 +87,12 @@
  *    items.  Popularity: the query's list when it brings one (replay:
  *    rs_engine_category_list over the causal counts before t, the
  *    popular list's definition restricted to the group), else the
- *    popular model's score.  A group holds the catalogue (every item
- *    of the category timeline is an engine item): an item nobody
- *    touched (score 0, or not in the popular model) comes after the
- *    rest of its group, by lower id.  Without a list or a popular
- *    model there are no rows.  Never an item of the visible events (any type),
+ *    popular model's score, over the items someone touched (score >
+ *    0); then, the same walk over the groups again, their untouched
+ *    catalogue items (every item of the category timeline is an engine
+ *    item; score 0, or not in the popular model) by lower id: the list
+ *    of touched items, then the rest of the shelf.  Without a list or
+ *    a popular model there are no rows.  Never an item of the visible events (any type),
  *    and the filters as for every source.
  *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
  *    sum q_s.  The blend is one ranked list built in rounds of Q rows:

@@ -5,10 +5,11 @@
 # of positive weight, newest first; the groups are their categories at t
 # (each once), then with a tree the parents of those (each once); an
 # item is in group c at t when its category at t is c or a child of c;
-# the list takes group after group, the group's catalogue items (every
-# item with a category) by causal count (the event weights of every
-# visitor's events before t) best first, ties (untouched items: 0) to
-# the lower id, never an item of v's visible events, never one listed
+# the list takes group after group, each group's items of positive
+# causal count (the event weights of every visitor's events before t)
+# best first, ties to the lower id; then group after group again, each
+# group's untouched catalogue items (every item with a category, count
+# 0) by lower id; never an item of v's visible events, never one listed
 # before, never one the item table holds as unavailable, at most 2 kmax.
 # Python standard library only.
 #
@@ -112,19 +113,22 @@ def main():
             if p is not None and p not in groups:
                 groups.append(p)
         out = []
-        for c in groups:
-            cand = []
-            for i in members.get(c, ()):
-                if i in touched or i in out or i in blocked:
-                    continue
-                d = cat_at(i, t)
-                if d is None or (d != c and parent.get(d) != c):
-                    continue
-                cand.append((-cnt.get(i, 0), i))
-            cand.sort()
-            out.extend(i for _, i in cand[:L - len(out)])
-            if len(out) >= L:
-                break
+        for untouched in (False, True):
+            for c in groups:
+                cand = []
+                for i in members.get(c, ()):
+                    if i in touched or i in out or i in blocked:
+                        continue
+                    if (cnt.get(i, 0) == 0) != untouched:
+                        continue
+                    d = cat_at(i, t)
+                    if d is None or (d != c and parent.get(d) != c):
+                        continue
+                    cand.append((-cnt.get(i, 0), i))
+                cand.sort()
+                out.extend(i for _, i in cand[:L - len(out)])
+                if len(out) >= L:
+                    break
         want[rid] = [(i, "%.9g" % cnt.get(i, 0)) for i in out[:k]]
     got = {}
     with open(ansf) as f:

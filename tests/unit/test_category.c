@@ -344,19 +344,19 @@ test_category__replay_causal(void)
 	CHECK(rs_replay_work_create(&w, r, &err) == 0);
 	CHECK(rs_blend_parse("category", &b, &err) == 0);
 	/*
-	 * t = 100: 101 (2 views), 105 (1), 102 (untouched before t: 0,
-	 * after the rest of its group), then parent: 104 (1), 103 (0)
+	 * t = 100: 101 (2 views), 105 (1), then parent: 104 (1); then the
+	 * untouched before t (0), group after group: 102 (10), 103 (11)
 	 */
 	n = rs_replay_answer(r, w, 0, &b, 10, rows, &err);
 	CHECK_EQ_U64(n, 5);
 	if (n == 5) {
 		CHECK_EQ_U64(rows[0].item, 101);
 		CHECK_EQ_U64(rows[1].item, 105);
-		CHECK_EQ_U64(rows[2].item, 102);
-		CHECK_EQ_U64(rows[3].item, 104);
+		CHECK_EQ_U64(rows[2].item, 104);
+		CHECK_EQ_U64(rows[3].item, 102);
 		CHECK_EQ_U64(rows[4].item, 103);
 		CHECK_NEAR(rows[0].score, 2, 0);
-		CHECK_NEAR(rows[2].score, 0, 0);
+		CHECK_NEAR(rows[3].score, 0, 0);
 		CHECK_EQ_U64(rows[0].source, RS_SRC_CATEGORY);
 	}
 	/* t = 300: 102's add-to-cart (5) counts, 102 still in 10 */
