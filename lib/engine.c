@@ -78,6 +78,7 @@ struct rs_engine {
 	float *pop_score;	/* the popular model's score of pop_order[j] */
 	const struct rs_itemknn *knn;
 	uint32_t *knn2g;
+	uint64_t knn_gen;	/* rs_engine_replace_itemknn calls */
 	int32_t *g2knn;
 	const struct rs_model *als;
 	uint32_t *als2g, nals, f;
@@ -176,6 +177,7 @@ struct rs_engine_work {
 	struct cand *onl;	/* online: one scan's list (2 kmax) */
 	uint32_t *grp;		/* category: the query's groups */
 	uint64_t cached;	/* key of the query whose lists are in list[] */
+	uint64_t cached_gen;	/* the engine's knn_gen when they were made */
 	unsigned have;		/* bit per source computed for it */
 };
 
@@ -925,6 +927,7 @@ rs_engine_replace_itemknn(struct rs_engine *e, const struct rs_itemknn *m,
 	free(e->knn2g);
 	e->knn2g = to_g;
 	e->knn = m;
+	e->knn_gen++;		/* lists cached by a work are stale */
 	return 0;
 }
 
@@ -2234,8 +2237,10 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 
 	if (k == 0 || k > r->p.kmax)
 		return rs_error_set(err, RS_EARG, "engine: bad k");
-	if (q->key == 0 || w->cached != q->key) {
+	if (q->key == 0 || w->cached != q->key ||
+	    w->cached_gen != r->knn_gen) {
 		w->cached = q->key;
+		w->cached_gen = r->knn_gen;
 		w->have = 0;
 	}
 	for (s = 0; s < b->n; s++) {

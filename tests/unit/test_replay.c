@@ -250,6 +250,60 @@ test_replay__itemknn(void)
 }
 
 /*
+ * A prepared replay's item-kNN model swapped in place (--knn-every):
+ * none, then a trained one (the same answers as a replay prepared with
+ * it), then one naming an item the history lacks, refused, the model
+ * before it still answering; then none again.
+ */
+static void
+test_replay__itemknn_swap(void)
+{
+	static const uint64_t stranger[] = { 100, 999 };
+	static const uint32_t nb = 1;
+	static const float sc = 0.5f;
+	struct rs_itemknn_params kp;
+	struct rs_replay_params p;
+	struct rs_row rows[20], want[20];
+	struct rs_replay_work *w, *w2;
+	struct rs_itemknn *knn, *bad;
+	struct rs_replay *r, *r2;
+	struct rs_error err;
+	int n, n2, i;
+
+	rs_itemknn_params_init(&kp);
+	CHECK(rs_itemknn_train(evs, NEV, &kp, &knn, NULL, &err) == 0);
+	rs_replay_params_init(&p);
+	r = engine(&p, NULL);
+	r2 = engine(&p, knn);
+	CHECK(rs_replay_work_create(&w, r, &err) == 0);
+	CHECK(rs_replay_work_create(&w2, r2, &err) == 0);
+	/* without a model: recent's 2 items (101, 100; 102 bought) */
+	CHECK_EQ_U64(answer(r, w, 0, "recent:1,itemknn:9", 10, rows), 2);
+	CHECK(rs_replay_set_itemknn(r, knn, &err) == 0);
+	n = answer(r, w, 0, "recent:1,itemknn:9", 10, rows);
+	n2 = answer(r2, w2, 0, "recent:1,itemknn:9", 10, want);
+	CHECK(n > 2);
+	CHECK_EQ_U64(n, n2);
+	for (i = 0; i < n && i < n2; i++) {
+		CHECK_EQ_U64(rows[i].item, want[i].item);
+		CHECK(rows[i].score == want[i].score);
+	}
+	CHECK(rs_itemknn_create(&bad, stranger, 2, &err) == 0);
+	CHECK(rs_itemknn_add(bad, 0, &nb, &sc, 1, &err) == 0);
+	CHECK(rs_replay_set_itemknn(r, bad, &err) == RS_EARG);
+	CHECK(strstr(err.msg, "999") != NULL);
+	CHECK_EQ_U64(answer(r, w, 0, "recent:1,itemknn:9", 10, rows), n);
+	CHECK(rs_replay_set_itemknn(r, NULL, &err) == 0);
+	CHECK_EQ_U64(answer(r, w, 0, "recent:1,itemknn:9", 10, rows), 2);
+	rs_itemknn_free(bad);
+	rs_replay_work_free(w);
+	rs_replay_work_free(w2);
+	rs_replay_free(r);
+	rs_replay_free(r2);
+	rs_itemknn_free(knn);
+}
+
+/*
  * A replay of requests q[0..nq) over ev[0..nev) with the ALS model m,
  * and two work areas: *w1 answers request by request, *w2 holds the
  * prefetched lists of them all (nq <= RS_ENGINE_BATCH).
@@ -697,6 +751,7 @@ main(void)
 	RUN(test_replay__blend);
 	RUN(test_replay__als_ties);
 	RUN(test_replay__itemknn);
+	RUN(test_replay__itemknn_swap);
 	RUN(test_replay__metrics);
 	RUN(test_replay__als_prefetch);
 	RUN(test_replay__availability);
