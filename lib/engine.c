@@ -29,9 +29,9 @@
  *             cosine scan without filters, as model rows.
  * Invariant: after rs_engine_prepare nothing in e changes, so threads
  * share it (one exception, between answers only: the item-kNN model,
- * rs_engine_replace_itemknn); all per-query scratch lives in struct rs_engine_work, whose
- * marks use a tick that grows with every answer, so nothing is cleared
- * per query.
+ * rs_engine_replace_itemknn); all per-query scratch lives in struct
+ * rs_engine_work, whose marks use a tick that grows with every answer,
+ * so nothing is cleared per query.
  */
 #include <float.h>
 #include <math.h>
@@ -2057,6 +2057,15 @@ category_context(const struct rs_engine *e, struct rs_engine_work *w,
 	return n;
 }
 
+/* 1 if item g is in group c at t: its category then is c or a child. */
+static int
+in_group(const struct rs_engine *e, uint32_t g, uint32_t c, int64_t t)
+{
+	const int64_t d = group_at(e, g, t);
+
+	return d >= 0 && ((uint32_t)d == c || e->cpar[d] == (int32_t)c);
+}
+
 /*
  * One group c's part of category_list: its items of score sc[g] > 0
  * (untouched = 0) or of score 0 (untouched = 1) that are in c at t, not
@@ -2085,11 +2094,8 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 		hi = untouched ? e->coff[c + 1] - e->coff[c] : e->cpopn[c];
 		for (j = lo; j < hi && n < L; j++) {
 			const uint32_t g = mem[j];
-			int64_t d;
 
-			if (w->seen[g] == w->tick ||
-			    (d = group_at(e, g, q->t)) < 0 ||
-			    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
+			if (w->seen[g] == w->tick || !in_group(e, g, c, q->t) ||
 			    filtered(e, w, g))
 				continue;
 			w->seen[g] = w->tick;
@@ -2105,14 +2111,11 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 	for (j = e->coff[c], m = 0; j < e->coff[c + 1]; j++) {
 		const uint32_t g = e->cmem[j];
 		const struct cand x = { g, (float)sc[g] };
-		int64_t d;
 
 		if (!(untouched ? sc[g] == 0 : sc[g] > 0) ||
 		    w->seen[g] == w->tick ||
 		    (m == need && !cand_before(e, &x, &all[0])) ||
-		    (d = group_at(e, g, q->t)) < 0 ||
-		    ((uint32_t)d != c && e->cpar[d] != (int32_t)c) ||
-		    filtered(e, w, g))
+		    !in_group(e, g, c, q->t) || filtered(e, w, g))
 			continue;
 		cand_push(e, all, &m, need, x);
 	}

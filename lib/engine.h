@@ -92,8 +92,8 @@
  *    catalogue items (every item of the category timeline is an engine
  *    item; score 0, or not in the popular model) by lower id: the list
  *    of touched items, then the rest of the shelf.  Without a list or
- *    a popular model there are no rows.  Never an item of the visible events (any type),
- *    and the filters as for every source.
+ *    a popular model there are no rows.  Never an item of the visible
+ *    events (any type), and the filters as for every source.
  *  - blend "src:q,src:q,...": sources in order with quotas q_s, Q =
  *    sum q_s.  The blend is one ranked list built in rounds of Q rows:
  *    in each round, pass 1 takes, source by source, up to its quota of

@@ -31,13 +31,6 @@
 struct rs_replay {
 	struct rs_replay_params p;
 	struct rs_engine *e;
-	/* what e was given, for rs_replay_set_itemknn after prepare */
-	const struct rs_model *pop, *als;
-	const struct rs_itemknn *knn;
-	const struct rs_items *items;
-	const struct rs_avail *avail;
-	const struct rs_catline *cats;
-	const struct rs_tree *tree;
 	const uint64_t *gid;
 	uint32_t ng, nhist;
 	uint32_t *gcount;
@@ -222,7 +215,6 @@ rs_replay_set_popular(struct rs_replay *r, const struct rs_model *m,
 	if (r->prepared)
 		return rs_error_set(err, RS_EARG, "replay: already prepared");
 	r->has_pop = 1;
-	r->pop = m;
 	return rs_engine_set_popular(r->e, m, err);
 }
 
@@ -230,7 +222,6 @@ int
 rs_replay_set_itemknn(struct rs_replay *r, const struct rs_itemknn *m,
     struct rs_error *err)
 {
-	r->knn = m;
 	if (r->prepared)	/* between periods: no answer in flight */
 		return rs_engine_replace_itemknn(r->e, m, err);
 	return rs_engine_set_itemknn(r->e, m, err);
@@ -240,7 +231,6 @@ int
 rs_replay_set_als(struct rs_replay *r, const struct rs_model *m,
     struct rs_error *err)
 {
-	r->als = m;
 	return rs_engine_set_als(r->e, m, err);
 }
 
@@ -248,7 +238,6 @@ int
 rs_replay_set_items(struct rs_replay *r, const struct rs_items *t,
     struct rs_error *err)
 {
-	r->items = t;
 	return rs_engine_set_items(r->e, t, err);
 }
 
@@ -256,7 +245,6 @@ int
 rs_replay_set_avail(struct rs_replay *r, const struct rs_avail *a,
     struct rs_error *err)
 {
-	r->avail = a;
 	return rs_engine_set_avail(r->e, a, err);
 }
 
@@ -267,8 +255,6 @@ rs_replay_set_categories(struct rs_replay *r, const struct rs_catline *c,
 	if (r->prepared)
 		return rs_error_set(err, RS_EARG, "replay: already prepared");
 	r->has_cat = 1;
-	r->cats = c;
-	r->tree = tree;
 	return rs_engine_set_categories(r->e, c, tree, err);
 }
 

@@ -109,11 +109,7 @@ rs_textout_u64(struct rs_textout *t, uint64_t v)
 void
 rs_textout_i64(struct rs_textout *t, int64_t v)
 {
-	if (v < 0) {
-		rs_textout_char(t, '-');
-		rs_textout_u64(t, (uint64_t)0 - (uint64_t)v);
-	} else
-		rs_textout_u64(t, (uint64_t)v);
+	t->len += rs_fmt_i64((char *)room(t, RS_FMT_MAX), v);
 }
 
 void

@@ -1,9 +1,9 @@
 /*
  * textout.h - fast buffered text output for tools that print many rows
  * (rs-cat, rs-recommend): numbers formatted by hand (numfmt.h), floats
- * as %.9g so float32 values round-trip, CSV quoting per RFC 4180.  Writes go to a
- * file descriptor in large chunks; a write error is sticky and reported
- * by rs_textout_flush.
+ * as %.9g so float32 values round-trip, CSV quoting per RFC 4180.
+ * Writes go to a file descriptor in large chunks; a write error is
+ * sticky and reported by rs_textout_flush.
  */
 #ifndef RS_TEXTOUT_H
 #define RS_TEXTOUT_H
