@@ -146,11 +146,34 @@ struct cand {
 /* Items per step of a lone query's scan (scan_one): one stop test each. */
 #define QSCAN_CHUNK 64
 
+/*
+ * What a query notes about item g, kept in one record so that a
+ * candidate costs one cache miss, not one per array (the kNN source
+ * reads acc, bought and taken of each neighbour in turn).  The marks
+ * equal to the work's tick are set for the query being answered.
+ */
+struct mark {
+	uint32_t bought;	/* bought, or excluded, by the visitor */
+	uint32_t seen;		/* visited by the recent or category source */
+	uint32_t taken;		/* in the kNN context, or in the answer */
+	uint32_t accmark;	/* acc is this query's */
+	uint32_t pos;		/* recent: its place in the list */
+	float acc;		/* a score summed over events or neighbours */
+	uint32_t pad[2];	/* 32 bytes: a record never spans two lines */
+};
+
+/*
+ * Ticks one public call may use at most (a tick per query of a batch,
+ * per recent item of a similar merge): the marks are cleared before the
+ * tick could wrap within a call and meet a mark of 2^32 ticks ago.
+ */
+#define TICK_ROOM (1u << 20)
+
 struct rs_engine_work {
 	uint32_t tick;
+	size_t nm;		/* records in m */
 	int64_t t;		/* time of the query being answered */
-	uint32_t *bought, *seen, *taken, *accmark, *pos;
-	float *acc;
+	struct mark *m;		/* ng: the per-item state of a query */
 	uint32_t *touched;
 	struct cand *list[RS_SRC_N];
 	size_t nlist[RS_SRC_N];
@@ -180,6 +203,8 @@ struct rs_engine_work {
 	uint64_t cached_gen;	/* the engine's knn_gen when they were made */
 	unsigned have;		/* bit per source computed for it */
 };
+
+static void tick_room(struct rs_engine_work *w);
 
 static const char *const src_names[RS_SRC_N] = {
 	"popular", "recent", "itemknn", "als", "online", "category"
@@ -1070,12 +1095,7 @@ rs_engine_work_free(struct rs_engine_work *w)
 
 	if (w == NULL)
 		return;
-	free(w->bought);
-	free(w->seen);
-	free(w->taken);
-	free(w->accmark);
-	free(w->pos);
-	free(w->acc);
+	free(w->m);
 	free(w->touched);
 	for (s = 0; s < RS_SRC_N; s++)
 		free(w->list[s]);
@@ -1110,12 +1130,8 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 		return rs_error_set(err, RS_EARG, "engine: not prepared");
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return nomem(err);
-	w->bought = calloc(ng, sizeof(*w->bought));
-	w->seen = calloc(ng, sizeof(*w->seen));
-	w->taken = calloc(ng, sizeof(*w->taken));
-	w->accmark = calloc(ng, sizeof(*w->accmark));
-	w->pos = calloc(ng, sizeof(*w->pos));
-	w->acc = calloc(ng, sizeof(*w->acc));
+	w->m = calloc(ng, sizeof(*w->m));
+	w->nm = ng;
 	w->touched = malloc(ng * sizeof(*w->touched));
 	for (s = 0; s < RS_SRC_N; s++)
 		if ((w->list[s] = malloc(L * sizeof(*w->list[s]))) == NULL)
@@ -1139,9 +1155,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	w->pf_s = malloc((RS_ENGINE_BATCH * (size_t)COS_CHUNK + 1) *
 	    sizeof(*w->pf_s));
 	w->qp = malloc(rs_qdot_stride(r->f) * sizeof(*w->qp) + 1);
-	if (w->bought == NULL || w->seen == NULL || w->taken == NULL ||
-	    w->accmark == NULL || w->pos == NULL || w->acc == NULL ||
-	    w->touched == NULL || w->A == NULL || w->b == NULL ||
+	if (w->m == NULL || w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
 	    w->rec == NULL || w->onl == NULL || w->pf_sx == NULL ||
 	    w->grp == NULL ||
@@ -1160,7 +1174,7 @@ static int
 filtered(const struct rs_engine *e, const struct rs_engine_work *w,
     uint32_t g)
 {
-	return w->bought[g] == w->tick || unavailable(e, g, w->t);
+	return w->m[g].bought == w->tick || unavailable(e, g, w->t);
 }
 
 static size_t
@@ -1175,17 +1189,17 @@ src_recent(const struct rs_engine *e, struct rs_engine_work *w,
 
 		if (!(wt > 0))
 			continue;
-		if (w->seen[g] != w->tick) {
-			w->seen[g] = w->tick;
+		if (w->m[g].seen != w->tick) {
+			w->m[g].seen = w->tick;
 			if (filtered(e, w, g) || n == L) {
-				w->pos[g] = UINT32_MAX;
+				w->m[g].pos = UINT32_MAX;
 				continue;
 			}
-			w->pos[g] = (uint32_t)n;
+			w->m[g].pos = (uint32_t)n;
 			out[n++] = (struct cand){ g, 0 };
 		}
-		if (w->pos[g] != UINT32_MAX)
-			out[w->pos[g]].s += (float)wt;
+		if (w->m[g].pos != UINT32_MAX)
+			out[w->m[g].pos].s += (float)wt;
 	}
 	return n;
 }
@@ -1209,20 +1223,26 @@ src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
 		uint32_t cnt, k;
 
 		if (!(evw(e, q->type[i - 1]) > 0) || e->g2knn[g] < 0 ||
-		    w->taken[g] == w->tick)
+		    w->m[g].taken == w->tick)
 			continue;
-		w->taken[g] = w->tick;	/* "in context"; the blend re-ticks */
+		w->m[g].taken = w->tick;	/* "in context"; the blend re-ticks */
 		cnt = rs_itemknn_neighbors(e->knn, (uint32_t)e->g2knn[g], &nb,
 		    &s);
+		/*
+		 * Without a branch on "first time": whether a neighbour was
+		 * met before is a coin toss the predictor loses, and each
+		 * miss of it stalls the next neighbours' cache misses.
+		 */
 		for (k = 0; k < cnt; k++) {
 			const uint32_t h = e->knn2g[nb[k]];
+			struct mark *mk = &w->m[h];
+			const int fresh = mk->accmark != w->tick;
 
-			if (w->accmark[h] != w->tick) {
-				w->accmark[h] = w->tick;
-				w->acc[h] = 0;
-				w->touched[nt++] = h;
-			}
-			w->acc[h] += (float)(wp * s[k]);
+			mk->acc = (fresh ? 0.0f : mk->acc) +
+			    (float)(wp * s[k]);
+			mk->accmark = w->tick;
+			w->touched[nt] = h;
+			nt += (size_t)fresh;
 		}
 		wp *= e->p.knn_decay;
 		nc++;
@@ -1230,7 +1250,7 @@ src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
 	if (nt == 0)
 		return 0;
 	for (j = 0, m = 0; j < nt; j++) {
-		const struct cand c = { w->touched[j], w->acc[w->touched[j]] };
+		const struct cand c = { w->touched[j], w->m[w->touched[j]].acc };
 
 		if (!(m == L && !cand_before(e, &c, &all[0])) &&
 		    !filtered(e, w, c.g))
@@ -1264,12 +1284,12 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 
 			if (!(wt > 0) || r->g2als[g] < 0)
 				continue;
-			if (w->accmark[g] != w->tick) {
-				w->accmark[g] = w->tick;
-				w->acc[g] = 0;
+			if (w->m[g].accmark != w->tick) {
+				w->m[g].accmark = w->tick;
+				w->m[g].acc = 0;
 				w->touched[n++] = g;
 			}
-			w->acc[g] += (float)wt;
+			w->m[g].acc += (float)wt;
 		}
 		/* the history's weights join a fold-in, never start one */
 		for (i = 0; n > 0 && i < q->nhist; i++) {
@@ -1277,12 +1297,12 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 
 			if (r->g2als[g] < 0)
 				continue;
-			if (w->accmark[g] != w->tick) {
-				w->accmark[g] = w->tick;
-				w->acc[g] = 0;
+			if (w->m[g].accmark != w->tick) {
+				w->m[g].accmark = w->tick;
+				w->m[g].acc = 0;
 				w->touched[n++] = g;
 			}
-			w->acc[g] += q->hist_w[i];
+			w->m[g].acc += q->hist_w[i];
 		}
 	}
 	if (n > 0) {
@@ -1292,7 +1312,7 @@ als_vector(const struct rs_engine *r, struct rs_engine_work *w,
 		memset(b, 0, f * sizeof(*b));
 		for (j = 0; j < n; j++) {
 			const float *y = Y + (size_t)r->g2als[w->touched[j]] * f;
-			const double rv = w->acc[w->touched[j]];
+			const double rv = w->m[w->touched[j]].acc;
 			double c;
 
 			if (!(rv > 0))
@@ -1905,17 +1925,17 @@ src_online(const struct rs_engine *e, struct rs_engine_work *w,
 		for (t = 0; t < cnt; t++) {
 			const uint32_t g = part[t].g;
 
-			if (w->accmark[g] != mark) {
-				w->accmark[g] = mark;
-				w->acc[g] = part[t].s;
+			if (w->m[g].accmark != mark) {
+				w->m[g].accmark = mark;
+				w->m[g].acc = part[t].s;
 				w->touched[nt++] = g;
-			} else if (part[t].s > w->acc[g]) {
-				w->acc[g] = part[t].s;
+			} else if (part[t].s > w->m[g].acc) {
+				w->m[g].acc = part[t].s;
 			}
 		}
 	}
 	for (i = 0; i < nt; i++)
-		all[i] = (struct cand){ w->touched[i], w->acc[w->touched[i]] };
+		all[i] = (struct cand){ w->touched[i], w->m[w->touched[i]].acc };
 	cand_gid = e->gid;
 	qsort(all, nt, sizeof(*all), cmp_cand);
 	if (nt > L)
@@ -1931,6 +1951,7 @@ rs_engine_prefetch(const struct rs_engine *e, struct rs_engine_work *w,
 	size_t j;
 	int rc;
 
+	tick_room(w);
 	w->pf_n = 0;
 	if (e->als == NULL || n == 0)
 		return 0;
@@ -2034,9 +2055,9 @@ category_context(const struct rs_engine *e, struct rs_engine_work *w,
 	for (i = q->n; i > 0 && ni < e->p.knn_context; i--) {
 		const uint32_t g = q->item[i - 1];
 
-		if (!(evw(e, q->type[i - 1]) > 0) || w->seen[g] == w->tick)
+		if (!(evw(e, q->type[i - 1]) > 0) || w->m[g].seen == w->tick)
 			continue;
-		w->seen[g] = w->tick;
+		w->m[g].seen = w->tick;
 		ni++;
 		if ((c = group_at(e, g, q->t)) < 0)
 			continue;
@@ -2095,10 +2116,10 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 		for (j = lo; j < hi && n < L; j++) {
 			const uint32_t g = mem[j];
 
-			if (w->seen[g] == w->tick || !in_group(e, g, c, q->t) ||
+			if (w->m[g].seen == w->tick || !in_group(e, g, c, q->t) ||
 			    filtered(e, w, g))
 				continue;
-			w->seen[g] = w->tick;
+			w->m[g].seen = w->tick;
 			out[n++] = (struct cand){ g, (float)sc[g] };
 		}
 		return n;
@@ -2113,7 +2134,7 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 		const struct cand x = { g, (float)sc[g] };
 
 		if (!(untouched ? sc[g] == 0 : sc[g] > 0) ||
-		    w->seen[g] == w->tick ||
+		    w->m[g].seen == w->tick ||
 		    (m == need && !cand_before(e, &x, &all[0])) ||
 		    !in_group(e, g, c, q->t) || filtered(e, w, g))
 			continue;
@@ -2121,7 +2142,7 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 	}
 	qsort(all, m, sizeof(*all), cmp_cand);
 	for (i = 0; i < m; i++) {
-		w->seen[all[i].g] = w->tick;
+		w->m[all[i].g].seen = w->tick;
 		out[n++] = all[i];
 	}
 	return n;
@@ -2147,7 +2168,7 @@ category_list(const struct rs_engine *e, struct rs_engine_work *w,
 	ng = category_context(e, w, q);
 	/* every visible item is touched, whatever its event weight */
 	for (i = 0; i < q->n; i++)
-		w->seen[q->item[i]] = w->tick;
+		w->m[q->item[i]].seen = w->tick;
 	cand_gid = e->gid;
 	for (untouched = 0; untouched <= 1; untouched++)
 		for (k = 0; k < ng && n < L; k++)
@@ -2164,6 +2185,7 @@ rs_engine_category_list(const struct rs_engine *e, struct rs_engine_work *w,
 	struct cand *l = w->list[RS_SRC_CATEGORY];
 	size_t i, n;
 
+	tick_room(w);
 	if (L > list_len(e))
 		L = list_len(e);
 	w->cached = 0;		/* list[] is borrowed */
@@ -2193,11 +2215,31 @@ src_category(const struct rs_engine *e, struct rs_engine_work *w,
 		return e->popsc != NULL ? category_list(e, w, q, e->popsc, out,
 		    L) : 0;
 	for (i = 0; i < q->n; i++)
-		w->seen[q->item[i]] = w->tick;
+		w->m[q->item[i]].seen = w->tick;
 	for (i = 0; i < q->ncat && n < L; i++)
-		if (w->seen[q->cat[i]] != w->tick && !filtered(e, w, q->cat[i]))
+		if (w->m[q->cat[i]].seen != w->tick && !filtered(e, w, q->cat[i]))
 			out[n++] = (struct cand){ q->cat[i], q->cats[i] };
 	return n;
+}
+
+/*
+ * Called first by each public call that ticks: a server answers 2^32
+ * queries in a day or two, and a mark left from 2^32 ticks ago would
+ * read as this query's (an item "bought", "taken").
+ */
+static void
+tick_room(struct rs_engine_work *w)
+{
+	if (w->tick > UINT32_MAX - TICK_ROOM) {
+		memset(w->m, 0, w->nm * sizeof(*w->m));
+		w->tick = 0;
+	}
+}
+
+void
+rs_engine_work_set_tick(struct rs_engine_work *w, uint32_t tick)
+{
+	w->tick = tick;
 }
 
 /* Starts a new tick and marks the items q excludes with it. */
@@ -2210,11 +2252,11 @@ next_tick(const struct rs_engine *e, struct rs_engine_work *w,
 	w->tick++;
 	w->t = q->t;
 	for (i = 0; i < q->nexclude; i++)
-		w->bought[q->exclude[i]] = w->tick;
+		w->m[q->exclude[i]].bought = w->tick;
 	if (!e->p.keep_bought)
 		for (i = 0; i < q->n; i++)
 			if (q->type[i] == RS_EV_TRANSACTION)
-				w->bought[q->item[i]] = w->tick;
+				w->m[q->item[i]].bought = w->tick;
 }
 
 int
@@ -2238,6 +2280,7 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 	size_t at[RS_ENGINE_MAX_SOURCES];
 	int rc;
 
+	tick_room(w);
 	if (k == 0 || k > r->p.kmax)
 		return rs_error_set(err, RS_EARG, "engine: bad k");
 	if (q->key == 0 || w->cached != q->key ||
@@ -2305,9 +2348,9 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 					const struct cand *c =
 					    &w->list[src][at[s]++];
 
-					if (w->taken[c->g] == w->tick)
+					if (w->m[c->g].taken == w->tick)
 						continue;
-					w->taken[c->g] = w->tick;
+					w->m[c->g].taken = w->tick;
 					rows[n++] = (struct rs_row){
 					    r->gid[c->g], c->s, (uint8_t)src };
 					took++;
@@ -2376,6 +2419,7 @@ rs_engine_similar(const struct rs_engine *e, struct rs_engine_work *w,
 	uint32_t self, n, j;
 	int rc;
 
+	tick_room(w);
 	if (e->als == NULL || !e->p.similar)
 		return rs_error_set(err, RS_EARG, "engine: not prepared for "
 		    "similar items");
@@ -2427,6 +2471,7 @@ rs_engine_similar_prefetch(const struct rs_engine *e,
 	int64_t g;
 	int rc;
 
+	tick_room(w);
 	w->pf_n = 0;
 	if (e->als == NULL || !e->p.similar)
 		return rs_error_set(err, RS_EARG, "engine: not prepared for "

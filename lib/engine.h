@@ -320,6 +320,11 @@ struct rs_row {
 int rs_engine_work_create(struct rs_engine_work **out,
 	const struct rs_engine *e, struct rs_error *err);
 void rs_engine_work_free(struct rs_engine_work *w);
+/*
+ * For tests: sets the counter a work's per-query marks are stamped with,
+ * so that its wrap after 2^32 queries can be reached.
+ */
+void rs_engine_work_set_tick(struct rs_engine_work *w, uint32_t tick);
 
 /*
  * Answers q with blend b: up to k (<= params.kmax) rows into rows.

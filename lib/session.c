@@ -27,7 +27,12 @@ struct shard {
 	pthread_mutex_t lock;
 	struct slot *slot;	/* nslot used of capslot */
 	uint32_t nslot, capslot;
-	uint32_t *table;	/* slot index + 1; 0 empty */
+	/*
+	 * slot index + 1 in the low half (0: empty), the low 32 bits of the
+	 * visitor's hash in the high half: a probe compares the tag and
+	 * touches a slot (a cache miss of its own) only when it matches.
+	 */
+	uint64_t *table;
 	uint32_t mask;		/* table size - 1 */
 	uint64_t events;
 };
@@ -69,18 +74,27 @@ shard_of(struct rs_session *s, uint64_t v, uint64_t *h)
 }
 
 /* v's slot in sh, or NULL. */
+static uint64_t
+entry(uint32_t slot, uint64_t h)
+{
+	return (h << 32) | (slot + 1);
+}
+
 static struct slot *
 find(const struct shard *sh, uint64_t v, uint64_t h)
 {
-	uint32_t i, x;
+	const uint32_t tag = (uint32_t)h;
+	uint64_t x;
+	uint32_t i;
 
 	if (sh->table == NULL)
 		return NULL;
 	for (i = (uint32_t)(h >> 32) & sh->mask;; i = (i + 1) & sh->mask) {
 		if ((x = sh->table[i]) == 0)
 			return NULL;
-		if (sh->slot[x - 1].visitor == v)
-			return &sh->slot[x - 1];
+		if ((uint32_t)(x >> 32) == tag &&
+		    sh->slot[(uint32_t)x - 1].visitor == v)
+			return &sh->slot[(uint32_t)x - 1];
 	}
 }
 
@@ -88,15 +102,16 @@ static int
 grow_table(struct shard *sh)
 {
 	uint32_t size = sh->table ? (sh->mask + 1) * 2 : 64, i, j;
-	uint32_t *t = calloc(size, sizeof(*t));
+	uint64_t *t = calloc(size, sizeof(*t)), h;
 
 	if (t == NULL)
 		return -1;
 	for (i = 0; i < sh->nslot; i++) {
-		j = (uint32_t)(mix(sh->slot[i].visitor) >> 32) & (size - 1);
+		h = mix(sh->slot[i].visitor);
+		j = (uint32_t)(h >> 32) & (size - 1);
 		while (t[j] != 0)
 			j = (j + 1) & (size - 1);
-		t[j] = i + 1;
+		t[j] = entry(i, h);
 	}
 	free(sh->table);
 	sh->table = t;
@@ -133,7 +148,7 @@ slot_for(struct shard *sh, uint64_t v, uint64_t h)
 	for (i = (uint32_t)(h >> 32) & sh->mask; sh->table[i] != 0;
 	    i = (i + 1) & sh->mask)
 		;
-	sh->table[i] = ++sh->nslot;
+	sh->table[i] = entry(sh->nslot++, h);
 	return sl;
 }
 
