@@ -1130,7 +1130,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 		return rs_error_set(err, RS_EARG, "engine: not prepared");
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return nomem(err);
-	w->m = calloc(ng, sizeof(*w->m));
+	w->m = rs_huge_zalloc(ng * sizeof(*w->m));	/* probed at random */
 	w->nm = ng;
 	w->touched = malloc(ng * sizeof(*w->touched));
 	for (s = 0; s < RS_SRC_N; s++)
