@@ -17,11 +17,12 @@
 #    ALS blend with fold-in and similar items): the seconds it logs for
 #    the release load.
 # Prints the medians and their ratios.  The page cache matters: this
-# kernel keeps a freshly written file in small pages, and mapping and
-# checksumming one is about twice as slow as the same file read back from
-# disk (as after an eviction or a restart: large folios).  So both models
-# are first copied around the cache (dd oflag=direct) and read once;
-# FRESH=1 times them as rs-als-train left them instead.
+# kernel caches a buffered write in folios no larger than the write, and
+# mapping a file cached in small folios is about twice as slow as mapping
+# it in 2 MiB ones (read back from disk, or written 4 MiB at a time as
+# the stream writer now does for raw streams, stream.c).  By default both
+# models are first copied around the cache (dd oflag=direct) and read
+# once; FRESH=1 times them as rs-als-train left them instead.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-build}

@@ -249,6 +249,14 @@ int rs_writer_put_extent(struct rs_writer *w, const void *bytes, size_t len,
 int rs_writer_end_table(struct rs_writer *w, struct rs_error *err);
 
 /*
+ * Writes to fd what an uncompressed stream holds back (it writes in
+ * whole 4 MiB pieces, see stream.c), as finish does; a stream left
+ * unfinished (a test of a reader's checks) can then be read as far as
+ * it got.  Compressed streams hold back nothing beyond their frame.
+ */
+int rs_writer_flush(struct rs_writer *w, struct rs_error *err);
+
+/*
  * Ends the stream: closes the current table, checks that every table of
  * the header was written, and flushes everything to fd.  The caller then
  * fsyncs/renames (see outfile.h).  Records written so far: rs_writer_rows.

@@ -1050,6 +1050,7 @@ test_stream__extent_claim(void)
 	CHECK(rs_writer_end_table(w, &err) == RS_EARG);	/* 4 of 2^40 */
 	CHECK(strstr(err.msg, "table 'vecs': 4 of 1099511627776 rows") !=
 	    NULL);
+	CHECK(rs_writer_flush(w, &err) == 0);	/* what got written */
 	rs_writer_free(w);
 	buf = malloc(4096);
 	lseek(fd, 0, SEEK_SET);
