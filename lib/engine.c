@@ -195,6 +195,7 @@ struct rs_engine_work {
 	uint64_t sim_table, sim_scan;	/* similar lists: table, scanned */
 	int16_t *qp;		/* scan_one: the query as int16 (qdot.h) */
 	uint32_t *exbuf;	/* online: q's exclusions and the item */
+	uint32_t *rowg;		/* kmax: the items of the rows so far */
 	size_t exbuf_cap;
 	uint32_t *rec;		/* online: recent_n items */
 	struct cand *onl;	/* online: one scan's list (2 kmax) */
@@ -1105,6 +1106,7 @@ rs_engine_work_free(struct rs_engine_work *w)
 	free(w->pf_list);
 	free(w->pf_heap);
 	free(w->exbuf);
+	free(w->rowg);
 	free(w->rec);
 	free(w->pf_sx);
 	free(w->onl);
@@ -1143,6 +1145,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	w->pf_sx = malloc((RS_ENGINE_BATCH * (size_t)r->f + 1) *
 	    sizeof(*w->pf_sx));
 	w->onl = malloc(L * sizeof(*w->onl));
+	w->rowg = malloc(((size_t)r->p.kmax + 1) * sizeof(*w->rowg));
 	w->grp = malloc((2 * (size_t)r->p.knn_context + 1) * sizeof(*w->grp));
 	w->pf_list = malloc(RS_ENGINE_BATCH * L * sizeof(*w->pf_list));
 	w->pf_heap = malloc(RS_ENGINE_BATCH * (L + COS_SPARE) *
@@ -1158,7 +1161,7 @@ rs_engine_work_create(struct rs_engine_work **out, const struct rs_engine *r,
 	if (w->m == NULL || w->touched == NULL || w->A == NULL || w->b == NULL ||
 	    w->cbuf == NULL || w->pf_list == NULL || w->pf_heap == NULL ||
 	    w->rec == NULL || w->onl == NULL || w->pf_sx == NULL ||
-	    w->grp == NULL ||
+	    w->grp == NULL || w->rowg == NULL ||
 	    w->pf_cnt == NULL ||
 	    w->pf_x == NULL || w->pf_xa == NULL || w->pf_s == NULL ||
 	    w->qp == NULL)
@@ -2259,6 +2262,54 @@ next_tick(const struct rs_engine *e, struct rs_engine_work *w,
 				w->m[q->item[i]].bought = w->tick;
 }
 
+/*
+ * Source src's list of q at length L into w->list[src], once per cached
+ * query (w->have); then a fresh tick with the n rows' items marked
+ * taken again, as the blend had them: the list's own tick made the
+ * blend's marks stale.  0, or a negative code.
+ */
+static int
+source_list(const struct rs_engine *r, struct rs_engine_work *w,
+    const struct rs_engine_query *q, int src, size_t L, unsigned n,
+    struct rs_error *err)
+{
+	struct cand *l = w->list[src];
+	unsigned i;
+	int rc;
+
+	w->have |= 1u << src;
+	/* a fresh tick per source: marks of another are stale */
+	next_tick(r, w, q);
+	switch (src) {
+	case RS_SRC_RECENT:
+		w->nlist[src] = src_recent(r, w, q, l, L);
+		break;
+	case RS_SRC_ITEMKNN:
+		w->nlist[src] = src_itemknn(r, w, q, l, L);
+		break;
+	case RS_SRC_ALS:
+		if ((rc = src_als(r, w, q, l, L, err)) < 0)
+			return rc;
+		w->nlist[src] = (size_t)rc;
+		break;
+	case RS_SRC_ONLINE:
+		if ((rc = src_online(r, w, q, l, L, err)) < 0)
+			return rc;
+		w->nlist[src] = (size_t)rc;
+		break;
+	case RS_SRC_CATEGORY:
+		w->nlist[src] = src_category(r, w, q, l, L);
+		break;
+	default:
+		w->nlist[src] = src_popular(r, w, q, l, L);
+		break;
+	}
+	next_tick(r, w, q);
+	for (i = 0; i < n; i++)
+		w->m[w->rowg[i]].taken = w->tick;
+	return 0;
+}
+
 int
 rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
     const struct rs_engine_query *q, const struct rs_blend *b, unsigned k,
@@ -2289,40 +2340,6 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 		w->cached_gen = r->knn_gen;
 		w->have = 0;
 	}
-	for (s = 0; s < b->n; s++) {
-		const int src = b->src[s];
-		struct cand *l = w->list[src];
-
-		if (w->have & (1u << src))
-			continue;
-		w->have |= 1u << src;
-		/* a fresh tick per source: marks of another are stale */
-		next_tick(r, w, q);
-		switch (src) {
-		case RS_SRC_RECENT:
-			w->nlist[src] = src_recent(r, w, q, l, L);
-			break;
-		case RS_SRC_ITEMKNN:
-			w->nlist[src] = src_itemknn(r, w, q, l, L);
-			break;
-		case RS_SRC_ALS:
-			if ((rc = src_als(r, w, q, l, L, err)) < 0)
-				return rc;
-			w->nlist[src] = (size_t)rc;
-			break;
-		case RS_SRC_ONLINE:
-			if ((rc = src_online(r, w, q, l, L, err)) < 0)
-				return rc;
-			w->nlist[src] = (size_t)rc;
-			break;
-		case RS_SRC_CATEGORY:
-			w->nlist[src] = src_category(r, w, q, l, L);
-			break;
-		default:
-			w->nlist[src] = src_popular(r, w, q, l, L);
-			break;
-		}
-	}
 	next_tick(r, w, q);
 	for (s = 0; s < b->n; s++)
 		at[s] = 0;
@@ -2342,6 +2359,17 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 				const int src = b->src[s];
 				unsigned took = 0;
 
+				/*
+				 * A list is made when the blend first reads
+				 * it: a back-fill source (quota 0) behind full
+				 * rows costs nothing.
+				 */
+				if (!(w->have & (1u << src)) && n < k &&
+				    round < b->sum &&
+				    (pass == 1 || b->quota[s] > 0) &&
+				    (rc = source_list(r, w, q, src, L, n,
+				    err)) < 0)
+					return rc;
 				while (at[s] < w->nlist[src] && n < k &&
 				    round < b->sum &&
 				    (pass == 1 || took < b->quota[s])) {
@@ -2351,6 +2379,7 @@ rs_engine_answer(const struct rs_engine *r, struct rs_engine_work *w,
 					if (w->m[c->g].taken == w->tick)
 						continue;
 					w->m[c->g].taken = w->tick;
+					w->rowg[n] = c->g;
 					rows[n++] = (struct rs_row){
 					    r->gid[c->g], c->s, (uint8_t)src };
 					took++;

@@ -119,7 +119,10 @@
  *    both do); a visitor with no events gets popular rows only.  This
  *    is pass 2 itself, not a second mechanism: every row of a round is
  *    still taken source by source in blend order, so the answer stays
- *    prefix-consistent.
+ *    prefix-consistent.  A source's list is made when the blend first
+ *    reads it, so a back-fill source behind rows already full (the
+ *    category and popular rows of a visitor whose recent and itemknn
+ *    items fill K) costs nothing.
  *
  * Determinism: an answer depends only on the query, the blend, K and e,
  * never on threads, batches or the queries answered before.
@@ -283,9 +286,9 @@ double rs_engine_weight(const struct rs_engine *e, uint8_t t);
  * (best first, scores beside; may be NULL: then the popular model),
  * exclude[] items never to recommend to this visitor (every source).
  * key != 0 identifies the query for the work area's caches: the lists of
- * the sources are computed once per key and reused by every blend and K
- * asked next with that key (rs_engine_prefetch fills them ahead); key 0
- * caches nothing.  Everything is borrowed for the call.
+ * the sources are computed at most once per key and reused by every
+ * blend and K asked next with that key (rs_engine_prefetch fills them
+ * ahead); key 0 caches nothing.  Everything is borrowed for the call.
  */
 struct rs_engine_query {
 	uint64_t key;
