@@ -1228,7 +1228,8 @@ src_itemknn(const struct rs_engine *e, struct rs_engine_work *w,
 		if (!(evw(e, q->type[i - 1]) > 0) || e->g2knn[g] < 0 ||
 		    w->m[g].taken == w->tick)
 			continue;
-		w->m[g].taken = w->tick;	/* "in context"; the blend re-ticks */
+		/* "in context"; the blend re-ticks */
+		w->m[g].taken = w->tick;
 		cnt = rs_itemknn_neighbors(e->knn, (uint32_t)e->g2knn[g], &nb,
 		    &s);
 		/*
@@ -2119,8 +2120,8 @@ category_group(const struct rs_engine *e, struct rs_engine_work *w,
 		for (j = lo; j < hi && n < L; j++) {
 			const uint32_t g = mem[j];
 
-			if (w->m[g].seen == w->tick || !in_group(e, g, c, q->t) ||
-			    filtered(e, w, g))
+			if (w->m[g].seen == w->tick ||
+			    !in_group(e, g, c, q->t) || filtered(e, w, g))
 				continue;
 			w->m[g].seen = w->tick;
 			out[n++] = (struct cand){ g, (float)sc[g] };
@@ -2220,7 +2221,8 @@ src_category(const struct rs_engine *e, struct rs_engine_work *w,
 	for (i = 0; i < q->n; i++)
 		w->m[q->item[i]].seen = w->tick;
 	for (i = 0; i < q->ncat && n < L; i++)
-		if (w->m[q->cat[i]].seen != w->tick && !filtered(e, w, q->cat[i]))
+		if (w->m[q->cat[i]].seen != w->tick &&
+		    !filtered(e, w, q->cat[i]))
 			out[n++] = (struct cand){ q->cat[i], q->cats[i] };
 	return n;
 }

@@ -73,13 +73,14 @@ shard_of(struct rs_session *s, uint64_t v, uint64_t *h)
 	return &s->shard[*h % NSHARD];
 }
 
-/* v's slot in sh, or NULL. */
+/* The table entry of slot index slot, tagged with its visitor's hash h. */
 static uint64_t
 entry(uint32_t slot, uint64_t h)
 {
 	return (h << 32) | (slot + 1);
 }
 
+/* v's slot in sh, or NULL. */
 static struct slot *
 find(const struct shard *sh, uint64_t v, uint64_t h)
 {

@@ -328,7 +328,6 @@ block_head(unsigned char *h, uint32_t nrec, size_t len)
 	rs_put_le32(h + 4, (uint32_t)len);
 }
 
-/* Pushes payload bytes through the compressor (or raw) to the fd. */
 /* Raw bytes through rbuf, RAW_WRITE at a time; all of them when last. */
 static int
 raw_sink(struct rs_writer *w, const void *p, size_t n, int last,
@@ -361,6 +360,7 @@ raw_sink(struct rs_writer *w, const void *p, size_t n, int last,
 	return 0;
 }
 
+/* Pushes payload bytes through the compressor (or raw) to the fd. */
 static int
 sink(struct rs_writer *w, const void *p, size_t n, ZSTD_EndDirective end,
     struct rs_error *err)

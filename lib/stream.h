@@ -252,7 +252,8 @@ int rs_writer_end_table(struct rs_writer *w, struct rs_error *err);
  * Writes to fd what an uncompressed stream holds back (it writes in
  * whole 4 MiB pieces, see stream.c), as finish does; a stream left
  * unfinished (a test of a reader's checks) can then be read as far as
- * it got.  Compressed streams hold back nothing beyond their frame.
+ * it got.  A compressed stream is left as it is: what its open frame
+ * holds is written by finish (or the next put_frame) only.
  */
 int rs_writer_flush(struct rs_writer *w, struct rs_error *err);
 
