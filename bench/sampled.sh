@@ -19,6 +19,7 @@
 #   BLENDS="recent:5,itemknn:5 recent:5,popular:5" AVAIL=1 sh bench/sampled.sh
 #   REPLAY_OPTS="--popular-window 1d" sh bench/sampled.sh
 #   KNN="--knn-every 1h" sh bench/sampled.sh
+#   SHOP=1 AVAIL=1 REPLAY_OPTS="-t 2" sh bench/sampled.sh
 #
 # Environment:
 #   BLENDS       blends, one rs-replay -b each (default: recent:5,itemknn:5);
@@ -27,6 +28,12 @@
 #                -i items.rsi, --tree tree.rse)
 #   KNN          how item-kNN is trained (default --knn-daily; e.g.
 #                "--knn-every 1h"), word-split
+#   SHOP=1       the history is the whole generated log (every visitor's
+#                events), the requests still each sample's add-to-carts:
+#                the same visitors as a shop that logs everyone sees
+#                them, so what the sources lose to a sample's thinness
+#                shows (every source stays causal: events before each
+#                request only); about 25 s per sample on two threads
 #   AVAIL=1      add -A with both property files and --tree with the
 #                category tree (loaded once, cached); TREE=0: no --tree
 #                (tools older than the category source)
@@ -96,11 +103,16 @@ done
 # shellcheck disable=SC2086
 set -- "$@" ${REPLAY_OPTS:-}
 knn=${KNN:---knn-daily}
+if [ "${SHOP:-0}" = 1 ]; then
+	[ -f events.rse ] || rs-load -q -o events.rse csv/events.csv
+fi
 
 # Visitors once: distinct ids of the events file.
 [ -f visitors.txt ] || tail -n +2 csv/events.csv | cut -d, -f2 | sort -un >visitors.txt
+what="$samples samples of $nvis"
+[ "${SHOP:-0}" = 1 ] && what="$what (requests; history: every visitor)"
 echo "scale $scale, seed $seed, $(wc -l <visitors.txt) visitors;" \
-    "$samples samples of $nvis; rs-replay $knn $*"
+    "$what; rs-replay $knn $*"
 
 : >pooled.txt
 : >facts.txt
@@ -128,9 +140,11 @@ while [ "$s" -le "$samples" ]; do
 	fi
 	rs-load -q -o "$sd/events.rse" "$sd/events.csv"
 	rs-requests -q -o "$sd/requests.rsq" "$sd/events.rse"
+	hist=$sd/events.rse
+	[ "${SHOP:-0}" = 1 ] && hist=events.rse
 	# shellcheck disable=SC2086
 	rs-replay -q -k 10,20 $knn -r "$sd/requests.rsq" \
-	    -H "$sd/events.rse" --format csv "$@" -o "$sd/replay.csv"
+	    -H "$hist" --format csv "$@" -o "$sd/replay.csv"
 	tail -n +2 "$sd/replay.csv" >>pooled.txt
 	sh "$root/scripts/discovery-facts" "$sd/events.csv" catavail.csv \
 	    >"$sd/facts.txt"
