@@ -103,14 +103,16 @@ done
 # shellcheck disable=SC2086
 set -- "$@" ${REPLAY_OPTS:-}
 knn=${KNN:---knn-daily}
+what="$samples samples of $nvis"
+shop_history=
 if [ "${SHOP:-0}" = 1 ]; then
 	[ -f events.rse ] || rs-load -q -o events.rse csv/events.csv
+	shop_history=events.rse
+	what="$what (requests; history: every visitor)"
 fi
 
 # Visitors once: distinct ids of the events file.
 [ -f visitors.txt ] || tail -n +2 csv/events.csv | cut -d, -f2 | sort -un >visitors.txt
-what="$samples samples of $nvis"
-[ "${SHOP:-0}" = 1 ] && what="$what (requests; history: every visitor)"
 echo "scale $scale, seed $seed, $(wc -l <visitors.txt) visitors;" \
     "$what; rs-replay $knn $*"
 
@@ -140,11 +142,10 @@ while [ "$s" -le "$samples" ]; do
 	fi
 	rs-load -q -o "$sd/events.rse" "$sd/events.csv"
 	rs-requests -q -o "$sd/requests.rsq" "$sd/events.rse"
-	hist=$sd/events.rse
-	[ "${SHOP:-0}" = 1 ] && hist=events.rse
 	# shellcheck disable=SC2086
 	rs-replay -q -k 10,20 $knn -r "$sd/requests.rsq" \
-	    -H "$hist" --format csv "$@" -o "$sd/replay.csv"
+	    -H "${shop_history:-$sd/events.rse}" --format csv "$@" \
+	    -o "$sd/replay.csv"
 	tail -n +2 "$sd/replay.csv" >>pooled.txt
 	sh "$root/scripts/discovery-facts" "$sd/events.csv" catavail.csv \
 	    >"$sd/facts.txt"
